@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "IngestKit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "IngestKit", targets: ["IngestKit"]),
+        .library(name: "IngestCommon", targets: ["IngestCommon"]),
+        .executable(name: "ingestctl", targets: ["ingestctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+    ],
+    targets: [
+        // Foundations with no pipeline knowledge.
+        .target(
+            name: "IngestCommon",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The SDK a source imports: schema, extract, bronze, silver, pipeline.
+        .target(
+            name: "IngestKit",
+            dependencies: [
+                "IngestCommon",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ]
+        ),
+        // One target per source; each depends on IngestKit only.
+        .target(name: "AcmePortal", dependencies: ["IngestKit"], path: "Sources/Sources/AcmePortal"),
+        // The thin CLI: registers the sources and calls into IngestKit.
+        .executableTarget(
+            name: "ingestctl",
+            dependencies: [
+                "IngestKit",
+                "AcmePortal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "IngestCommonTests", dependencies: ["IngestCommon"]),
+        .testTarget(name: "IngestKitTests", dependencies: ["IngestKit", "AcmePortal"]),
+        .testTarget(name: "AcmePortalTests", dependencies: ["IngestKit", "AcmePortal"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

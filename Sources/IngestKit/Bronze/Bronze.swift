@@ -1,0 +1,71 @@
+import Foundation
+import IngestCommon
+
+/// Bronze for one dataset: stores artifacts with provenance, writes the run
+/// manifest, and reads a past run back, checking every byte against its hash.
+public struct Bronze: Sendable {
+    public let store: any ObjectStore
+    public let layout: BronzeLayout
+
+    public init(store: any ObjectStore, source: String, dataset: String) {
+        self.store = store
+        self.layout = BronzeLayout(source: source, dataset: dataset)
+    }
+
+    static func isSafeArtifactId(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 200 && !id.hasPrefix(".") && id.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+        }
+    }
+
+    /// Stores one artifact unchanged; its URL is stored without secrets.
+    public func write(_ artifact: RawArtifact, runId: String, ingestDate: String, extractedAt: String) async throws -> Provenance {
+        guard Self.isSafeArtifactId(artifact.artifactId), artifact.artifactId != BronzeLayout.manifestName else {
+            throw IngestError("artifact id \"\(artifact.artifactId)\" is not a safe file name",
+                              fix: "use letters, digits, _, - and . only, e.g. page_0001")
+        }
+        let key = layout.artifactKey(ingestDate: ingestDate, runId: runId, artifactId: artifact.artifactId, contentType: artifact.contentType)
+        let provenance = Provenance(
+            artifactId: artifact.artifactId, key: key, sha256: Checksum.sha256Hex(artifact.bytes), size: artifact.bytes.count,
+            url: Redactor.shared.redactURL(artifact.url), contentType: artifact.contentType,
+            extractionMethod: artifact.extractionMethod, runId: runId, extractedAt: extractedAt)
+        try await store.put(key: key, bytes: artifact.bytes, contentType: artifact.contentType, metadata: provenance.metadata)
+        return provenance
+    }
+
+    public func writeManifest(_ manifest: RunManifest) async throws -> String {
+        let key = layout.manifestKey(ingestDate: manifest.ingestDate, runId: manifest.runId)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try await store.put(key: key, bytes: try encoder.encode(manifest), contentType: "application/json", metadata: ["run-id": manifest.runId])
+        return key
+    }
+
+    /// The manifest of an earlier run of this dataset.
+    public func manifest(runId: String) async throws -> RunManifest {
+        let keys = try await store.list(prefix: layout.datasetPrefix)
+        let suffix = "/run_id=\(runId)/\(BronzeLayout.manifestName)"
+        guard let key = keys.first(where: { $0.hasSuffix(suffix) }) else {
+            throw IngestError("no bronze manifest for run \(runId) of \(layout.source).\(layout.dataset) in \(store.location)",
+                              fix: "check the run id with `ingestctl state \(layout.source).\(layout.dataset)`; only runs whose extract step finished have a manifest")
+        }
+        do {
+            return try JSONDecoder().decode(RunManifest.self, from: try await store.get(key: key))
+        } catch let error as DecodingError {
+            throw IngestError("bronze manifest \(key) is unreadable: \(error)", fix: "restore it from the artifacts' metadata or extract again")
+        }
+    }
+
+    /// An artifact's bytes, refused when they do not match the hash recorded at extraction.
+    public func read(_ provenance: Provenance) async throws -> Data {
+        let bytes = try await store.get(key: provenance.key)
+        let sha = Checksum.sha256Hex(bytes)
+        guard sha == provenance.sha256 else {
+            throw IngestError("bronze artifact \(provenance.artifactId) (\(provenance.key)) does not match its recorded sha256",
+                              fix: "the object was changed after extraction; extract the run again")
+        }
+        return bytes
+    }
+}

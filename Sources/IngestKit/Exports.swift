@@ -1,0 +1,2 @@
+// A source imports IngestKit only; the foundations come with it.
+@_exported import IngestCommon

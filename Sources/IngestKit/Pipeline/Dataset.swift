@@ -1,0 +1,76 @@
+import IngestCommon
+
+/// One dataset of a source: its silver table, its extractor and its parser.
+///
+/// The compiler checks that the parser's rows are the table's rows. Optional
+/// hooks say how many days an incremental extract looks back, what the run's
+/// watermark is, and what the success gate demands.
+public protocol Dataset: Sendable {
+    associatedtype Table: SourceTableConfig
+    associatedtype DatasetExtractor: Extractor
+    associatedtype DatasetParser: Parser where DatasetParser.Row == Table.Row
+
+    var extractor: DatasetExtractor { get }
+    var parser: DatasetParser { get }
+    /// Default lookback for incremental extraction (`--lookback-days` overrides it).
+    var lookbackDays: Int { get }
+    var gate: SuccessGate { get }
+    /// The watermark a row advances the dataset to (the run keeps the largest); `nil` for none.
+    func watermark(of row: Table.Row) -> String?
+}
+
+extension Dataset {
+    public var lookbackDays: Int { 7 }
+    public var gate: SuccessGate { SuccessGate() }
+    public func watermark(of row: Table.Row) -> String? { nil }
+}
+
+/// A dataset with its types erased, as the registry and the pipeline hold it.
+public struct AnyDataset: Sendable {
+    public let source: String
+    public let name: String
+    public let lookbackDays: Int
+    public let gate: SuccessGate
+    public let extractor: any Extractor
+    private let makeSchema: @Sendable () throws -> TableSchema
+    private let makeParse: @Sendable () throws -> @Sendable (StoredArtifact) throws -> ParsedArtifact
+
+    public init<D: Dataset>(_ dataset: D) {
+        self.source = D.Table.sourceName
+        self.name = D.Table.dataset
+        self.lookbackDays = dataset.lookbackDays
+        self.gate = dataset.gate
+        self.extractor = dataset.extractor
+        self.makeSchema = { try D.Table.tableSchema() }
+        self.makeParse = {
+            let encoder = try RowEncoder<D.Table>()
+            let parser = dataset.parser
+            return { artifact in
+                let rows = try parser.parse(artifact)
+                var watermark: String?
+                var values: [[SQLValue]] = []
+                values.reserveCapacity(rows.count)
+                for row in rows {
+                    values.append(encoder.encode(row, bronzeKey: artifact.bronzeKey))
+                    if let mark = dataset.watermark(of: row), mark > (watermark ?? "") { watermark = mark }
+                }
+                return ParsedArtifact(rows: values, watermark: watermark)
+            }
+        }
+    }
+
+    /// `source.dataset`.
+    public var qualifiedName: String { "\(source).\(name)" }
+
+    /// The validated table; throws when the config cannot work.
+    public func tableSchema() throws -> TableSchema { try makeSchema() }
+
+    /// A parse function for one run: typed rows, encoded with their checksum.
+    public func makeParser() throws -> @Sendable (StoredArtifact) throws -> ParsedArtifact { try makeParse() }
+}
+
+/// The rows of one artifact, ready for the loader.
+public struct ParsedArtifact: Sendable {
+    public var rows: [[SQLValue]]
+    public var watermark: String?
+}

@@ -1,0 +1,55 @@
+import Foundation
+import IngestCommon
+import Logging
+
+/// The stores and settings a run uses, chosen by configuration:
+/// `INGEST_HOME` (default `.ingest` under the working directory), `WAREHOUSE_URL`
+/// (unset: SQLite under `INGEST_HOME/warehouse`), bronze in `INGEST_HOME/lakehouse`.
+public struct Platform: Sendable {
+    public var settings: Settings
+    public var home: String
+    public var warehouse: WarehouseConfiguration
+    public var logger: Logger
+    /// Where human-readable progress goes (stderr in the CLI).
+    public var say: @Sendable (String) -> Void
+
+    public init(settings: Settings, say: @escaping @Sendable (String) -> Void = { _ in }, logger: Logger? = nil) throws {
+        self.settings = settings
+        let base = settings["INGEST_HOME"] ?? ".ingest"
+        self.home = base.hasPrefix("/") ? base : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(base)
+        self.warehouse = try WarehouseConfiguration.from(settings, home: home)
+        self.say = say
+        self.logger = logger ?? Logger(label: "ingestkit")
+    }
+
+    /// Settings from the environment and `.env` in the working directory.
+    public static func fromEnvironment(say: @escaping @Sendable (String) -> Void = { _ in }) throws -> Platform {
+        try Platform(settings: try Settings.load(), say: say)
+    }
+
+    public var lakehouseRoot: String { (home as NSString).appendingPathComponent("lakehouse") }
+
+    public func openWarehouse(connections: Int = 1) async throws -> any Warehouse {
+        switch warehouse {
+        case .sqlite(let directory):
+            return try await SQLiteWarehouse.open(directory: directory)
+        case .postgres(let url):
+            return try await PostgresWarehouse.connect(url, connections: connections)
+        }
+    }
+
+    public func bronzeStore() throws -> any ObjectStore {
+        if let lakehouse = settings["LAKEHOUSE_URL"], !lakehouse.hasPrefix("file://") {
+            throw IngestError("LAKEHOUSE_URL=\(Redactor.shared.redactURL(lakehouse)) is not supported yet",
+                              fix: "unset LAKEHOUSE_URL to keep bronze in \(lakehouseRoot)")
+        }
+        if let lakehouse = settings["LAKEHOUSE_URL"], lakehouse.hasPrefix("file://") {
+            return LocalObjectStore(root: String(lakehouse.dropFirst("file://".count)))
+        }
+        return LocalObjectStore(root: lakehouseRoot)
+    }
+
+    public func bronze(for dataset: AnyDataset) throws -> Bronze {
+        Bronze(store: try bronzeStore(), source: dataset.source, dataset: dataset.name)
+    }
+}

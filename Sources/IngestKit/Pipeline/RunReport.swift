@@ -1,0 +1,95 @@
+import Foundation
+
+/// The steps of a run, in order. Preflight always runs; `--steps` picks among the others.
+public enum RunStep: String, Sendable, Codable, CaseIterable {
+    case preflight
+    case extract
+    case load
+    case gate
+
+    /// Steps a user can select with `--steps`.
+    public static let selectable: [RunStep] = [.extract, .load]
+}
+
+/// Everything about one run, as printed and as written by `--report` (JSON).
+public struct RunReport: Sendable, Codable {
+    public struct Counts: Sendable, Codable, Hashable {
+        public var artifacts = 0
+        public var bytes = 0
+        public var parsed = 0
+        public var inserted = 0
+        public var updated = 0
+        public var unchanged = 0
+        public var duplicates = 0
+    }
+
+    public struct Step: Sendable, Codable, Hashable {
+        public var name: String
+        /// succeeded, failed or skipped
+        public var status: String
+        public var seconds: Double
+    }
+
+    public struct Gate: Sendable, Codable, Hashable {
+        public var passed: Bool
+        public var failures: [String]
+    }
+
+    public var runId: String
+    public var source: String
+    public var dataset: String
+    public var status: String = "failed"
+    public var startedAt: String
+    public var finishedAt: String?
+    public var warehouse: String
+    public var bronze: String
+    /// The bronze prefix the load read (this run's, or `--from-run`'s).
+    public var bronzePrefix: String?
+    public var fromRunId: String?
+    public var counts = Counts()
+    public var steps: [Step] = []
+    public var gate: Gate?
+    public var watermark: String?
+    public var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case runId = "run_id"
+        case source, dataset, status, warehouse, bronze, counts, steps, gate, watermark, error
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case bronzePrefix = "bronze_prefix"
+        case fromRunId = "from_run_id"
+    }
+
+    public func ran(_ step: RunStep) -> Bool {
+        steps.contains { $0.name == step.rawValue && $0.status != "skipped" }
+    }
+
+    public var succeeded: Bool { status == "succeeded" }
+
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    // Encode optionals as explicit nulls so readers can rely on every key being present.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(runId, forKey: .runId)
+        try c.encode(source, forKey: .source)
+        try c.encode(dataset, forKey: .dataset)
+        try c.encode(status, forKey: .status)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(finishedAt, forKey: .finishedAt)
+        try c.encode(warehouse, forKey: .warehouse)
+        try c.encode(bronze, forKey: .bronze)
+        try c.encode(bronzePrefix, forKey: .bronzePrefix)
+        try c.encode(fromRunId, forKey: .fromRunId)
+        try c.encode(counts, forKey: .counts)
+        try c.encode(steps, forKey: .steps)
+        try c.encode(gate, forKey: .gate)
+        try c.encode(watermark, forKey: .watermark)
+        try c.encode(error, forKey: .error)
+    }
+}

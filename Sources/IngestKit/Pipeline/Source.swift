@@ -1,0 +1,55 @@
+import IngestCommon
+
+/// A source: a name, its datasets, and the variables it reads.
+public protocol Source: Sendable {
+    var name: String { get }
+    var datasets: [AnyDataset] { get }
+    /// The environment variables the source reads, for `ingestctl list` and `.env.example`.
+    var variables: [SourceVariable] { get }
+}
+
+extension Source {
+    public var variables: [SourceVariable] { [] }
+}
+
+/// A documented configuration variable of a source.
+public struct SourceVariable: Sendable, Hashable {
+    public var name: String
+    public var purpose: String
+    public var isSecret: Bool
+
+    public init(_ name: String, _ purpose: String, secret: Bool = false) {
+        self.name = name
+        self.purpose = purpose
+        self.isSecret = secret
+    }
+}
+
+/// The sources a program knows; `ingestctl` registers its own in one list.
+public struct SourceRegistry: Sendable {
+    public let sources: [any Source]
+
+    public init(_ sources: [any Source]) {
+        self.sources = sources
+    }
+
+    public var datasets: [AnyDataset] { sources.flatMap(\.datasets) }
+
+    /// Looks up `source.dataset`; the error lists what is registered.
+    public func dataset(_ qualifiedName: String) throws -> AnyDataset {
+        let known = datasets.map(\.qualifiedName).sorted()
+        let parts = qualifiedName.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw IngestError("\"\(qualifiedName)\" is not source.dataset", fix: "name a dataset like \(known.first ?? "acme_portal.orders"); `ingestctl list` shows them all")
+        }
+        guard sources.contains(where: { $0.name == parts[0] }) else {
+            throw IngestError("source \"\(parts[0])\" is not registered (registered: \(sources.map(\.name).sorted().joined(separator: ", ")))",
+                              fix: "add the source's target to Sources/ingestctl/RegisteredSources.swift, or check the spelling")
+        }
+        guard let dataset = datasets.first(where: { $0.qualifiedName == qualifiedName }) else {
+            throw IngestError("source \(parts[0]) has no dataset \"\(parts[1])\" (it has: \(known.filter { $0.hasPrefix(parts[0] + ".") }.joined(separator: ", ")))",
+                              fix: "check the spelling, or add the dataset to the source's datasets list")
+        }
+        return dataset
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A small real HTTP/1.1 server on 127.0.0.1, for a source's built-in demo
+/// (and for tests): each request goes to an async handler.
+public final class LoopbackHTTPServer: Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        /// Path without the query string.
+        public var path: String
+        public var query: [String: String]
+        public var headers: [(String, String)]
+
+        public func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+    }
+
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: Data
+
+        public init(status: Int = 200, headers: [(String, String)] = [], body: Data) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+
+        public static func json(_ text: String, status: Int = 200) -> Response {
+            Response(status: status, headers: [("Content-Type", "application/json")], body: Data(text.utf8))
+        }
+    }
+
+    public typealias Handler = @Sendable (Request) async -> Response
+
+    private let channel: any Channel
+    public let port: Int
+
+    /// The base URL, e.g. `http://127.0.0.1:54321`.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    private init(channel: any Channel, port: Int) {
+        self.channel = channel
+        self.port = port
+    }
+
+    /// Starts listening on 127.0.0.1 (port 0: any free port).
+    public static func start(port: Int = 0, handler: @escaping Handler) async throws -> LoopbackHTTPServer {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    channel.pipeline.addHandler(HTTPHandler(handler: handler))
+                }
+            }
+        let channel = try await bootstrap.bind(host: "127.0.0.1", port: port).get()
+        return LoopbackHTTPServer(channel: channel, port: channel.localAddress?.port ?? port)
+    }
+
+    public func stop() async {
+        try? await channel.close()
+    }
+}
+
+private final class HTTPHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let handler: LoopbackHTTPServer.Handler
+    var head: HTTPRequestHead?
+
+    init(handler: @escaping LoopbackHTTPServer.Handler) {
+        self.handler = handler
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+        case .body:
+            break
+        case .end:
+            guard let head else { return }
+            let components = URLComponents(string: head.uri)
+            var query: [String: String] = [:]
+            for item in components?.queryItems ?? [] { query[item.name] = item.value ?? "" }
+            let request = LoopbackHTTPServer.Request(
+                method: head.method.rawValue, path: components?.path ?? head.uri, query: query,
+                headers: head.headers.map { ($0.name, $0.value) })
+            let keepAlive = head.isKeepAlive
+            let version = head.version
+            let handler = self.handler
+            let loop = context.eventLoop
+            let boundContext = NIOLoopBound(context, eventLoop: loop)
+            Task {
+                let response = await handler(request)
+                loop.execute {
+                    let context = boundContext.value
+                    var headers = HTTPHeaders(response.headers)
+                    headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+                    headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+                    let responseHead = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+                    context.write(NIOAny(HTTPServerResponsePart.head(responseHead)), promise: nil)
+                    var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+                    buffer.writeBytes(response.body)
+                    context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil)
+                    context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in
+                        if !keepAlive { context.close(promise: nil) }
+                    }
+                }
+            }
+            self.head = nil
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import IngestCommon
+
+/// One row of a query result, every value as text (NULL as `nil`).
+///
+/// Text keeps the result portable: both dialects return the same strings for
+/// the same data, which is what the state listing, data tests and reports need.
+public struct ResultRow: Sendable, Hashable {
+    public var columns: [String]
+    public var values: [String?]
+
+    public init(columns: [String], values: [String?]) {
+        self.columns = columns
+        self.values = values
+    }
+
+    public subscript(_ name: String) -> String? {
+        guard let index = columns.firstIndex(of: name) else { return nil }
+        return values[index]
+    }
+}
+
+/// Something that runs SQL: a warehouse, or one open transaction of it.
+public protocol SQLSession: Sendable {
+    var dialect: SQLDialect { get }
+    /// Runs one statement with binds (`dialect.placeholder`) and returns its rows.
+    @discardableResult
+    func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [ResultRow]
+}
+
+extension SQLSession {
+    @discardableResult
+    public func execute(_ sql: String) async throws -> [ResultRow] {
+        try await execute(sql, [])
+    }
+}
+
+/// Silver, marts and state: SQLite (embedded default) or PostgreSQL.
+public protocol Warehouse: SQLSession {
+    /// Where it is, for messages; never contains a password.
+    var location: String { get }
+    /// Makes a schema usable (CREATE SCHEMA on PostgreSQL, ATTACH of its file on SQLite).
+    func ensureSchema(_ schema: String) async throws
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
+    /// The columns of an existing table, empty when the table does not exist.
+    func existingColumns(schema: String, table: String) async throws -> [SchemaEvolution.ExistingColumn]
+    func close() async
+}

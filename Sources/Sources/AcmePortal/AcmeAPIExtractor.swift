@@ -1,0 +1,78 @@
+import Foundation
+import IngestKit
+
+/// Pages through `GET <base>/v1/<endpoint>?page=N` with a bearer token,
+/// following `next` until it is null; each page is one `api_json` artifact.
+public struct AcmeAPIExtractor: Extractor {
+    public var endpoint: String
+    /// A safety stop against a server whose `next` never ends.
+    public var maxPages: Int
+
+    public init(endpoint: String, maxPages: Int = 100_000) {
+        self.endpoint = endpoint
+        self.maxPages = maxPages
+    }
+
+    public func extract(_ context: ExtractionContext, into sink: ArtifactSink) async throws {
+        let token = context.settings.secret("ACME_PORTAL_API_TOKEN")
+        var demo: LoopbackHTTPServer?
+        let baseURL: String
+        if let configured = context.settings["ACME_PORTAL_BASE_URL"] {
+            baseURL = configured.hasSuffix("/") ? String(configured.dropLast()) : configured
+            guard token != nil else {
+                throw IngestError("ACME_PORTAL_API_TOKEN is not set (needed for \(Redactor.shared.redactURL(baseURL)))",
+                                  fix: "set ACME_PORTAL_API_TOKEN in the environment or .env")
+            }
+        } else {
+            let rows = Int(context.settings["ACME_PORTAL_DEMO_ROWS"] ?? "") ?? AcmeDemoAPI.defaultRows
+            let revision = Int(context.settings["ACME_PORTAL_DEMO_REVISION"] ?? "") ?? 0
+            let api = AcmeDemoAPI(orders: rows, revision: revision, token: token ?? AcmeDemoAPI.defaultToken)
+            let port = Int(context.settings["ACME_PORTAL_DEMO_PORT"] ?? "") ?? AcmeDemoAPI.defaultPort
+            let server: LoopbackHTTPServer
+            do {
+                server = try await api.start(port: port)
+            } catch {
+                // A fixed port keeps source_url (and so the checksum) stable between runs; any port still works.
+                server = try await api.start(port: 0)
+                context.say("acme_portal: port \(port) is busy, so the demo API uses \(server.port); set ACME_PORTAL_DEMO_PORT to a free port to keep source_url stable across runs")
+            }
+            demo = server
+            baseURL = server.baseURL
+            context.say("acme_portal: ACME_PORTAL_BASE_URL is not set, so extracting from the built-in demo API at \(baseURL) (\(rows) orders)")
+        }
+        do {
+            try await pages(from: baseURL, token: token ?? AcmeDemoAPI.defaultToken, context: context, sink: sink)
+        } catch {
+            await demo?.stop()
+            throw error
+        }
+        await demo?.stop()
+    }
+
+    private func pages(from baseURL: String, token: String, context: ExtractionContext, sink: ArtifactSink) async throws {
+        var url: String? = "\(baseURL)/v1/\(endpoint)?page=1"
+        var number = 0
+        while let current = url {
+            number += 1
+            guard number <= maxPages else {
+                throw IngestError("\(endpoint): more than \(maxPages) pages", fix: "check that the API's next link ends")
+            }
+            let response = try await context.http.get(current, headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json")])
+            try await sink.store(RawArtifact(
+                artifactId: "page_" + String(format: "%05d", number), bytes: response.body, url: current,
+                contentType: response.header("Content-Type") ?? "application/json", extractionMethod: .apiJSON))
+            url = try Self.nextURL(in: response.body, page: current)
+        }
+    }
+
+    /// The `next` link of a page; the page itself is stored in bronze before this reads it.
+    static func nextURL(in body: Data, page: String) throws -> String? {
+        struct Links: Decodable { var next: String? }
+        do {
+            return try JSONDecoder().decode(Links.self, from: body).next
+        } catch {
+            throw IngestError("the page at \(Redactor.shared.redactURL(page)) is not the API's JSON ({\"next\": …, \"results\": […]})",
+                              fix: "check ACME_PORTAL_BASE_URL points at the API")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import IngestKit
+
+/// The acme_portal source: orders and customers from the Acme portal's REST API,
+/// both in the `acme_portal` schema.
+///
+/// With no `ACME_PORTAL_BASE_URL`, it serves a built-in demo of the API on
+/// 127.0.0.1 and extracts from that, so the source runs with no setup.
+public struct AcmePortalSource: Source {
+    public init() {}
+
+    public let name = "acme_portal"
+
+    public var datasets: [AnyDataset] {
+        [AnyDataset(OrdersDataset()), AnyDataset(CustomersDataset())]
+    }
+
+    public var variables: [SourceVariable] {
+        [
+            SourceVariable("ACME_PORTAL_BASE_URL", "the API's base URL; unset: a built-in demo API on 127.0.0.1"),
+            SourceVariable("ACME_PORTAL_API_TOKEN", "bearer token for the API (the demo accepts any token it is started with)", secret: true),
+            SourceVariable("ACME_PORTAL_DEMO_ROWS", "orders the demo API serves (default 2000; customers: a fifth of that)"),
+            SourceVariable("ACME_PORTAL_DEMO_PORT", "port of the demo API on 127.0.0.1 (default 8765)"),
+            SourceVariable("ACME_PORTAL_DEMO_REVISION", "demo data revision; each step changes every 10th order (default 0)"),
+        ]
+    }
+}
+
+/// `acme_portal.orders`: one row per order.
+public struct OrdersDataset: Dataset {
+    public typealias Table = OrdersTable
+    public init() {}
+    public var extractor: AcmeAPIExtractor { AcmeAPIExtractor(endpoint: "orders") }
+    public var parser: OrdersParser { OrdersParser() }
+    /// Orders advance by creation date.
+    public func watermark(of row: OrderRow) -> String? { row.createdDate?.description }
+}
+
+/// `acme_portal.customers`: one row per customer.
+public struct CustomersDataset: Dataset {
+    public typealias Table = CustomersTable
+    public init() {}
+    public var extractor: AcmeAPIExtractor { AcmeAPIExtractor(endpoint: "customers") }
+    public var parser: CustomersParser { CustomersParser() }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import IngestKit
+import Logging
+
+/// `ingestctl`: runs the registered sources. Every command is one call into IngestKit.
+@main
+struct IngestCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingestctl",
+        abstract: "Run IngestKit sources: extract to bronze, load silver, record state.",
+        discussion: """
+            Configuration comes from the environment and a .env file in the working directory:
+              INGEST_HOME     where the embedded default keeps its files (default: .ingest)
+              WAREHOUSE_URL   postgres://user:pass@host:port/db (unset: SQLite in INGEST_HOME/warehouse)
+            and each source's own variables (see `ingestctl list` and .env.example).
+            """,
+        subcommands: [List.self, Run.self, DDLCommand.self, State.self])
+
+    static func platform() throws -> Platform {
+        let settings = try Settings.load()
+        let level = Logger.Level(rawValue: settings["INGEST_LOG_LEVEL"] ?? "warning") ?? .warning
+        LoggingSystem.bootstrap { label in RedactingLogHandler(label: label, level: level) }
+        return try Platform(settings: settings, say: { line in
+            FileHandle.standardError.write(Data((Redactor.shared.redact(line) + "\n").utf8))
+        })
+    }
+}
+
+/// Prints an error as one line (no stack trace, no secrets) and exits non-zero.
+func fail(_ error: any Error) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(error.redactedDescription)\n".utf8))
+    return ExitCode(2)
+}
+
+struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the registered sources, their datasets and variables.")
+
+    func run() async throws {
+        for source in registeredSources.sources.sorted(by: { $0.name < $1.name }) {
+            print(source.name)
+            for dataset in source.datasets {
+                let table = (try? dataset.tableSchema()).map { "\($0.schema).\($0.table)" } ?? "invalid config"
+                print("  \(dataset.qualifiedName)  → \(table)")
+            }
+            for variable in source.variables {
+                print("  $\(variable.name)\(variable.isSecret ? " (secret)" : "")  \(variable.purpose)")
+            }
+        }
+    }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a dataset: preflight → extract → load → gate, and record the run.",
+        discussion: "Exit status 0 only when the success gate passes.")
+
+    @Argument(help: "The dataset, as source.dataset (e.g. acme_portal.orders).")
+    var dataset: String
+
+    @Option(help: "Steps to run, comma-separated: extract,load (preflight and the gate always run).")
+    var steps: String?
+
+    @Option(name: .customLong("from-run"), help: "Parse and load the bronze of this earlier run instead of extracting.")
+    var fromRun: String?
+
+    @Option(name: .customLong("lookback-days"), help: "Days an incremental extract looks back (default: the dataset's).")
+    var lookbackDays: Int?
+
+    @Option(help: "Write the run report as JSON to this file.")
+    var report: String?
+
+    func run() async throws {
+        do {
+            let platform = try IngestCtl.platform()
+            let selected = try steps.map(RunOptions.steps) ?? Set(RunStep.selectable)
+            let options = RunOptions(steps: selected, fromRun: fromRun, lookbackDays: lookbackDays)
+            let result = try await platform.run(dataset, in: registeredSources, options: options)
+            if let report {
+                try result.json().write(to: URL(fileURLWithPath: report))
+            }
+            print(result.summary)
+            if !result.succeeded { throw ExitCode(1) }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct DDLCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ddl", abstract: "Print a dataset's DDL for a dialect.")
+
+    @Argument(help: "The dataset, as source.dataset.")
+    var dataset: String
+
+    @Option(help: "postgres or sqlite.")
+    var dialect: SQLDialect = .postgres
+
+    func run() async throws {
+        do {
+            let table = try registeredSources.dataset(dataset).tableSchema()
+            print(DDL(dialect).script(for: table), terminator: "")
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+extension SQLDialect: ExpressibleByArgument {}
+
+struct State: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show recent runs from staging.ingestion_state.")
+
+    @Argument(help: "A dataset (source.dataset) or a source; all runs when omitted.")
+    var dataset: String?
+
+    @Option(help: "How many runs to show.")
+    var limit: Int = 20
+
+    func run() async throws {
+        do {
+            let platform = try IngestCtl.platform()
+            let runs = try await platform.recentRuns(dataset, in: registeredSources, limit: limit)
+            if runs.isEmpty {
+                print("no runs recorded yet")
+                return
+            }
+            print(["run_id", "dataset", "status", "started_at", "artifacts", "parsed", "inserted", "updated", "unchanged", "watermark", "error"]
+                .joined(separator: "\t"))
+            for run in runs {
+                print([run.runId, "\(run.source).\(run.dataset)", run.status.rawValue, run.startedAt, String(run.artifacts),
+                       String(run.counts.parsed), String(run.counts.inserted), String(run.counts.updated),
+                       String(run.counts.unchanged), run.watermark ?? "", run.errorMessage ?? ""].joined(separator: "\t"))
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite, against SQLite and against a private PostgreSQL on loopback.
+#
+# Starts PostgreSQL from a temporary folder (installing Debian's `postgresql`
+# package first if its server binaries are missing), runs `swift test` with
+# INGEST_TEST_POSTGRES_URL pointing at it, and stops the server on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/services.sh
+
+start_postgres
+export INGEST_TEST_POSTGRES_URL="$POSTGRES_URL"
+echo "test.sh: PostgreSQL $(postgres_version) on 127.0.0.1:$POSTGRES_PORT"
+
+swift build --build-tests "$@"
+swift test --skip-build "$@"
