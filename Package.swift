@@ -55,9 +55,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Shared by the test targets: a fresh platform on SQLite or on the test PostgreSQL.
+        .target(name: "IngestTestSupport", dependencies: ["IngestKit"], path: "Tests/IngestTestSupport"),
         .testTarget(name: "IngestCommonTests", dependencies: ["IngestCommon"]),
-        .testTarget(name: "IngestKitTests", dependencies: ["IngestKit", "AcmePortal"]),
-        .testTarget(name: "AcmePortalTests", dependencies: ["IngestKit", "AcmePortal"]),
+        .testTarget(name: "IngestKitTests", dependencies: ["IngestKit", "IngestTestSupport"]),
+        .testTarget(name: "AcmePortalTests", dependencies: ["IngestKit", "AcmePortal", "IngestTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,6 +14,19 @@ public struct Provenance: Sendable, Codable, Hashable {
     public var runId: String
     public var extractedAt: String
 
+    public init(artifactId: String, key: String, sha256: String, size: Int, url: String, contentType: String,
+                extractionMethod: ExtractionMethod, runId: String, extractedAt: String) {
+        self.artifactId = artifactId
+        self.key = key
+        self.sha256 = sha256
+        self.size = size
+        self.url = url
+        self.contentType = contentType
+        self.extractionMethod = extractionMethod
+        self.runId = runId
+        self.extractedAt = extractedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case artifactId = "artifact_id"
         case key

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// A small real HTTP/1.1 server on 127.0.0.1, for a source's built-in demo
 /// (and for tests): each request goes to an async handler.
@@ -37,32 +38,51 @@ public final class LoopbackHTTPServer: Sendable {
     public typealias Handler = @Sendable (Request) async -> Response
 
     private let channel: any Channel
+    private let connections: Connections
     public let port: Int
 
     /// The base URL, e.g. `http://127.0.0.1:54321`.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    private init(channel: any Channel, port: Int) {
+    private init(channel: any Channel, connections: Connections, port: Int) {
         self.channel = channel
+        self.connections = connections
         self.port = port
     }
 
     /// Starts listening on 127.0.0.1 (port 0: any free port).
     public static func start(port: Int = 0, handler: @escaping Handler) async throws -> LoopbackHTTPServer {
+        let connections = Connections()
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                connections.add(channel)
+                return channel.pipeline.configureHTTPServerPipeline().flatMap {
                     channel.pipeline.addHandler(HTTPHandler(handler: handler))
                 }
             }
         let channel = try await bootstrap.bind(host: "127.0.0.1", port: port).get()
-        return LoopbackHTTPServer(channel: channel, port: channel.localAddress?.port ?? port)
+        return LoopbackHTTPServer(channel: channel, connections: connections, port: channel.localAddress?.port ?? port)
     }
 
+    /// Stops listening and closes open keep-alive connections, so clients cannot keep talking to a stopped server.
     public func stop() async {
         try? await channel.close()
+        for connection in connections.all() { try? await connection.close() }
     }
+}
+
+/// The server's accepted connections, forgotten as they close.
+private final class Connections: Sendable {
+    private let open = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    func add(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        open.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [self] _ in _ = open.withLock { $0.removeValue(forKey: id) } }
+    }
+
+    func all() -> [any Channel] { open.withLock { Array($0.values) } }
 }
 
 private final class HTTPHandler: ChannelInboundHandler, @unchecked Sendable {

@@ -36,6 +36,12 @@ public final class SQLiteWarehouse: Warehouse {
         let connection: SQLiteConnection = try await SQLiteConnection.open(storage: .file(path: path))
         let warehouse = SQLiteWarehouse(directory: directory, connection: connection)
         try await warehouse.execute("PRAGMA busy_timeout = 30000")
+        // Attach the schemas that already exist, so `schema.table` works in any query.
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for file in files.sorted() where file.hasSuffix(".sqlite") && file != "main.sqlite" {
+            let schema = String(file.dropLast(".sqlite".count))
+            if Identifier.isSafe(schema) { try? await warehouse.ensureSchema(schema) }
+        }
         return warehouse
     }
 

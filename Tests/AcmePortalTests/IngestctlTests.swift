@@ -1,0 +1,137 @@
+import Foundation
+import IngestKit
+import IngestTestSupport
+import Testing
+
+/// `ingestctl` as a user runs it: a separate process, its output, its exit status.
+@Suite struct IngestctlTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func ingestctl(_ arguments: [String], environment: [String: String], in directory: String) throws -> Result {
+        let binary = packageRoot.appendingPathComponent(".build/debug/ingestctl").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw IngestError("\(binary) is missing", fix: "run the tests with scripts/test.sh (it builds ingestctl first)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func workingDirectory() throws -> String {
+        let folder = NSTemporaryDirectory() + "ingestctl-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    static func freePort() async throws -> Int {
+        let server = try await LoopbackHTTPServer.start { _ in .json("{}") }
+        await server.stop()
+        return server.port
+    }
+
+    @Test(arguments: WarehouseKind.allCases)
+    func runReportsAndNeverLeaksTheToken(_ kind: WarehouseKind) async throws {
+        let token = "tok-\(UUID().uuidString)"
+        let folder = try Self.workingDirectory()
+        var env = ["ACME_PORTAL_API_TOKEN": token, "ACME_PORTAL_DEMO_ROWS": "250", "INGEST_LOG_LEVEL": "trace",
+                   "ACME_PORTAL_DEMO_PORT": String(try await Self.freePort())]
+        if kind == .postgres { env["WAREHOUSE_URL"] = try await TestPlatform.freshDatabase() }
+        let run = try Self.ingestctl(["run", "acme_portal.orders", "--report", "report.json"], environment: env, in: folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("built-in demo API"))
+        #expect(run.stdout.contains("250 parsed, 250 inserted, 0 updated, 0 unchanged"))
+        #expect(run.stdout.contains("gate: passed"))
+
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/report.json"))) as! [String: Any]
+        for key in ["run_id", "source", "dataset", "status", "counts", "steps", "error"] { #expect(report.keys.contains(key), "report has \(key)") }
+        #expect(report["status"] as? String == "succeeded")
+        let counts = report["counts"] as! [String: Int]
+        #expect(counts["artifacts"] == 3 && counts["parsed"] == 250 && counts["inserted"] == 250 && counts["bytes"]! > 0)
+        let steps = report["steps"] as! [[String: Any]]
+        #expect(steps.map { $0["name"] as? String } == ["preflight", "extract", "load", "gate"])
+
+        let rerun = try Self.ingestctl(["run", "acme_portal.orders"], environment: env, in: folder)
+        #expect(rerun.stdout.contains("0 inserted, 0 updated, 250 unchanged"))
+        let state = try Self.ingestctl(["state", "acme_portal.orders"], environment: env, in: folder)
+        #expect(state.status == 0)
+        #expect(state.stdout.split(separator: "\n").count == 3)
+
+        // The token is in no output, report, bronze object, bronze metadata, manifest or state row.
+        for output in [run.stdout, run.stderr, rerun.stdout, rerun.stderr, state.stdout] {
+            #expect(!output.contains(token))
+        }
+        let files = FileManager.default.enumerator(atPath: folder)!.compactMap { $0 as? String }
+        #expect(files.contains { $0.hasSuffix(".meta.json") })
+        #expect(files.contains { $0.hasSuffix("_manifest.json") })
+        for file in files {
+            if let data = FileManager.default.contents(atPath: folder + "/" + file) {
+                #expect(!String(decoding: data, as: UTF8.self).contains(token), "\(file) holds the token")
+            }
+        }
+        if kind == .postgres {
+            let test = TestPlatform(kind: kind, home: folder, settings: Settings(values: env), platform: try Platform(settings: Settings(values: env)))
+            let rows = try await test.withWarehouse { try await $0.execute("SELECT * FROM staging.ingestion_state") }
+            #expect(rows.count == 2)
+            #expect(!rows.description.contains(token))
+        }
+    }
+
+    @Test func gateFailureExitsNonZero() async throws {
+        let folder = try Self.workingDirectory()
+        let env = ["ACME_PORTAL_DEMO_ROWS": "0", "ACME_PORTAL_DEMO_PORT": String(try await Self.freePort())]
+        let run = try Self.ingestctl(["run", "acme_portal.orders"], environment: env, in: folder)
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("FAILED"))
+        #expect(run.stdout.contains("0 records parsed"))
+    }
+
+    @Test func badConfigurationIsOneLineNamingTheVariable() throws {
+        let folder = try Self.workingDirectory()
+        let unreachable = try Self.ingestctl(["run", "acme_portal.orders"],
+                                             environment: ["WAREHOUSE_URL": "postgres://me:hunter2-secret@127.0.0.1:1/db"], in: folder)
+        #expect(unreachable.status != 0)
+        #expect(unreachable.stderr.contains("WAREHOUSE_URL"))
+        #expect(!unreachable.stderr.contains("hunter2-secret"))
+        #expect(unreachable.stderr.split(separator: "\n").count == 1, "\(unreachable.stderr)")
+
+        let malformed = try Self.ingestctl(["state"], environment: ["WAREHOUSE_URL": "mysql://x"], in: folder)
+        #expect(malformed.status != 0)
+        #expect(malformed.stderr.hasPrefix("error: WAREHOUSE_URL is not a postgres:// URL"))
+
+        let unknown = try Self.ingestctl(["run", "nope.orders"], environment: [:], in: folder)
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("source \"nope\" is not registered"))
+    }
+
+    @Test func ddlAndListPrintTheRegisteredDatasets() throws {
+        let folder = try Self.workingDirectory()
+        let postgres = try Self.ingestctl(["ddl", "acme_portal.orders", "--dialect", "postgres"], environment: [:], in: folder)
+        #expect(postgres.stdout.contains("CREATE TABLE IF NOT EXISTS \"acme_portal\".\"orders\""))
+        #expect(postgres.stdout.contains("\"amount\" numeric"))
+        let sqlite = try Self.ingestctl(["ddl", "acme_portal.customers", "--dialect", "sqlite"], environment: [:], in: folder)
+        #expect(sqlite.stdout.contains("\"acme_portal\".\"customers\""))
+        let list = try Self.ingestctl(["list"], environment: [:], in: folder)
+        #expect(list.stdout.contains("acme_portal.orders"))
+        #expect(list.stdout.contains("acme_portal.customers"))
+        #expect(list.stdout.contains("ACME_PORTAL_API_TOKEN (secret)"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/.ingest"), "ddl and list touch no store")
+    }
+}

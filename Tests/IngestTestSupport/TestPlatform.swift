@@ -1,0 +1,92 @@
+import Foundation
+import IngestKit
+
+/// The two warehouses every storage test runs against.
+public enum WarehouseKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite
+    case postgres
+    public var description: String { rawValue }
+}
+
+/// A fresh platform for one test: its own INGEST_HOME folder, and on PostgreSQL its own database,
+/// so tests run in parallel without seeing each other's tables.
+public struct TestPlatform: Sendable {
+    public var kind: WarehouseKind
+    public var home: String
+    public var settings: Settings
+    public var platform: Platform
+
+    public init(kind: WarehouseKind, home: String, settings: Settings, platform: Platform) {
+        self.kind = kind
+        self.home = home
+        self.settings = settings
+        self.platform = platform
+    }
+
+    /// `INGEST_TEST_POSTGRES_URL` is set by scripts/test.sh; PostgreSQL tests fail (never skip) without it.
+    public static func postgresBaseURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["INGEST_TEST_POSTGRES_URL"], !url.isEmpty else {
+            throw IngestError("INGEST_TEST_POSTGRES_URL is not set", fix: "run the tests with scripts/test.sh, which starts PostgreSQL on loopback")
+        }
+        return url
+    }
+
+    public static func make(_ kind: WarehouseKind, _ extra: [String: String] = [:]) async throws -> TestPlatform {
+        let home = NSTemporaryDirectory() + "ingestkit-test-\(UUID().uuidString.prefix(8))"
+        var values = ["INGEST_HOME": home]
+        if kind == .postgres {
+            values["WAREHOUSE_URL"] = try await freshDatabase()
+        }
+        values.merge(extra) { _, new in new }
+        let settings = Settings(values: values)
+        return TestPlatform(kind: kind, home: home, settings: settings, platform: try Platform(settings: settings))
+    }
+
+    /// Creates an empty database on the test server and returns its URL.
+    public static func freshDatabase() async throws -> String {
+        let base = try postgresBaseURL()
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let admin = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(base))
+        try await admin.execute("CREATE DATABASE \(name)")
+        await admin.close()
+        var parts = URLComponents(string: base)!
+        parts.path = "/" + name
+        return parts.string!
+    }
+
+    /// The same platform with more settings (e.g. a changed demo revision).
+    public func with(_ extra: [String: String]) throws -> TestPlatform {
+        var copy = self
+        var settings = self.settings
+        for (name, value) in extra { settings = settings.with(name, value) }
+        copy.settings = settings
+        copy.platform = try Platform(settings: settings)
+        return copy
+    }
+
+    /// Opens the warehouse, runs `body`, closes it.
+    public func withWarehouse<T: Sendable>(_ body: (any Warehouse) async throws -> T) async throws -> T {
+        let warehouse = try await platform.openWarehouse()
+        do {
+            let result = try await body(warehouse)
+            await warehouse.close()
+            return result
+        } catch {
+            await warehouse.close()
+            throw error
+        }
+    }
+
+    /// Every file under INGEST_HOME, with its text, for "no secret anywhere" checks.
+    public func allFileTexts() -> [(path: String, text: String)] {
+        guard let walker = FileManager.default.enumerator(atPath: home) else { return [] }
+        var out: [(String, String)] = []
+        for case let path as String in walker {
+            let full = (home as NSString).appendingPathComponent(path)
+            if let data = FileManager.default.contents(atPath: full) {
+                out.append((full, String(decoding: data, as: UTF8.self)))
+            }
+        }
+        return out
+    }
+}
