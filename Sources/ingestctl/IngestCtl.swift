@@ -15,7 +15,7 @@ struct IngestCtl: AsyncParsableCommand {
               WAREHOUSE_URL   postgres://user:pass@host:port/db (unset: SQLite in INGEST_HOME/warehouse)
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
-        subcommands: [List.self, Run.self, DDLCommand.self, State.self])
+        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self])
 
     static func platform() throws -> Platform {
         let settings = try Settings.load()
@@ -58,7 +58,7 @@ struct Run: AsyncParsableCommand {
     @Argument(help: "The dataset, as source.dataset (e.g. acme_portal.orders).")
     var dataset: String
 
-    @Option(help: "Steps to run, comma-separated: extract,load (preflight and the gate always run).")
+    @Option(help: "Steps to run, comma-separated: extract,load,models (preflight and the gate always run).")
     var steps: String?
 
     @Option(name: .customLong("from-run"), help: "Parse and load the bronze of this earlier run instead of extracting.")

@@ -66,7 +66,9 @@ import Testing
         let counts = report["counts"] as! [String: Int]
         #expect(counts["artifacts"] == 3 && counts["parsed"] == 250 && counts["inserted"] == 250 && counts["bytes"]! > 0)
         let steps = report["steps"] as! [[String: Any]]
-        #expect(steps.map { $0["name"] as? String } == ["preflight", "extract", "load", "gate"])
+        #expect(steps.map { $0["name"] as? String } == ["preflight", "extract", "load", "models", "gate"])
+        let models = report["models"] as! [String: Int]
+        #expect(models["built"] == 8 && models["failed"] == 0 && models["tests_failed"] == 0 && models["tests_passed"]! > 0)
 
         let rerun = try Self.ingestctl(["run", "acme_portal.orders"], environment: env, in: folder)
         #expect(rerun.stdout.contains("0 inserted, 0 updated, 250 unchanged"))

@@ -129,7 +129,8 @@ import Testing
         #expect(report.status == "succeeded", "\(report.error ?? "")")
         #expect(report.counts.artifacts == 1)
         #expect(report.counts.parsed == 0)
-        #expect(report.steps.map(\.status) == ["succeeded", "succeeded", "skipped", "succeeded"])
+        #expect(report.steps.map(\.name) == ["preflight", "extract", "load", "models", "gate"])
+        #expect(report.steps.map(\.status) == ["succeeded", "succeeded", "skipped", "skipped", "succeeded"])
         #expect(try await silver(test).isEmpty)
     }
 

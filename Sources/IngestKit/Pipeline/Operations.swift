@@ -7,8 +7,11 @@ extension Platform {
     public func run(_ qualifiedName: String, in registry: SourceRegistry, options: RunOptions = RunOptions()) async throws -> RunReport {
         let dataset = try registry.dataset(qualifiedName)
         _ = try dataset.tableSchema()  // refuse a broken config before any store is touched
-        let warehouse = try await openWarehouse()
-        let report = await Pipeline(platform: self, warehouse: warehouse).run(dataset, options: options)
+        let graph = try registry.modelGraph()
+        let threads = defaultModelThreads
+        let warehouse = try await openWarehouse(connections: threads)
+        let pipeline = Pipeline(platform: self, warehouse: warehouse, models: (graph, registry.sourceTables, threads))
+        let report = await pipeline.run(dataset, options: options)
         await warehouse.close()
         return report
     }
@@ -48,8 +51,49 @@ extension RunReport {
         if let gate {
             lines.append("  gate: " + (gate.passed ? "passed" : "FAILED (\(gate.failures.joined(separator: "; ")))"))
         }
+        if let models {
+            lines.append("  models: \(models.built) built, \(models.failed) failed, \(models.skipped) skipped; tests \(models.testsPassed) passed, \(models.testsFailed) failed"
+                         + (modelsPublished == true ? "; published" : "; not published"))
+        }
         if let error { lines.append("  error: \(error)") }
         lines.append("  warehouse: \(warehouse); bronze: \(bronze)")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Platform {
+    /// `ingestctl models run|test|build`: runs the command and writes its results as JSON under
+    /// `$INGEST_HOME/target/` (`run_results.json`, and one file per invocation in `run_results/`).
+    public func models(_ command: ModelRunner.Command, in registry: SourceRegistry, select: String?, exclude: String? = nil,
+                       threads: Int? = nil) async throws -> ModelResults {
+        let graph = try registry.modelGraph()
+        let threads = threads ?? defaultModelThreads
+        let warehouse = try await openWarehouse(connections: threads)
+        do {
+            let runner = ModelRunner(warehouse: warehouse, graph: graph, sourceTables: registry.sourceTables, threads: threads)
+            let results = try await runner.execute(command, select: select, exclude: exclude)
+            await warehouse.close()
+            try writeResults(results)
+            return results
+        } catch {
+            await warehouse.close()
+            throw error
+        }
+    }
+
+    /// 4 on PostgreSQL; 1 on SQLite, which has one writer.
+    public var defaultModelThreads: Int {
+        if case .postgres = warehouse { return 4 }
+        return 1
+    }
+
+    public var resultsFolder: String { (home as NSString).appendingPathComponent("target") }
+
+    func writeResults(_ results: ModelResults) throws {
+        let folder = (resultsFolder as NSString).appendingPathComponent("run_results")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let data = try results.json()
+        try data.write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("\(results.invocationId).json")))
+        try data.write(to: URL(fileURLWithPath: (resultsFolder as NSString).appendingPathComponent("run_results.json")))
     }
 }

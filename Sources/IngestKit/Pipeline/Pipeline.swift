@@ -11,10 +11,14 @@ import Logging
 public struct Pipeline: Sendable {
     public let platform: Platform
     public let warehouse: any Warehouse
+    /// The models the run ends with, and the silver tables they read; `nil` runs no models.
+    public let models: (graph: ModelGraph, sourceTables: [String: TableSchema], threads: Int)?
 
-    public init(platform: Platform, warehouse: any Warehouse) {
+    public init(platform: Platform, warehouse: any Warehouse,
+                models: (graph: ModelGraph, sourceTables: [String: TableSchema], threads: Int)? = nil) {
         self.platform = platform
         self.warehouse = warehouse
+        self.models = models
     }
 
     public static func newRunId(at date: Date = Date()) -> String {
@@ -91,6 +95,20 @@ public struct Pipeline: Sendable {
                 }
             } else {
                 report.steps.append(.init(name: RunStep.load.rawValue, status: "skipped", seconds: 0))
+            }
+
+            let stagingModel = "stg_\(dataset.source)__\(dataset.name)"
+            if options.steps.contains(.models), let models, models.graph.nodes[stagingModel] != nil {
+                try await step(.models) {
+                    let runner = ModelRunner(warehouse: warehouse, graph: models.graph, sourceTables: models.sourceTables, threads: models.threads)
+                    let results = try await runner.execute(.build, select: stagingModel + "+")
+                    try? platform.writeResults(results)
+                    report.models = results.summary
+                    report.modelsPublished = results.published
+                    for line in results.text.split(separator: "\n") where !line.hasPrefix("  SUCCESS") { platform.say(String(line)) }
+                }
+            } else {
+                report.steps.append(.init(name: RunStep.models.rawValue, status: "skipped", seconds: 0))
             }
 
             try await step(.gate) {

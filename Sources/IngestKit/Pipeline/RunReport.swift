@@ -5,10 +5,11 @@ public enum RunStep: String, Sendable, Codable, CaseIterable {
     case preflight
     case extract
     case load
+    case models
     case gate
 
     /// Steps a user can select with `--steps`.
-    public static let selectable: [RunStep] = [.extract, .load]
+    public static let selectable: [RunStep] = [.extract, .load, .models]
 }
 
 /// Everything about one run, as printed and as written by `--report` (JSON).
@@ -50,11 +51,15 @@ public struct RunReport: Sendable, Codable {
     public var steps: [Step] = []
     public var gate: Gate?
     public var watermark: String?
+    /// The models build that ended the run (`build --select stg_<source>__<dataset>+`).
+    public var models: ModelResults.Summary?
+    public var modelsPublished: Bool?
     public var error: String?
 
     enum CodingKeys: String, CodingKey {
         case runId = "run_id"
-        case source, dataset, status, warehouse, bronze, counts, steps, gate, watermark, error
+        case modelsPublished = "models_published"
+        case source, dataset, status, warehouse, bronze, counts, steps, gate, watermark, error, models
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case bronzePrefix = "bronze_prefix"
@@ -90,6 +95,8 @@ public struct RunReport: Sendable, Codable {
         try c.encode(steps, forKey: .steps)
         try c.encode(gate, forKey: .gate)
         try c.encode(watermark, forKey: .watermark)
+        try c.encode(models, forKey: .models)
+        try c.encode(modelsPublished, forKey: .modelsPublished)
         try c.encode(error, forKey: .error)
     }
 }

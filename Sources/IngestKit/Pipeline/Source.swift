@@ -6,10 +6,13 @@ public protocol Source: Sendable {
     var datasets: [AnyDataset] { get }
     /// The environment variables the source reads, for `ingestctl list` and `.env.example`.
     var variables: [SourceVariable] { get }
+    /// The source's models (staging → intermediate → marts).
+    var models: [any Model.Type] { get }
 }
 
 extension Source {
     public var variables: [SourceVariable] { [] }
+    public var models: [any Model.Type] { [] }
 }
 
 /// A documented configuration variable of a source.
@@ -34,6 +37,18 @@ public struct SourceRegistry: Sendable {
     }
 
     public var datasets: [AnyDataset] { sources.flatMap(\.datasets) }
+
+    /// The models of every source as one checked graph.
+    public func modelGraph() throws -> ModelGraph {
+        try ModelGraph(models: sources.flatMap(\.models), registeredDatasets: Set(datasets.map(\.qualifiedName)))
+    }
+
+    /// Silver tables by `source.dataset` (only configs that validate).
+    public var sourceTables: [String: TableSchema] {
+        var tables: [String: TableSchema] = [:]
+        for dataset in datasets { tables[dataset.qualifiedName] = try? dataset.tableSchema() }
+        return tables
+    }
 
     /// Looks up `source.dataset`; the error lists what is registered.
     public func dataset(_ qualifiedName: String) throws -> AnyDataset {

@@ -22,6 +22,11 @@ public struct SuccessGate: Sendable {
         if report.ran(.load), report.counts.parsed < minRowsParsed {
             failures.append("\(report.counts.parsed) records parsed (at least \(minRowsParsed) expected): check that the parser navigates to the right JSON path")
         }
+        if let models = report.models, report.ran(.models) {
+            if models.failed > 0 || models.skipped > 0 { failures.append("\(models.failed) models failed and \(models.skipped) were skipped") }
+            if models.testsFailed > 0 { failures.append("\(models.testsFailed) data tests failed") }
+            if report.modelsPublished == false { failures.append("the models were not published") }
+        }
         for check in checks {
             if let failure = check(report) { failures.append(failure) }
         }

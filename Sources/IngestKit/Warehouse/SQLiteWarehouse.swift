@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import IngestCommon
 import NIOCore
@@ -36,6 +37,7 @@ public final class SQLiteWarehouse: Warehouse {
         let connection: SQLiteConnection = try await SQLiteConnection.open(storage: .file(path: path))
         let warehouse = SQLiteWarehouse(directory: directory, connection: connection)
         try await warehouse.execute("PRAGMA busy_timeout = 30000")
+        try await connection.install(customFunction: md5Function)
         // Attach the schemas that already exist, so `schema.table` works in any query.
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for file in files.sorted() where file.hasSuffix(".sqlite") && file != "main.sqlite" {
@@ -103,6 +105,12 @@ public final class SQLiteWarehouse: Warehouse {
 
     public func close() async {
         try? await connection.close()
+    }
+
+    /// PostgreSQL's `md5(text)`, so hashed surrogate keys are identical on both warehouses.
+    static let md5Function = SQLiteCustomFunction("md5", argumentCount: 1, pure: true) { arguments in
+        guard let text = arguments.first.flatMap({ $0.isNull ? nil : text($0) }) else { return nil as String? }
+        return Checksum.hex(Insecure.MD5.hash(data: Array(text.utf8)))
     }
 
     static func bind(_ value: SQLValue) -> SQLiteData {

@@ -14,6 +14,14 @@ public struct AcmePortalSource: Source {
         [AnyDataset(OrdersDataset()), AnyDataset(CustomersDataset())]
     }
 
+    public var models: [any Model.Type] {
+        [
+            StgAcmePortalOrders.self, StgAcmePortalCustomers.self,
+            IntAcmePortalOrdersEnriched.self, IntAcmePortalCustomersEnriched.self,
+            DimStatus.self, DimDate.self, DimCustomer.self, FctOrders.self,
+        ]
+    }
+
     public var variables: [SourceVariable] {
         [
             SourceVariable("ACME_PORTAL_BASE_URL", "the API's base URL; unset: a built-in demo API on 127.0.0.1"),

@@ -1,0 +1,241 @@
+import Foundation
+import IngestCommon
+
+/// Runs, tests and builds models on a warehouse.
+///
+/// - `run`: each selected model is built into its shadow relation and swapped
+///   in at once (one transaction per model); a failed model keeps its previous
+///   version and its descendants are skipped.
+/// - `test`: the selected models' data tests, on the published relations.
+/// - `build` (write-audit-publish): every selected model is built into its
+///   shadow, their tests run there, and only when no model failed and no
+///   error-severity test failed are they all published in one transaction.
+///   Otherwise the published models stay exactly as they were.
+///
+/// Independent models run concurrently, up to `threads` at a time.
+public struct ModelRunner: Sendable {
+    public enum Command: String, Sendable, CaseIterable { case run, test, build }
+
+    public let warehouse: any Warehouse
+    public let graph: ModelGraph
+    /// Silver tables by `source.dataset`, so a build can create missing source tables (empty) first.
+    public let sourceTables: [String: TableSchema]
+    public let threads: Int
+
+    public init(warehouse: any Warehouse, graph: ModelGraph, sourceTables: [String: TableSchema], threads: Int) {
+        self.warehouse = warehouse
+        self.graph = graph
+        self.sourceTables = sourceTables
+        self.threads = max(1, threads)
+    }
+
+    var relations: Relations { Relations(warehouse: warehouse) }
+
+    public func execute(_ command: Command, select: String?, exclude: String? = nil) async throws -> ModelResults {
+        let clock = ContinuousClock.now
+        var results = ModelResults(invocationId: Pipeline.newRunId(), command: command.rawValue, selection: select,
+                                   dialect: warehouse.dialect.rawValue, startedAt: LocalTimestamp(Date()).description)
+        let selected = try ModelSelector(graph).select(select, exclude: exclude)
+        switch command {
+        case .test:
+            results.results = await runTests(of: graph.ordered(selected), shadowed: [])
+        case .run, .build:
+            let buildSet = try await prepare(selected)
+            let models = await buildModels(graph.ordered(buildSet), publishEach: command == .run)
+            results.results = models
+            if command == .run {
+                results.published = models.allSatisfy { $0.status == "success" }
+            } else {
+                let built = Set(models.filter { $0.status == "success" }.map(\.name))
+                let tests = await runTests(of: graph.ordered(built), shadowed: built)
+                results.results += tests
+                let failedModels = models.filter { $0.status != "success" }.map(\.name)
+                let failedTests = tests.filter { $0.status == "fail" || $0.status == "error" }.map(\.name)
+                if failedModels.isEmpty && failedTests.isEmpty {
+                    do {
+                        try await publish(graph.ordered(buildSet))
+                        results.published = true
+                    } catch {
+                        results.message = "publish failed, nothing was changed: \(error.redactedDescription)"
+                    }
+                } else {
+                    let reasons = (failedModels.map { "model \($0) failed" } + failedTests.map { "test \($0) failed" })
+                    results.message = "audit failed: \(reasons.joined(separator: ", ")); the published models are unchanged"
+                }
+                await dropShadows(graph.ordered(buildSet))
+            }
+        }
+        results.elapsedSeconds = (ContinuousClock.now - clock).seconds
+        return results
+    }
+
+    /// Creates schemas and missing source tables, and adds unselected ancestors that were never built.
+    func prepare(_ selected: Set<String>) async throws -> Set<String> {
+        var buildSet = selected
+        let involved = selected.union(selected.flatMap(graph.ancestors(of:)))
+        for schema in relations.schemas(for: Set(involved.compactMap { graph.nodes[$0]?.model.layer })) {
+            try await warehouse.ensureSchema(schema)
+        }
+        let sources = Set(involved.flatMap { graph.nodes[$0]?.sources ?? [] })
+        for source in sources.sorted(by: { $0.qualifiedName < $1.qualifiedName }) {
+            if let table = sourceTables[source.qualifiedName] {
+                try await SilverTables(warehouse: warehouse).ensure(table)
+            }
+        }
+        for name in graph.ordered(involved.subtracting(selected)) {
+            let model = graph.nodes[name]!.model
+            if try await relations.kind(of: relations.published(model), in: warehouse) == nil {
+                buildSet.insert(name)
+            }
+        }
+        return buildSet
+    }
+
+    func context(shadowed: Set<String>, this: String? = nil, incremental: Bool = false) -> RenderContext {
+        let relations = self.relations
+        let graph = self.graph
+        return RenderContext(dialect: warehouse.dialect, relation: { name in
+            guard let model = graph.nodes[name]?.model else { return name }
+            return relations.quoted(shadowed.contains(name) ? relations.shadow(model) : relations.published(model))
+        }, this: this, isIncremental: incremental)
+    }
+
+    /// Builds models in dependency order, `threads` at a time; a failure skips the descendants.
+    func buildModels(_ order: [String], publishEach: Bool) async -> [ModelResults.Node] {
+        let inBuild = Set(order)
+        var done: [String: ModelResults.Node] = [:]
+        var waiting = order
+        var running = Set<String>()
+        await withTaskGroup(of: ModelResults.Node.self) { group in
+            while !waiting.isEmpty || !running.isEmpty {
+                var started = false
+                for name in waiting where running.count < threads {
+                    let parents = graph.nodes[name]!.parents.filter(inBuild.contains)
+                    if parents.contains(where: { done[$0] == nil }) { continue }
+                    waiting.removeAll { $0 == name }
+                    if let broken = parents.first(where: { done[$0]?.status != "success" }) {
+                        done[name] = ModelResults.Node(status: "skipped", name: name, kind: .model, seconds: 0,
+                                                       message: "skipped because \(broken) did not build")
+                        started = true
+                        continue
+                    }
+                    running.insert(name)
+                    started = true
+                    let shadowed = publishEach ? Set<String>() : inBuild
+                    group.addTask { await self.buildOne(name, shadowed: shadowed, publish: publishEach) }
+                }
+                if started && !waiting.isEmpty && running.count < threads { continue }
+                guard let finished = await group.next() else { break }
+                running.remove(finished.name)
+                done[finished.name] = finished
+            }
+        }
+        return order.compactMap { done[$0] }
+    }
+
+    func buildOne(_ name: String, shadowed: Set<String>, publish: Bool) async -> ModelResults.Node {
+        let clock = ContinuousClock.now
+        let model = graph.nodes[name]!.model
+        let shadow = relations.quoted(relations.shadow(model))
+        let published = relations.quoted(relations.published(model))
+        do {
+            try await relations.drop(relations.shadow(model), in: warehouse)
+            let exists = try await relations.kind(of: relations.published(model), in: warehouse) != nil
+            let full = model.sql.render(context(shadowed: shadowed, this: published))
+            switch model.materialization {
+            case .view where warehouse.dialect == .postgres:
+                try await warehouse.execute("CREATE VIEW \(shadow) AS\n\(full)")
+            case .view, .table:
+                try await warehouse.execute("CREATE TABLE \(shadow) AS\n\(full)")
+            case .incremental(let key) where exists:
+                let newRows = model.sql.render(context(shadowed: shadowed, this: published, incremental: true))
+                let keys = key.map(warehouse.dialect.quote).joined(separator: ", ")
+                let keyTuple = key.count == 1 ? keys : "(\(keys))"
+                try await warehouse.execute("CREATE TABLE \(shadow) AS SELECT * FROM \(published)")
+                try await warehouse.execute("DELETE FROM \(shadow) WHERE \(keyTuple) IN (SELECT \(keys) FROM (\(newRows)) AS new_rows)")
+                try await warehouse.execute("INSERT INTO \(shadow) SELECT * FROM (\(newRows)) AS new_rows")
+            case .incremental:
+                try await warehouse.execute("CREATE TABLE \(shadow) AS\n\(full)")
+            }
+            let rows = Int(try await warehouse.execute("SELECT count(*) AS n FROM \(shadow)").first?["n"] ?? "") ?? 0
+            if publish {
+                let relations = self.relations
+                try await warehouse.transaction { session in
+                    try await relations.drop(relations.published(model), in: session)
+                    try await relations.publish(model, in: session)
+                }
+            }
+            return ModelResults.Node(status: "success", name: name, kind: .model, seconds: (ContinuousClock.now - clock).seconds, rowsAffected: rows)
+        } catch {
+            try? await relations.drop(relations.shadow(model), in: warehouse)
+            return ModelResults.Node(status: "error", name: name, kind: .model, seconds: (ContinuousClock.now - clock).seconds,
+                                     message: "model \(name) failed, its previous version is kept: \(error.redactedDescription)")
+        }
+    }
+
+    /// Every test of the given models; `shadowed` models are read from their shadow relations.
+    func runTests(of models: [String], shadowed: Set<String>) async -> [ModelResults.Node] {
+        var jobs: [(model: any Model.Type, column: String?, test: DataTest)] = []
+        for name in models {
+            let model = graph.nodes[name]!.model
+            for column in model.columns { for test in column.tests { jobs.append((model, column.name, test)) } }
+            for test in model.tests { jobs.append((model, nil, test)) }
+        }
+        let context = context(shadowed: shadowed)
+        var results = [ModelResults.Node?](repeating: nil, count: jobs.count)
+        await withTaskGroup(of: (Int, ModelResults.Node).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < jobs.count else { return }
+                let index = next
+                let job = jobs[index]
+                next += 1
+                group.addTask { (index, await self.runTest(job.test, model: job.model, column: job.column, context: context)) }
+            }
+            for _ in 0..<threads { startNext() }
+            while let (index, node) = await group.next() {
+                results[index] = node
+                startNext()
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
+    func runTest(_ test: DataTest, model: any Model.Type, column: String?, context: RenderContext) async -> ModelResults.Node {
+        let clock = ContinuousClock.now
+        let name = test.name(model: model.name, column: column)
+        let failing = test.failingRowsSQL(relation: context.relation(model.name), column: column, context: context)
+        do {
+            let count = Int(try await warehouse.execute("SELECT count(*) AS n FROM (\(failing)) AS failing").first?["n"] ?? "") ?? 0
+            var node = ModelResults.Node(status: "success", name: name, kind: .test, model: model.name,
+                                         seconds: 0, failures: count)
+            if count > 0 {
+                let samples = try await warehouse.execute("SELECT * FROM (\(failing)) AS failing LIMIT 5")
+                node.status = test.severity == .warn ? "warn" : "fail"
+                node.samples = samples.map { row in Dictionary(uniqueKeysWithValues: zip(row.columns, row.values)) }
+                node.message = "\(count) failing rows (\(test.severity.rawValue))" + (test.hint(model: model.name, column: column).map { ": \($0)" } ?? "")
+            }
+            node.seconds = (ContinuousClock.now - clock).seconds
+            return node
+        } catch {
+            return ModelResults.Node(status: "error", name: name, kind: .test, model: model.name,
+                                     seconds: (ContinuousClock.now - clock).seconds, message: error.redactedDescription)
+        }
+    }
+
+    /// Swaps every shadow into place in one transaction: dependents are dropped first, then shadows move in graph order.
+    func publish(_ order: [String]) async throws {
+        let relations = self.relations
+        let models = order.map { graph.nodes[$0]!.model }
+        try await warehouse.transaction { session in
+            for model in models.reversed() { try await relations.drop(relations.published(model), in: session) }
+            for model in models { try await relations.publish(model, in: session) }
+        }
+    }
+
+    func dropShadows(_ order: [String]) async {
+        for name in order.reversed() {
+            try? await relations.drop(relations.shadow(graph.nodes[name]!.model), in: warehouse)
+        }
+    }
+}
