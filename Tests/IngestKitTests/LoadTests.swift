@@ -108,7 +108,7 @@ import Testing
         #expect(first.status == "succeeded")
         #expect(await calls.count == 1)
         // Empty silver, then rebuild it from the first run's bronze alone.
-        try await test.withWarehouse { try await $0.execute("DELETE FROM fixture.items") }
+        _ = try await test.withWarehouse { try await $0.execute("DELETE FROM fixture.items") }
         let again = try await run(test, dataset, options: RunOptions(fromRun: first.runId))
         #expect(again.status == "succeeded", "\(again.error ?? "")")
         #expect(await calls.count == 1, "the source was not called")

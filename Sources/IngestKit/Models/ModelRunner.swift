@@ -72,7 +72,10 @@ public struct ModelRunner: Sendable {
     /// Creates schemas and missing source tables, and adds unselected ancestors that were never built.
     func prepare(_ selected: Set<String>) async throws -> Set<String> {
         var buildSet = selected
-        let involved = selected.union(selected.flatMap(graph.ancestors(of:)))
+        // Models the selection reads, and models its tests read (relationships), with their ancestors.
+        let testRefs = Set(selected.flatMap { graph.nodes[$0]?.testRefs ?? [] })
+        let reach = selected.union(testRefs)
+        let involved = reach.union(reach.flatMap(graph.ancestors(of:)))
         for schema in relations.schemas(for: Set(involved.compactMap { graph.nodes[$0]?.model.layer })) {
             try await warehouse.ensureSchema(schema)
         }
@@ -84,7 +87,10 @@ public struct ModelRunner: Sendable {
         }
         for name in graph.ordered(involved.subtracting(selected)) {
             let model = graph.nodes[name]!.model
-            if try await relations.kind(of: relations.published(model), in: warehouse) == nil {
+            // On SQLite a view is a table (views cannot span attached schemas): refresh it whenever it is read.
+            let staleView = warehouse.dialect == .sqlite && model.materialization == .view
+            let missing = try await relations.kind(of: relations.published(model), in: warehouse) == nil
+            if staleView || missing {
                 buildSet.insert(name)
             }
         }

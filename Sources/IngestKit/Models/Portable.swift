@@ -60,7 +60,9 @@ public enum Portable {
             case (.postgres, .numeric):
                 return "(case when \(x) ~ '^[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)$' then cast(\(x) as numeric) end)"
             case (.postgres, .date):
-                return "(case when \(x) ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' then cast(\(x) as date) end)"
+                // PostgreSQL has no try-cast: check the month's length before casting (CASE evaluates in order).
+                let lastDay = "cast(extract(day from cast(substr(\(x), 1, 7) || '-01' as date) + interval '1 month' - interval '1 day') as integer)"
+                return "(case when \(x) ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-[0-3][0-9]$' then (case when cast(substr(\(x), 9, 2) as integer) between 1 and \(lastDay) then cast(\(x) as date) end) end)"
             case (.postgres, .boolean):
                 return "(case when lower(\(x)) in ('true','t','1','yes') then true when lower(\(x)) in ('false','f','0','no') then false end)"
             case (.postgres, _):
