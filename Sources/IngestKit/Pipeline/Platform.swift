@@ -30,12 +30,17 @@ public struct Platform: Sendable {
     public var lakehouseRoot: String { (home as NSString).appendingPathComponent("lakehouse") }
 
     public func openWarehouse(connections: Int = 1) async throws -> any Warehouse {
+        let opened: any Warehouse
         switch warehouse {
         case .sqlite(let directory):
-            return try await SQLiteWarehouse.open(directory: directory)
+            opened = try await SQLiteWarehouse.open(directory: directory)
         case .postgres(let url):
-            return try await PostgresWarehouse.connect(url, connections: connections)
+            opened = try await PostgresWarehouse.connect(url, connections: connections)
         }
+        if let path = settings["INGEST_SQL_LOG"] {
+            return try StatementLogWarehouse(opened, path: path)
+        }
+        return opened
     }
 
     public func bronzeStore() throws -> any ObjectStore {
