@@ -96,6 +96,38 @@ import Testing
         }
     }
 
+    @Test(arguments: WarehouseKind.allCases)
+    func failingModelTestExitsNonZeroAndKeepsThePublishedMarts(_ kind: WarehouseKind) async throws {
+        let folder = try Self.workingDirectory()
+        var env = ["ACME_PORTAL_DEMO_ROWS": "300", "ACME_PORTAL_DEMO_PORT": String(try await Self.freePort())]
+        if kind == .postgres { env["WAREHOUSE_URL"] = try await TestPlatform.freshDatabase() }
+        #expect(try Self.ingestctl(["run", "acme_portal.orders"], environment: env, in: folder).status == 0)
+        env["INGEST_HOME"] = folder + "/.ingest"
+        let test = TestPlatform(kind: kind, home: folder, settings: Settings(values: env), platform: try Platform(settings: Settings(values: env)))
+        let before = try await test.withWarehouse { try await $0.execute("SELECT * FROM marts.fct_orders ORDER BY order_id") }
+        #expect(before.count == 300)
+        // A status outside the accepted values reaches silver: the audit must stop the publish.
+        _ = try await test.withWarehouse {
+            try await $0.execute("UPDATE acme_portal.orders SET status = 'exploded' WHERE entity_id = 'ORD-000001'")
+        }
+        let build = try Self.ingestctl(["models", "build", "--select", "+fct_orders"], environment: env, in: folder)
+        #expect(build.status == 1)
+        #expect(build.stdout.contains("FAIL    test accepted_values_int_acme_portal__orders_enriched_status_clean"))
+        #expect(build.stdout.contains("e.g. n_records=1, status_clean=exploded"))
+        #expect(build.stdout.contains("NOT published"))
+        let after = try await test.withWarehouse { try await $0.execute("SELECT * FROM marts.fct_orders ORDER BY order_id") }
+        #expect(after == before, "the published marts are as they were")
+        let results = try String(contentsOfFile: folder + "/.ingest/target/run_results.json", encoding: .utf8)
+        #expect(results.contains("\"status\" : \"fail\""))
+        let lineage = try Self.ingestctl(["models", "lineage", "--select", "+fct_orders"], environment: env, in: folder)
+        #expect(lineage.stdout.contains("dim_customer --> fct_orders"))
+        let manifest = try Self.ingestctl(["models", "ls", "--output", "json"], environment: env, in: folder)
+        #expect(try JSONSerialization.jsonObject(with: Data(manifest.stdout.utf8)) is [String: Any])
+        let nothing = try Self.ingestctl(["models", "run", "--select", "tag:nope"], environment: env, in: folder)
+        #expect(nothing.status != 0)
+        #expect(nothing.stderr.contains("matches no model"))
+    }
+
     @Test func gateFailureExitsNonZero() async throws {
         let folder = try Self.workingDirectory()
         let env = ["ACME_PORTAL_DEMO_ROWS": "0", "ACME_PORTAL_DEMO_PORT": String(try await Self.freePort())]

@@ -27,9 +27,10 @@ public struct ModelRunner: Sendable {
         self.graph = graph
         self.sourceTables = sourceTables
         self.threads = max(1, threads)
+        self.relations = Relations(warehouse: warehouse)
     }
 
-    var relations: Relations { Relations(warehouse: warehouse) }
+    let relations: Relations
 
     public func execute(_ command: Command, select: String?, exclude: String? = nil) async throws -> ModelResults {
         let clock = ContinuousClock.now
@@ -76,9 +77,9 @@ public struct ModelRunner: Sendable {
         let testRefs = Set(selected.flatMap { graph.nodes[$0]?.testRefs ?? [] })
         let reach = selected.union(testRefs)
         let involved = reach.union(reach.flatMap(graph.ancestors(of:)))
-        for schema in relations.schemas(for: Set(involved.compactMap { graph.nodes[$0]?.model.layer })) {
-            try await warehouse.ensureSchema(schema)
-        }
+        let schemas = relations.schemas(for: Set(involved.compactMap { graph.nodes[$0]?.model.layer }))
+        for schema in schemas { try await warehouse.ensureSchema(schema) }
+        try await relations.load(schemas: schemas)
         let sources = Set(involved.flatMap { graph.nodes[$0]?.sources ?? [] })
         for source in sources.sorted(by: { $0.qualifiedName < $1.qualifiedName }) {
             if let table = sourceTables[source.qualifiedName] {
@@ -163,12 +164,19 @@ public struct ModelRunner: Sendable {
             case .incremental:
                 try await warehouse.execute("CREATE TABLE \(shadow) AS\n\(full)")
             }
+            let isView = model.materialization == .view && warehouse.dialect == .postgres
+            relations.known.set(relations.shadow(model), isView ? .view : .table)
             let rows = Int(try await warehouse.execute("SELECT count(*) AS n FROM \(shadow)").first?["n"] ?? "") ?? 0
             if publish {
                 let relations = self.relations
-                try await warehouse.transaction { session in
-                    try await relations.drop(relations.published(model), in: session)
-                    try await relations.publish(model, in: session)
+                do {
+                    try await warehouse.transaction { session in
+                        try await relations.drop(relations.published(model), in: session)
+                        try await relations.publish(model, in: session)
+                    }
+                } catch {
+                    relations.known.invalidate()
+                    throw error
                 }
             }
             return ModelResults.Node(status: "success", name: name, kind: .model, seconds: (ContinuousClock.now - clock).seconds, rowsAffected: rows)
@@ -233,9 +241,14 @@ public struct ModelRunner: Sendable {
     func publish(_ order: [String]) async throws {
         let relations = self.relations
         let models = order.map { graph.nodes[$0]!.model }
-        try await warehouse.transaction { session in
-            for model in models.reversed() { try await relations.drop(relations.published(model), in: session) }
-            for model in models { try await relations.publish(model, in: session) }
+        do {
+            try await warehouse.transaction { session in
+                for model in models.reversed() { try await relations.drop(relations.published(model), in: session) }
+                for model in models { try await relations.publish(model, in: session) }
+            }
+        } catch {
+            relations.known.invalidate()  // the transaction rolled back: what we noted is wrong
+            throw error
         }
     }
 
