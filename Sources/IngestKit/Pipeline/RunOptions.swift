@@ -1,3 +1,5 @@
+import IngestCommon
+
 /// How to run a dataset: which steps, and whether to re-read an earlier run's bronze.
 public struct RunOptions: Sendable {
     /// The selected steps; preflight and the gate always run.
@@ -13,23 +15,16 @@ public struct RunOptions: Sendable {
         self.lookbackDays = lookbackDays
     }
 
-    /// Parses `--steps extract,load`.
+    /// Parses `--steps extract,load,models`.
     public static func steps(_ text: String) throws -> Set<RunStep> {
         var steps = Set<RunStep>()
         for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
             guard let step = RunStep(rawValue: name), RunStep.selectable.contains(step) else {
-                throw IngestCommonError.unknownStep(name)
+                throw IngestError("unknown step \"\(name)\"",
+                                  fix: "choose among \(RunStep.selectable.map(\.rawValue).joined(separator: ", ")) (comma-separated)")
             }
             steps.insert(step)
         }
         return steps
-    }
-}
-
-import IngestCommon
-
-enum IngestCommonError {
-    static func unknownStep(_ name: String) -> IngestError {
-        IngestError("unknown step \"\(name)\"", fix: "choose among \(RunStep.selectable.map(\.rawValue).joined(separator: ", ")) (comma-separated)")
     }
 }
