@@ -10,15 +10,8 @@ import NIOHTTP1
 /// Authentication errors are never retried: they become an `IngestError` that
 /// names the variable to check. No error or log line carries a secret.
 public struct S3Client: Sendable {
-    public struct Response: Sendable {
-        public var status: Int
-        public var headers: [(String, String)]
-        public var body: Data
-
-        public func header(_ name: String) -> String? {
-            headers.first { $0.0.lowercased() == name.lowercased() }?.1
-        }
-    }
+    /// An answer: status, headers and the whole body (the same shape the HTTP fetcher returns).
+    public typealias Response = HTTPFetcher.Response
 
     public var configuration: S3Configuration
     public var http: HTTPClient
@@ -175,7 +168,7 @@ public struct S3Client: Sendable {
                 throw RetryPolicy.Failure.transient("S3 \(what) failed: \(Redactor.shared.redact(String(describing: error)))")
             }
             let status = Int(response.status.code)
-            let result = Response(status: status, headers: response.headers.map { ($0.name, $0.value) }, body: data)
+            let result = Response(status: status, headers: response.headers.map { ($0.name, $0.value) }, body: data, url: url)
             if (200..<300).contains(status) || accept.contains(status) { return result }
             throw failure(what, result)
         }
