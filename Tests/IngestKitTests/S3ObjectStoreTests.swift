@@ -137,6 +137,22 @@ import Testing
         #expect(try await store.head(key: "bronze/k.json")?["run-id"] == "r")
     }
 
+    @Test func requestThatTimesOutIsRetried() async throws {
+        let bucket = TestS3.freshBucket()
+        _ = try await store(bucket: bucket)
+        // The first request is never answered in time; the client gives up on it and sends it again.
+        let proxy = try await S3FaultProxy.start(upstream: try TestS3.endpoint(), delay: { number, _ in number == 1 ? .seconds(3) : nil }) { number, _ in
+            number == 1 ? S3FaultProxy.errorResponse(status: 500, code: "TooLate", message: "the client stopped waiting") : nil
+        }
+        defer { Task { await proxy.stop() } }
+        var configuration = try TestS3.configuration(bucket: bucket, endpoint: proxy.endpoint)
+        configuration.requestTimeout = .milliseconds(500)
+        let store = S3ObjectStore(configuration: configuration, retry: TestS3.fastRetry)
+        try await store.put(key: "bronze/slow.json", bytes: Data("{}".utf8), contentType: "application/json", metadata: [:])
+        #expect(proxy.requests == 2)
+        #expect(try await store.get(key: "bronze/slow.json") == Data("{}".utf8))
+    }
+
     @Test func persistentSlowDownGivesUpAfterTheRetryBudget() async throws {
         let proxy = try await S3FaultProxy.start(upstream: try TestS3.endpoint()) { _, _ in
             S3FaultProxy.errorResponse(status: 503, code: "SlowDown", message: "Please reduce your request rate.")

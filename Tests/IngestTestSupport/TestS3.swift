@@ -74,10 +74,14 @@ public final class S3FaultProxy: Sendable {
             """.utf8))
     }
 
-    public static func start(upstream: String, fault: @escaping Fault) async throws -> S3FaultProxy {
+    /// `delay` holds the n-th request's answer back (to make the client time out).
+    public static func start(upstream: String, delay: @escaping @Sendable (Int, LoopbackHTTPServer.Request) -> Duration? = { _, _ in nil },
+                             fault: @escaping Fault) async throws -> S3FaultProxy {
         let counter = RequestCounter()
         let server = try await LoopbackHTTPServer.start { request in
-            if let answer = fault(counter.next(), request) { return answer }
+            let number = counter.next()
+            if let wait = delay(number, request) { try? await Task.sleep(for: wait) }
+            if let answer = fault(number, request) { return answer }
             return await forward(request, to: upstream)
         }
         return S3FaultProxy(server: server, counter: counter)

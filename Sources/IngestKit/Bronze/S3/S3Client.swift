@@ -159,7 +159,8 @@ public struct S3Client: Sendable {
             let response: HTTPClientResponse
             var data = Data()
             do {
-                response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+                response = try await http.execute(request, timeout: .nanoseconds(timeout.components.seconds * 1_000_000_000
+                                                                                  + timeout.components.attoseconds / 1_000_000_000))
                 if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), method != "HEAD" {
                     data.reserveCapacity(length)
                 }
