@@ -65,7 +65,11 @@ let package = Package(
             ]
         ),
         // Shared by the test targets: a fresh platform on SQLite or on the test PostgreSQL.
-        .target(name: "IngestTestSupport", dependencies: ["IngestKit"], path: "Tests/IngestTestSupport"),
+        .target(
+            name: "IngestTestSupport",
+            dependencies: ["IngestKit", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Tests/IngestTestSupport"
+        ),
         .testTarget(name: "IngestCommonTests", dependencies: ["IngestCommon"]),
         .testTarget(name: "IngestKitTests", dependencies: ["IngestKit", "IngestTestSupport"]),
         .testTarget(name: "AcmePortalTests", dependencies: ["IngestKit", "AcmePortal", "IngestTestSupport"]),

@@ -4,6 +4,7 @@
 SERVICES_DIR="$(mktemp -d /tmp/ingestkit-services.XXXXXX)"
 chmod 755 "$SERVICES_DIR"
 _stop_services() {
+    for pid in ${S3_PIDS:-}; do kill "$pid" 2>/dev/null || true; done
     if [ -n "${PGBIN:-}" ] && [ -f "$SERVICES_DIR/pg/data/postmaster.pid" ]; then
         _as_pg "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -m immediate stop >/dev/null 2>&1 || true
     fi
@@ -53,4 +54,62 @@ start_postgres() {
 
 postgres_version() {
     "$PGBIN/postgres" --version | awk '{print $3}'
+}
+
+# Waits until something accepts TCP connections on 127.0.0.1:$1 (no HTTP request:
+# a verifying moto counts every request, even a probe, against its unchecked calls).
+_wait_for_tcp() {
+    python3 - "$1" <<'PY'
+import socket, sys, time
+deadline = time.time() + 60
+while True:
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.5).close()
+        break
+    except OSError:
+        if time.time() > deadline:
+            sys.exit("services.sh: nothing listens on 127.0.0.1:%s after 60 s" % sys.argv[1])
+        time.sleep(0.1)
+PY
+}
+
+# One moto S3 server on a free loopback port; extra environment as arguments. Prints the port.
+_start_moto() {
+    local port
+    port="$(_free_port)"
+    env "$@" python3 -m moto.server -H 127.0.0.1 -p "$port" >"$SERVICES_DIR/moto-$port.log" 2>&1 &
+    S3_PIDS="${S3_PIDS:-} $!"
+    _wait_for_tcp "$port" || { cat "$SERVICES_DIR/moto-$port.log"; return 1; }
+    MOTO_PORT="$port"
+}
+
+# Two S3-compatible servers (moto) on loopback:
+# - INGEST_TEST_S3_ENDPOINT: checks no signature, for the functional tests;
+# - INGEST_TEST_S3_AUTH_ENDPOINT: verifies SigV4 for the key pair in
+#   INGEST_TEST_S3_AUTH_ACCESS_KEY / INGEST_TEST_S3_AUTH_SECRET_KEY. Its first three
+#   calls run unchecked and create that IAM user, its key and an s3:* policy.
+start_s3() {
+    if ! python3 -c 'import moto.server, flask, boto3' >/dev/null 2>&1; then
+        echo "services.sh: installing moto[server] from PyPI"
+        python3 -m pip install -q 'moto[server]'
+    fi
+    _start_moto || return 1
+    INGEST_TEST_S3_ENDPOINT="http://127.0.0.1:$MOTO_PORT"
+    _start_moto INITIAL_NO_AUTH_ACTION_COUNT=3 || return 1
+    INGEST_TEST_S3_AUTH_ENDPOINT="http://127.0.0.1:$MOTO_PORT"
+    local keys
+    keys="$(python3 - "$INGEST_TEST_S3_AUTH_ENDPOINT" <<'PY'
+import json, sys, boto3
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
+                   aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
+iam.create_user(UserName="ingest")
+key = iam.create_access_key(UserName="ingest")["AccessKey"]
+iam.put_user_policy(UserName="ingest", PolicyName="s3-all", PolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+print(key["AccessKeyId"], key["SecretAccessKey"])
+PY
+)" || return 1
+    INGEST_TEST_S3_AUTH_ACCESS_KEY="${keys%% *}"
+    INGEST_TEST_S3_AUTH_SECRET_KEY="${keys#* }"
+    export INGEST_TEST_S3_ENDPOINT INGEST_TEST_S3_AUTH_ENDPOINT INGEST_TEST_S3_AUTH_ACCESS_KEY INGEST_TEST_S3_AUTH_SECRET_KEY
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, against SQLite and against a private PostgreSQL on loopback.
+# The whole test suite, against SQLite and against a private PostgreSQL on loopback,
+# with S3-compatible bronze tests against moto servers on loopback.
 #
 # Starts PostgreSQL from a temporary folder (installing Debian's `postgresql`
 # package first if its server binaries are missing), runs `swift test` with
@@ -11,6 +12,8 @@ source scripts/services.sh
 start_postgres
 export INGEST_TEST_POSTGRES_URL="$POSTGRES_URL"
 echo "test.sh: PostgreSQL $(postgres_version) on 127.0.0.1:$POSTGRES_PORT"
+start_s3
+echo "test.sh: S3 (moto) on $INGEST_TEST_S3_ENDPOINT, verifying signatures on $INGEST_TEST_S3_AUTH_ENDPOINT"
 
 swift build --build-tests "$@"
 swift test --skip-build "$@"

@@ -4,7 +4,8 @@ import Logging
 
 /// The stores and settings a run uses, chosen by configuration:
 /// `INGEST_HOME` (default `.ingest` under the working directory), `WAREHOUSE_URL`
-/// (unset: SQLite under `INGEST_HOME/warehouse`), bronze in `INGEST_HOME/lakehouse`.
+/// (unset: SQLite under `INGEST_HOME/warehouse`), bronze in `INGEST_HOME/lakehouse`
+/// or, with `LAKEHOUSE_URL=s3://…`, in an S3-compatible bucket (see `S3Configuration`).
 public struct Platform: Sendable {
     public var settings: Settings
     public var home: String
@@ -44,9 +45,12 @@ public struct Platform: Sendable {
     }
 
     public func bronzeStore() throws -> any ObjectStore {
+        if let lakehouse = settings["LAKEHOUSE_URL"], lakehouse.hasPrefix("s3://") {
+            return S3ObjectStore(configuration: try S3Configuration.from(settings))
+        }
         if let lakehouse = settings["LAKEHOUSE_URL"], !lakehouse.hasPrefix("file://") {
             throw IngestError("LAKEHOUSE_URL=\(Redactor.shared.redactURL(lakehouse)) is not supported yet",
-                              fix: "unset LAKEHOUSE_URL to keep bronze in \(lakehouseRoot)")
+                              fix: "use s3://<bucket>[/<prefix>] or file:///<folder>, or unset LAKEHOUSE_URL to keep bronze in \(lakehouseRoot)")
         }
         if let lakehouse = settings["LAKEHOUSE_URL"], lakehouse.hasPrefix("file://") {
             return LocalObjectStore(root: String(lakehouse.dropFirst("file://".count)))

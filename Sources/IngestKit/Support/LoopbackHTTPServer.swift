@@ -13,6 +13,8 @@ public final class LoopbackHTTPServer: Sendable {
         public var path: String
         public var query: [String: String]
         public var headers: [(String, String)]
+        /// The request's body (e.g. a PUT's bytes, for a forwarding proxy in tests).
+        public var body = Data()
 
         public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
@@ -91,6 +93,7 @@ private final class HTTPHandler: ChannelInboundHandler, @unchecked Sendable {
 
     let handler: LoopbackHTTPServer.Handler
     var head: HTTPRequestHead?
+    var body = Data()
 
     init(handler: @escaping LoopbackHTTPServer.Handler) {
         self.handler = handler
@@ -100,8 +103,9 @@ private final class HTTPHandler: ChannelInboundHandler, @unchecked Sendable {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
-        case .body:
-            break
+            self.body = Data()
+        case .body(let buffer):
+            body.append(contentsOf: buffer.readableBytesView)
         case .end:
             guard let head else { return }
             let components = URLComponents(string: head.uri)
@@ -109,7 +113,7 @@ private final class HTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             for item in components?.queryItems ?? [] { query[item.name] = item.value ?? "" }
             let request = LoopbackHTTPServer.Request(
                 method: head.method.rawValue, path: components?.path ?? head.uri, query: query,
-                headers: head.headers.map { ($0.name, $0.value) })
+                headers: head.headers.map { ($0.name, $0.value) }, body: body)
             let keepAlive = head.isKeepAlive
             let version = head.version
             let handler = self.handler
@@ -133,6 +137,7 @@ private final class HTTPHandler: ChannelInboundHandler, @unchecked Sendable {
                 }
             }
             self.head = nil
+            self.body = Data()
         }
     }
 }
