@@ -19,14 +19,13 @@ final class TestServer: Sendable {
     /// `call` counts the requests to the same path, from 1.
     static func start(_ handler: @escaping Handler) async throws -> TestServer {
         let log = RequestLog()
-        let box = BaseBox()
         let server = try await LoopbackHTTPServer.start { request in
             let call = await log.begin(request)
-            let response = await handler(request, call, box.value)
+            let response = await handler(request, call, await log.baseURL)
             await log.end()
             return response
         }
-        box.value = server.baseURL
+        await log.set(baseURL: server.baseURL)
         return TestServer(server: server, log: log)
     }
 
@@ -40,6 +39,9 @@ actor RequestLog {
     private(set) var arrivals: [ContinuousClock.Instant] = []
     private(set) var inFlight = 0
     private(set) var maxInFlight = 0
+    private(set) var baseURL = ""
+
+    func set(baseURL: String) { self.baseURL = baseURL }
 
     func begin(_ request: LoopbackHTTPServer.Request) -> Int {
         requests.append(request)
@@ -50,15 +52,6 @@ actor RequestLog {
     }
 
     func end() { inFlight -= 1 }
-}
-
-private final class BaseBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _value = ""
-    var value: String {
-        get { lock.withLock { _value } }
-        set { lock.withLock { _value = newValue } }
-    }
 }
 
 /// Retries fast enough for tests, bounded at a few seconds.

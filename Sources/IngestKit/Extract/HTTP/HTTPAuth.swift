@@ -21,11 +21,7 @@ public enum HTTPAuth: Sendable {
     /// The credentials read from settings; throws naming the missing variable.
     func authorizer(settings: Settings, fetcher: HTTPFetcher) throws -> Authorizer {
         func secret(_ variable: String) throws -> String {
-            guard let value = settings.secret(variable) else {
-                throw IngestError("\(variable) is not set (a credential of the source's API)",
-                                  fix: "set \(variable) in the environment or in .env")
-            }
-            return value
+            try settings.requiredSecret(variable, purpose: "a credential of the source's API")
         }
         switch self {
         case .none:
@@ -46,6 +42,25 @@ public enum HTTPAuth: Sendable {
             let session = try credentials.session(settings: settings, fetcher: fetcher)
             return Authorizer(oauth2: session, fix: "check \(credentials.clientIdVariable) and \(credentials.clientSecretVariable)")
         }
+    }
+}
+
+extension Settings {
+    /// A secret that must be set, registered with the redactor; the error names the variable.
+    func requiredSecret(_ name: String, purpose: String) throws -> String {
+        guard let value = secret(name) else {
+            throw IngestError("\(name) is not set (\(purpose))", fix: "set \(name) in the environment or in .env")
+        }
+        return value
+    }
+
+    /// A configuration value given in code, or read from the variable that names it.
+    func given(_ literal: String?, orVariable variable: String?, purpose: String, owner: String, parameter: String) throws -> String {
+        if let literal { return literal }
+        guard let variable else {
+            throw IngestError("\(owner) has no \(purpose)", fix: "give \(owner) a \(parameter) or a \(parameter)Variable")
+        }
+        return try require(variable, purpose: purpose)
     }
 }
 

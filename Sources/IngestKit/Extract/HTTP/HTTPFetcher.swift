@@ -4,6 +4,7 @@ import IngestCommon
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// One HTTP request as the toolkit sends it.
 public struct HTTPRequest: Sendable {
@@ -187,12 +188,11 @@ struct HTTPStatusError: Error, CustomStringConvertible {
 }
 
 /// The URL of the latest attempt, for the retry policy's message.
-private final class SentURL: @unchecked Sendable {
-    private let lock = NSLock()
-    private var url = "the server"
+private final class SentURL: Sendable {
+    private let url = Mutex("the server")
     var value: String {
-        get { lock.withLock { url } }
-        set { lock.withLock { url = newValue } }
+        get { url.withLock { $0 } }
+        set { url.withLock { $0 = newValue } }
     }
 }
 

@@ -30,21 +30,10 @@ public struct OAuth2ClientCredentials: Sendable {
     }
 
     func session(settings: Settings, fetcher: HTTPFetcher) throws -> OAuth2Session {
-        let url: String
-        if let tokenURL {
-            url = tokenURL
-        } else if let tokenURLVariable {
-            url = try settings.require(tokenURLVariable, purpose: "the OAuth2 token endpoint")
-        } else {
-            throw IngestError("the OAuth2 auth has no token endpoint", fix: "give OAuth2ClientCredentials a tokenURL or tokenURLVariable")
-        }
-        func secret(_ variable: String) throws -> String {
-            guard let value = settings.secret(variable) else {
-                throw IngestError("\(variable) is not set (OAuth2 client credentials)", fix: "set \(variable) in the environment or in .env")
-            }
-            return value
-        }
-        return OAuth2Session(tokenURL: url, clientId: try secret(clientIdVariable), clientSecret: try secret(clientSecretVariable),
+        let url = try settings.given(tokenURL, orVariable: tokenURLVariable, purpose: "the OAuth2 token endpoint",
+                                     owner: "OAuth2ClientCredentials", parameter: "tokenURL")
+        return OAuth2Session(tokenURL: url, clientId: try settings.requiredSecret(clientIdVariable, purpose: "OAuth2 client credentials"),
+                             clientSecret: try settings.requiredSecret(clientSecretVariable, purpose: "OAuth2 client credentials"),
                              scope: scope, clientAuthentication: clientAuthentication,
                              fix: "check \(clientIdVariable), \(clientSecretVariable) and the token endpoint")
     }

@@ -74,14 +74,8 @@ public struct RESTExtractor: Extractor {
 
     /// The configured base URL, without a trailing slash.
     public func resolvedBaseURL(_ settings: Settings) throws -> String {
-        var base: String
-        if let baseURL {
-            base = baseURL
-        } else if let baseURLVariable {
-            base = try settings.require(baseURLVariable, purpose: "the base URL of the source's API")
-        } else {
-            throw IngestError("the REST extractor has no base URL", fix: "give RESTExtractor a baseURL or a baseURLVariable")
-        }
+        var base = try settings.given(baseURL, orVariable: baseURLVariable, purpose: "the base URL of the source's API",
+                                      owner: "RESTExtractor", parameter: "baseURL")
         while base.hasSuffix("/") { base.removeLast() }
         guard let parts = URLComponents(string: base), parts.scheme == "http" || parts.scheme == "https", parts.host != nil else {
             throw IngestError("the base URL \(Redactor.shared.redactURL(base)) is not an http(s) URL",
