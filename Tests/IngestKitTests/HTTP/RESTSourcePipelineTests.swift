@@ -22,7 +22,12 @@ struct RESTItemsDataset: Dataset {
 
     actor Mode {
         var failPage2 = false
-        func set(failPage2: Bool) { self.failPage2 = failPage2 }
+        /// Cut page 2's body off instead of answering 500.
+        var truncate = false
+        func set(failPage2: Bool, truncate: Bool = false) {
+            self.failPage2 = failPage2
+            self.truncate = truncate
+        }
     }
 
     /// 120 items in pages of 50 (`{"results", "next"}`); page 2 answers 500 while `failPage2` is set.
@@ -32,13 +37,15 @@ struct RESTItemsDataset: Dataset {
             guard request.query["key"] == Self.key else { return .json(#"{"detail": "bad key"}"#, status: 401) }
             guard request.path == "/v1/items", request.query["since"] != nil else { return .json("{}", status: 404) }
             let n = Int(request.query["page"] ?? "1") ?? 1
-            if n == 2, await mode.failPage2 { return .json(#"{"detail": "down"}"#, status: 500) }
+            if n == 2, await mode.failPage2, await !mode.truncate { return .json(#"{"detail": "down"}"#, status: 500) }
             guard n <= pages.count else { return .json("{}", status: 404) }
             var body = pages[n - 1]
             body.removeLast()
             let since = request.query["since"]!
             let next = n < pages.count ? #""\#(base)/v1/items?since=\#(since)&page=\#(n + 1)""# : "null"
-            return .json(body + #", "next": \#(next)}"#)
+            var response = LoopbackHTTPServer.Response.json(body + #", "next": \#(next)}"#)
+            if n == 2, await mode.truncate { response.fault = .truncate(afterBytes: response.body.count / 2) }
+            return response
         }
     }
 
@@ -123,6 +130,20 @@ struct RESTItemsDataset: Dataset {
         #expect(record.status == .failed)
         #expect(record.errorMessage?.contains("answered 500") == true)
         #expect(record.errorMessage?.contains(Self.key) == false)
+    }
+
+    @Test func aCutOffPageIsNeverStored() async throws {
+        let mode = Mode()
+        await mode.set(failPage2: true, truncate: true)
+        let server = try await api(mode)
+        defer { Task { await server.stop() } }
+        let test = try await TestPlatform.make(.sqlite, ["ITEMS_BASE_URL": server.baseURL, "ITEMS_KEY": Self.key])
+        let failed = try await run(test)
+        #expect(failed.status == "failed")
+        #expect(failed.error?.contains("the body was cut off") == true, "\(failed.error ?? "")")
+        let keys = try await LocalObjectStore(root: test.platform.lakehouseRoot).list(prefix: "bronze/fixture/dataset=items/")
+        #expect(keys.filter { $0.contains("run_id=\(failed.runId)/") }.map { ($0 as NSString).lastPathComponent } == ["page_00001.json"],
+                "\(keys)")
     }
 
     @Test func aMissingBaseURLNamesItsVariable() async throws {
