@@ -1,7 +1,10 @@
+import Foundation
+
 /// Retries with exponential backoff and jitter, within a bounded total time.
 ///
-/// The operation says what a failure is: `transient` (retry, optionally after
-/// the server's Retry-After) or `permanent` (stop now). Other errors are permanent.
+/// The operation says what a failure is: `transient` (retry, after the
+/// server's Retry-After when it gave one) or `permanent` (stop now). Other
+/// errors pass through unchanged and are not retried.
 public struct RetryPolicy: Sendable {
     public enum Failure: Error, CustomStringConvertible, Sendable {
         case transient(String, retryAfter: Duration? = nil)
@@ -16,8 +19,9 @@ public struct RetryPolicy: Sendable {
 
     public var maxAttempts: Int
     public var initialDelay: Duration
+    /// The longest backoff between two attempts (a server's Retry-After may ask for more; it is honoured within `maxTotalDelay`).
     public var maxDelay: Duration
-    /// The most time spent waiting between attempts, in all.
+    /// The most time from the first attempt until the last retry starts: attempts, timeouts and waits together.
     public var maxTotalDelay: Duration
 
     public init(maxAttempts: Int = 5, initialDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(10),
@@ -31,9 +35,10 @@ public struct RetryPolicy: Sendable {
     public static let `default` = RetryPolicy()
     public static let none = RetryPolicy(maxAttempts: 1)
 
-    /// The wait before attempt `attempt + 1` (attempt counts from 1): full jitter over an exponential cap.
+    /// The wait before attempt `attempt + 1` (attempt counts from 1): the server's Retry-After when given,
+    /// else full jitter (50–100 %) over an exponential cap.
     public func delay(after attempt: Int, retryAfter: Duration?) -> Duration {
-        if let retryAfter { return min(retryAfter, maxDelay) }
+        if let retryAfter { return max(retryAfter, .zero) }
         let exponent = min(attempt - 1, 20)
         let cap = min(initialDelay * (1 << exponent), maxDelay)
         let capMillis = max(1, Int(cap.components.seconds * 1000 + cap.components.attoseconds / 1_000_000_000_000_000))
@@ -41,22 +46,35 @@ public struct RetryPolicy: Sendable {
     }
 
     public func run<T: Sendable>(describe: @Sendable () -> String, _ operation: @Sendable () async throws -> T) async throws -> T {
-        var waited = Duration.zero
+        let clock = ContinuousClock()
+        let start = clock.now
         var attempt = 1
         while true {
             do {
                 return try await operation()
             } catch Failure.transient(let text, let retryAfter) {
                 let wait = delay(after: attempt, retryAfter: retryAfter)
-                guard attempt < maxAttempts, waited + wait <= maxTotalDelay else {
-                    throw IngestError("\(text); gave up after \(attempt) attempt(s)", fix: "check that \(describe()) is reachable and try again later")
+                let elapsed = clock.now - start
+                guard attempt < maxAttempts else {
+                    throw IngestError("\(text); gave up after \(attempt) attempt(s)",
+                                      fix: "check that \(describe()) is reachable and try again later")
+                }
+                guard elapsed + wait <= maxTotalDelay else {
+                    let asked = retryAfter.map { ", the server asked to wait \(Self.text($0))" } ?? ""
+                    throw IngestError("\(text); gave up after \(attempt) attempt(s) in \(Self.text(elapsed))\(asked), past the retry bound of \(Self.text(maxTotalDelay))",
+                                      fix: "check that \(describe()) is reachable and try again later, or raise the retry bound")
                 }
                 try await Task.sleep(for: wait)
-                waited += wait
                 attempt += 1
             } catch Failure.permanent(let text) {
                 throw IngestError(text)
             }
         }
+    }
+
+    /// A duration as `1.5s`, for messages.
+    public static func text(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return String(format: "%.1fs", seconds)
     }
 }

@@ -13,7 +13,7 @@ public final class LoopbackHTTPServer: Sendable {
         public var path: String
         public var query: [String: String]
         public var headers: [(String, String)]
-        /// The request's body (e.g. a PUT's bytes, for a forwarding proxy in tests).
+        /// The request's body (a PUT's bytes for a forwarding proxy, an OAuth2 token request's form).
         public var body = Data()
 
         public func header(_ name: String) -> String? {
@@ -21,15 +21,25 @@ public final class LoopbackHTTPServer: Sendable {
         }
     }
 
+    /// A broken answer, for tests of a client's resilience.
+    public enum Fault: Sendable {
+        /// Announce the whole body's Content-Length, send only its first `bytes`, then close the connection.
+        case truncate(afterBytes: Int)
+        /// Close the connection without answering.
+        case dropConnection
+    }
+
     public struct Response: Sendable {
         public var status: Int
         public var headers: [(String, String)]
         public var body: Data
+        public var fault: Fault?
 
-        public init(status: Int = 200, headers: [(String, String)] = [], body: Data) {
+        public init(status: Int = 200, headers: [(String, String)] = [], body: Data, fault: Fault? = nil) {
             self.status = status
             self.headers = headers
             self.body = body
+            self.fault = fault
         }
 
         public static func json(_ text: String, status: Int = 200) -> Response {
@@ -123,12 +133,23 @@ private final class HTTPHandler: ChannelInboundHandler, @unchecked Sendable {
                 let response = await handler(request)
                 loop.execute {
                     let context = boundContext.value
+                    if case .dropConnection = response.fault {
+                        context.close(promise: nil)
+                        return
+                    }
                     var headers = HTTPHeaders(response.headers)
                     headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
                     headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
                     let responseHead = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
                     context.write(NIOAny(HTTPServerResponsePart.head(responseHead)), promise: nil)
                     var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+                    if case .truncate(let sent) = response.fault {
+                        buffer.writeBytes(response.body.prefix(sent))
+                        context.writeAndFlush(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer)))).whenComplete { _ in
+                            context.close(promise: nil)
+                        }
+                        return
+                    }
                     buffer.writeBytes(response.body)
                     context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil)
                     context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in

@@ -3,6 +3,7 @@ import IngestKit
 
 /// Pages through `GET <base>/v1/<endpoint>?page=N` with a bearer token,
 /// following `next` until it is null; each page is one `api_json` artifact.
+/// The HTTP part is a declarative `RESTExtractor`; this type only adds the built-in demo API.
 public struct AcmeAPIExtractor: Extractor {
     public var endpoint: String
     /// A safety stop against a server whose `next` never ends.
@@ -49,30 +50,17 @@ public struct AcmeAPIExtractor: Extractor {
         await demo?.stop()
     }
 
-    private func pages(from baseURL: String, token: String, context: ExtractionContext, sink: ArtifactSink) async throws {
-        var url: String? = "\(baseURL)/v1/\(endpoint)?page=1"
-        var number = 0
-        while let current = url {
-            number += 1
-            guard number <= maxPages else {
-                throw IngestError("\(endpoint): more than \(maxPages) pages", fix: "check that the API's next link ends")
-            }
-            let response = try await context.http.get(current, headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json")])
-            try await sink.store(RawArtifact(
-                artifactId: "page_" + String(format: "%05d", number), bytes: response.body, url: current,
-                contentType: response.header("Content-Type") ?? "application/json", extractionMethod: .apiJSON))
-            url = try Self.nextURL(in: response.body, page: current)
-        }
+    /// The declarative part: bearer auth and the API's `next` links, one `api_json` artifact per page.
+    func rest(baseURL: String) -> RESTExtractor {
+        RESTExtractor(
+            baseURL: baseURL, path: "/v1/\(endpoint)", query: ["page": "1"],
+            auth: .bearer(tokenVariable: "ACME_PORTAL_API_TOKEN"), paginator: .nextURL(path: "next"), recordsPath: "results",
+            stop: PageStop(emptyPage: false, maxPages: maxPages, failAtMaxPages: true))
     }
 
-    /// The `next` link of a page; the page itself is stored in bronze before this reads it.
-    static func nextURL(in body: Data, page: String) throws -> String? {
-        struct Links: Decodable { var next: String? }
-        do {
-            return try JSONDecoder().decode(Links.self, from: body).next
-        } catch {
-            throw IngestError("the page at \(Redactor.shared.redactURL(page)) is not the API's JSON ({\"next\": …, \"results\": […]})",
-                              fix: "check ACME_PORTAL_BASE_URL points at the API")
-        }
+    private func pages(from baseURL: String, token: String, context: ExtractionContext, sink: ArtifactSink) async throws {
+        var context = context
+        context.settings = context.settings.with("ACME_PORTAL_API_TOKEN", token)
+        try await rest(baseURL: baseURL).extract(context, into: sink)
     }
 }

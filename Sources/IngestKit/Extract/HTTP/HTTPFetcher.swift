@@ -1,0 +1,203 @@
+import AsyncHTTPClient
+import Foundation
+import IngestCommon
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// One HTTP request as the toolkit sends it.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: Data?
+
+    public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: Data? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// HTTP on async-http-client with a timeout per attempt, a response size limit,
+/// retries on transient failures (429, 408, 5xx, timeouts, dropped or cut-off
+/// connections, honouring Retry-After), an optional per-source rate and
+/// concurrency limit, and one re-authorization on a 401. Errors never contain secrets.
+public struct HTTPFetcher: Sendable {
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: Data
+        public var url: String
+
+        public func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+    }
+
+    public var client: HTTPClient
+    /// The most one attempt may take, from sending the request to the last byte of the body.
+    public var timeout: Duration
+    public var maxResponseBytes: Int
+    public var retry: RetryPolicy
+    /// Shared by every request to one source, so parallel extracts keep to its limits.
+    public var limiter: RequestLimiter?
+    public var logger: Logger?
+
+    public init(client: HTTPClient = .shared, timeout: Duration = .seconds(30), maxResponseBytes: Int = 256 << 20,
+                retry: RetryPolicy = .default, limiter: RequestLimiter? = nil, logger: Logger? = nil) {
+        self.client = client
+        self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
+        self.retry = retry
+        self.limiter = limiter
+        self.logger = logger
+    }
+
+    /// GETs a URL; 2xx returns, 429/5xx/network errors are retried, other statuses fail at once.
+    public func get(_ url: String, headers: [(String, String)] = []) async throws -> Response {
+        try await send(HTTPRequest(url: url, headers: headers))
+    }
+
+    public func send(_ request: HTTPRequest) async throws -> Response {
+        try await send(prepare: { request })
+    }
+
+    /// Sends a request that `prepare` builds before every attempt (so a refreshed credential is used).
+    /// On a 401, `reauthorize` is asked once for new credentials; when it returns true the request is sent again.
+    public func send(prepare: @Sendable () async throws -> HTTPRequest,
+                     reauthorize: (@Sendable () async throws -> Bool)? = nil,
+                     unauthorizedFix: String = "check the source's credentials") async throws -> Response {
+        var reauthorized = false
+        let sent = SentURL()
+        while true {
+            do {
+                return try await retry.run(describe: { sent.value }) { [self] in
+                    let request = try await prepare()
+                    sent.value = Redactor.shared.redactURL(request.url)
+                    return try await attempt(request)
+                }
+            } catch let error as HTTPStatusError {
+                if error.status == 401, !reauthorized, let reauthorize, try await reauthorize() {
+                    reauthorized = true
+                    logger?.notice("\(error.request) answered 401; sending it again with fresh credentials")
+                    continue
+                }
+                throw error.ingestError(fix: error.status == 401 || error.status == 403 ? unauthorizedFix : nil,
+                                        reauthorized: reauthorized)
+            }
+        }
+    }
+
+    /// One attempt, within the limiter and the timeout.
+    func attempt(_ request: HTTPRequest) async throws -> Response {
+        try await limiter?.acquire()
+        do {
+            let response = try await withTimeout(request) { try await exchange(request) }
+            await limiter?.release()
+            return response
+        } catch {
+            await limiter?.release()
+            if case RetryPolicy.Failure.transient(let text, _) = error {
+                logger?.notice("\(text); retrying if the retry bound allows")
+            }
+            throw error
+        }
+    }
+
+    private func withTimeout(_ request: HTTPRequest, _ body: @escaping @Sendable () async throws -> Response) async throws -> Response {
+        let timeout = self.timeout
+        return try await withThrowingTaskGroup(of: Response?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            guard let first else {
+                throw RetryPolicy.Failure.transient(
+                    "\(request.method) \(Redactor.shared.redactURL(request.url)) did not answer within \(RetryPolicy.text(timeout))")
+            }
+            return first
+        }
+    }
+
+    private func exchange(_ request: HTTPRequest) async throws -> Response {
+        let url = request.url
+        let what = "\(request.method) \(Redactor.shared.redactURL(url))"
+        var outgoing = HTTPClientRequest(url: url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        logger?.debug("\(what) headers: \(redactedHeaders(request.headers))")
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(outgoing, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw RetryPolicy.Failure.transient("\(what) failed: \(Redactor.shared.redact(String(describing: error)))")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: maxResponseBytes)
+        } catch is NIOTooManyBytesError {
+            throw RetryPolicy.Failure.permanent("\(what) answered more than \(maxResponseBytes) bytes, the response size limit")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw RetryPolicy.Failure.transient("\(what): the body was cut off: \(Redactor.shared.redact(String(describing: error)))")
+        }
+        let status = Int(response.status.code)
+        let result = Response(status: status, headers: response.headers.map { ($0.name, $0.value) }, body: Data(buffer: body), url: url)
+        logger?.debug("\(what) answered \(status) (\(result.body.count) bytes)")
+        switch status {
+        case 200..<300:
+            return result
+        case 408, 429, 500..<600:
+            throw RetryPolicy.Failure.transient("\(what) answered \(status)", retryAfter: result.header("Retry-After").flatMap { RetryAfter.parse($0) })
+        default:
+            throw HTTPStatusError(status: status, request: what, body: result.body)
+        }
+    }
+}
+
+/// A status that retrying will not fix (4xx but 408 and 429).
+struct HTTPStatusError: Error, CustomStringConvertible {
+    var status: Int
+    var request: String
+    var body: Data
+
+    var description: String { "\(request) answered \(status)" }
+
+    func ingestError(fix: String?, reauthorized: Bool) -> IngestError {
+        var text = "\(request) answered \(status)"
+        switch status {
+        case 401: text += reauthorized ? " (not authorized, also with fresh credentials)" : " (not authorized)"
+        case 403: text += " (forbidden)"
+        case 404: text += " (not found)"
+        default: break
+        }
+        let snippet = String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if !snippet.isEmpty { text += ": " + Redactor.shared.redact(snippet) }
+        return IngestError(text, fix: fix ?? (status == 404 ? "check the source's base URL and path" : "check the request the source sends"))
+    }
+}
+
+/// The URL of the latest attempt, for the retry policy's message.
+private final class SentURL: Sendable {
+    private let url = Mutex("the server")
+    var value: String {
+        get { url.withLock { $0 } }
+        set { url.withLock { $0 = newValue } }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import IngestCommon
+
+/// How a declarative source walks an API's pages.
+public enum Paginator: Sendable {
+    /// One request, no pages.
+    case single
+    /// `?page=1`, `?page=2`, …; with `size`, a page shorter than it is the last.
+    case pageNumber(parameter: String = "page", start: Int = 1, sizeParameter: String? = nil, size: Int? = nil)
+    /// `?offset=0&limit=100`, `?offset=100&limit=100`, …; a page shorter than `limit` is the last.
+    case offset(offsetParameter: String = "offset", limitParameter: String = "limit", limit: Int = 100)
+    /// The next page's cursor at a JSON path in the body (e.g. `meta.next_cursor`), sent as `parameter`; null or empty ends.
+    case cursor(path: String, parameter: String = "cursor")
+    /// The next page's URL at a JSON path in the body (e.g. `next`, `links.next`); null or empty ends.
+    case nextURL(path: String)
+    /// The next page's URL in the `Link: <…>; rel="next"` header; no such link ends.
+    case linkHeader
+}
+
+/// When a paginated extract stops, besides the paginator's own end.
+public struct PageStop: Sendable {
+    /// Stop at a page with no records (needs a records path, or a body that is an array).
+    public var emptyPage: Bool
+    /// A JSON path to the total number of records (e.g. `count`, `meta.total`): stop once that many were read.
+    public var totalPath: String?
+    /// The most pages one run reads.
+    public var maxPages: Int
+    /// At `maxPages` with more pages left: fail the run (true) or stop with a note (false).
+    public var failAtMaxPages: Bool
+
+    public init(emptyPage: Bool = true, totalPath: String? = nil, maxPages: Int = 10_000, failAtMaxPages: Bool = false) {
+        self.emptyPage = emptyPage
+        self.totalPath = totalPath
+        self.maxPages = maxPages
+        self.failAtMaxPages = failAtMaxPages
+    }
+}
+
+extension Paginator {
+    /// The query parameters of the first page.
+    var firstPageQuery: [(String, String)] {
+        switch self {
+        case .pageNumber(let parameter, let start, let sizeParameter, let size):
+            var items = [(parameter, String(start))]
+            if let sizeParameter, let size { items.append((sizeParameter, String(size))) }
+            return items
+        case .offset(let offsetParameter, let limitParameter, let limit):
+            return [(offsetParameter, "0"), (limitParameter, String(limit))]
+        case .single, .cursor, .nextURL, .linkHeader:
+            return []
+        }
+    }
+
+    /// The URL of the page after `page`, or nil when `page` was the last.
+    /// `pageIndex` counts from 0; `records` is the page's record count when known.
+    func next(after page: HTTPFetcher.Response, json: Any?, pageIndex: Int, records: Int?) throws -> String? {
+        switch self {
+        case .single:
+            return nil
+        case .pageNumber(let parameter, let start, _, let size):
+            if let size, let records, records < size { return nil }
+            return URLText.setting([(parameter, String(start + pageIndex + 1))], in: page.url)
+        case .offset(let offsetParameter, _, let limit):
+            if let records, records < limit { return nil }
+            let current = URLComponents(string: page.url)?.queryItems?.first { $0.name == offsetParameter }?.value.flatMap { Int($0) } ?? 0
+            return URLText.setting([(offsetParameter, String(current + (records ?? limit)))], in: page.url)
+        case .cursor(let path, let parameter):
+            guard let json, let cursor = try JSONPath(path).string(in: json), !cursor.isEmpty else { return nil }
+            return URLText.setting([(parameter, cursor)], in: page.url)
+        case .nextURL(let path):
+            guard let json, let link = try JSONPath(path).string(in: json), !link.isEmpty else { return nil }
+            return URLText.resolve(link, against: page.url)
+        case .linkHeader:
+            guard let header = page.header("Link"), let link = Self.nextLink(in: header) else { return nil }
+            return URLText.resolve(link, against: page.url)
+        }
+    }
+
+    /// The `rel="next"` target of a `Link` header (RFC 8288).
+    static func nextLink(in header: String) -> String? {
+        for part in header.split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let target = pieces.first, target.hasPrefix("<"), target.hasSuffix(">") else { continue }
+            let isNext = pieces.dropFirst().contains { piece in
+                let lower = piece.lowercased().replacingOccurrences(of: " ", with: "")
+                guard lower.hasPrefix("rel=") else { return false }
+                let rels = lower.dropFirst(4).trimmingCharacters(in: CharacterSet(charactersIn: "\"")).split(separator: " ")
+                return rels.contains("next")
+            }
+            if isNext { return String(target.dropFirst().dropLast()) }
+        }
+        return nil
+    }
+
+    /// Whether the paginator needs the body as JSON to find the next page.
+    var readsBody: Bool {
+        switch self {
+        case .cursor, .nextURL: return true
+        default: return false
+        }
+    }
+}
