@@ -155,7 +155,7 @@ public struct Pipeline: Sendable {
         let collected = ProvenanceLog()
         let context = ExtractionContext(
             runId: runId, runTime: runTime, lookbackDays: lookbackDays, lastWatermark: lastWatermark,
-            settings: platform.settings, http: HTTPFetcher(), logger: platform.logger, say: platform.say)
+            settings: platform.settings, http: HTTPFetcher(logger: platform.logger), logger: platform.logger, say: platform.say)
         let sink = ArtifactSink { artifact in
             guard await collected.claim(artifact.artifactId) else {
                 throw IngestError("artifact id \(artifact.artifactId) was produced twice in run \(runId)",
