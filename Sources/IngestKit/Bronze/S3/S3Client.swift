@@ -18,17 +18,7 @@ public struct S3Client: Sendable {
     public var retry: RetryPolicy
     var signer: SigV4Signer
 
-    /// The HTTP client S3 bronze uses by default. Unlike `HTTPClient.shared` it does not retry a
-    /// refused connection until the request's deadline (minutes, for large uploads): a failed
-    /// connection comes back at once and `retry` decides, so an unreachable endpoint fails in seconds.
-    public static let defaultHTTPClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(10)
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
-
-    public init(configuration: S3Configuration, http: HTTPClient = S3Client.defaultHTTPClient, retry: RetryPolicy = .default) {
+    public init(configuration: S3Configuration, http: HTTPClient = .ingest, retry: RetryPolicy = .default) {
         self.configuration = configuration
         self.http = http
         self.retry = retry

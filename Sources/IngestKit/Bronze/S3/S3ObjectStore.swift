@@ -15,7 +15,7 @@ public struct S3ObjectStore: ObjectStore {
         self.client = client
     }
 
-    public init(configuration: S3Configuration, http: HTTPClient = S3Client.defaultHTTPClient, retry: RetryPolicy = .default) {
+    public init(configuration: S3Configuration, http: HTTPClient = .ingest, retry: RetryPolicy = .default) {
         self.client = S3Client(configuration: configuration, http: http, retry: retry)
     }
 

@@ -46,7 +46,7 @@ public struct HTTPFetcher: Sendable {
     public var limiter: RequestLimiter?
     public var logger: Logger?
 
-    public init(client: HTTPClient = .shared, timeout: Duration = .seconds(30), maxResponseBytes: Int = 256 << 20,
+    public init(client: HTTPClient = .ingest, timeout: Duration = .seconds(30), maxResponseBytes: Int = 256 << 20,
                 retry: RetryPolicy = .default, limiter: RequestLimiter? = nil, logger: Logger? = nil) {
         self.client = client
         self.timeout = timeout
