@@ -54,3 +54,22 @@ start_postgres() {
 postgres_version() {
     "$PGBIN/postgres" --version | awk '{print $3}'
 }
+
+# A headless browser for the browser sources and their tests (Debian's chromium, ~22 s).
+ensure_chromium() {
+    if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then return 0; fi
+    if ! command -v chromium >/dev/null 2>&1; then
+        echo "services.sh: installing chromium (Debian package chromium)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+}
+
+# libxml2's headers for the HTML parser (the CLibXML2 system-library target).
+ensure_libxml2() {
+    if [ ! -f /usr/include/libxml2/libxml/HTMLparser.h ]; then
+        echo "services.sh: installing libxml2-dev"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-dev pkg-config >/dev/null
+    fi
+}
