@@ -13,6 +13,7 @@ enum BrowserSupport {
 
     /// Whether any process of group `group` still exists (a zombie counts as gone).
     static func groupIsAlive(_ group: Int32) -> Bool {
+        guard group > 0 else { return false }
         if kill(-group, 0) == 0 {
             return processes().contains { $0.group == group && $0.state != "Z" }
         }

@@ -87,10 +87,15 @@ import Glibc
         let chromium = BrowserSupport.liveProcesses(mentioning: marker)
         #expect(chromium.contains { $0.commandLine.contains("--headless") })
         let groups = Set(chromium.map(\.group))
+        #expect(chromium.contains { $0.commandLine.contains("watchdog") }, "the watchdog runs: \(chromium.map { "\($0.pid)/\($0.group) \($0.commandLine.prefix(60))" })")
         #expect(process.isRunning, "the run is still browsing")
-        kill(process.processIdentifier, signal)
-        #expect(await Self.waitForExit(process))
-        #expect(process.terminationReason == .uncaughtSignal)
+        let pid = process.processIdentifier
+        kill(pid, signal)
+        // Ended: gone, or a zombie its parent (this test) has not reaped yet.
+        let ended = await BrowserSupport.eventually(.seconds(60)) {
+            !BrowserSupport.processes().contains { $0.pid == pid && $0.state != "Z" }
+        }
+        #expect(ended, "ingestctl ended on signal \(signal)")
         func leftBehind() -> [BrowserSupport.ProcessInfoLine] {
             BrowserSupport.processes().filter { $0.state != "Z" && ($0.commandLine.contains(marker) || groups.contains($0.group)) }
         }

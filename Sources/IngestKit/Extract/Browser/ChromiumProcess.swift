@@ -34,13 +34,16 @@ final class ChromiumProcess: Sendable {
             "--user-data-dir=\(profile)", "--no-first-run", "--no-default-browser-check", "--disable-gpu",
             "--disable-dev-shm-usage", "--disable-extensions", "--disable-background-networking", "--disable-sync",
             "--disable-component-update", "--mute-audio", "--password-store=basic",
-            // Crashpad's handlers start in sessions of their own, outside the group: none are wanted.
-            "--disable-crash-reporter", "--disable-crashpad-for-testing",
+            "--disable-crash-reporter",
         ]
         if geteuid() == 0 { arguments.append("--no-sandbox") }
         arguments += extraArguments
         arguments.append("about:blank")
-        let pid = try spawn(arguments, group: 0, output: log)
+        // Crashpad's handlers start in sessions of their own (outside the group) and end when the
+        // browser ends; XDG_CONFIG_HOME puts their database, and so their command lines, under `base`.
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_CONFIG_HOME"] = base + "/config"
+        let pid = try spawn(arguments, group: 0, output: log, environment: environment)
         // The watchdog joins chromium's group: ending the group ends it too.
         let script = """
             P=$1; G=$2; D=$3
@@ -52,15 +55,15 @@ final class ChromiumProcess: Sendable {
               sleep 0.2
             done
             rm -rf "$D"
-            kill -KILL -- -"$G"
+            kill -9 -"$G"
             """
         let watchdog = try? spawn(["/bin/sh", "-c", script, "ingestkit-browser-watchdog", String(getpid()), String(pid), base],
-                                  group: pid, output: "/dev/null")
+                                  group: pid, output: "/dev/null", environment: ProcessInfo.processInfo.environment)
         return ChromiumProcess(pid: pid, watchdog: watchdog, profileDirectory: profile, logPath: log)
     }
 
     /// `posix_spawn` with the child in process group `group` (0: a new group led by the child).
-    private static func spawn(_ arguments: [String], group: pid_t, output: String) throws -> pid_t {
+    private static func spawn(_ arguments: [String], group: pid_t, output: String, environment: [String: String]) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -83,10 +86,10 @@ final class ChromiumProcess: Sendable {
 
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let environment = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { environment.forEach { free($0) } }
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environment)
+        let status = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
         guard status == 0 else {
             throw IngestError("could not start \(arguments[0]): \(String(cString: strerror(status)))",
                               fix: "check CHROMIUM_PATH, or install chromium (apt-get install -y chromium)")
