@@ -65,13 +65,14 @@ import Testing
 
     @Test(arguments: WarehouseKind.allCases)
     func aNewRevisionUpdatesExactlyTheRetitledVacancies(_ kind: WarehouseKind) async throws {
-        let (test, server) = try await platform(kind, TalentDemoPortal(vacancies: 30))
-        let port = server.port
+        // One server (so one port, so the same source_url) that serves revision 0, then revision 1.
+        let portal = PortalBox(TalentDemoPortal(vacancies: 30))
+        let server = try await LoopbackHTTPServer.start { request in await portal.current.respond(to: request) }
+        defer { Task { await server.stop() } }
+        let test = try await TestPlatform.make(kind, ["TALENT_PORTAL_BASE_URL": server.baseURL])
         let first = try await test.platform.run("talent_portal.vacatures", in: registry)
         #expect(first.counts.inserted == 30, "\(first.error ?? "")")
-        await server.stop()
-        let revised = try await TalentDemoPortal(vacancies: 30, revision: 1).start(port: port)
-        defer { Task { await revised.stop() } }
+        portal.current = TalentDemoPortal(vacancies: 30, revision: 1)
         let second = try await test.platform.run("talent_portal.vacatures", in: registry)
         #expect(second.status == "succeeded", "\(second.error ?? "")")
         #expect(second.counts.updated == 3, "vacancies 10, 20 and 30 have a new title")
@@ -116,4 +117,13 @@ final class LinesBox: Sendable {
     private let lines = Mutex<[String]>([])
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     var all: [String] { lines.withLock { $0 } }
+}
+
+final class PortalBox: Sendable {
+    private let portal: Mutex<TalentDemoPortal>
+    init(_ portal: TalentDemoPortal) { self.portal = Mutex(portal) }
+    var current: TalentDemoPortal {
+        get { portal.withLock { $0 } }
+        set { portal.withLock { $0 = newValue } }
+    }
 }

@@ -46,7 +46,8 @@ public struct TalentDemoPortal: Sendable {
         }
     }
 
-    func respond(to request: LoopbackHTTPServer.Request) async -> LoopbackHTTPServer.Response {
+    /// Answers one request (for a server of one's own, e.g. one that switches revisions on one port).
+    public func respond(to request: LoopbackHTTPServer.Request) async -> LoopbackHTTPServer.Response {
         switch (request.method, request.path) {
         case ("GET", "/s/vacatures"), ("GET", "/"):
             return LoopbackHTTPServer.Response(headers: [("Content-Type", "text/html; charset=utf-8")], body: Data(Self.listPage.utf8))
