@@ -83,6 +83,9 @@ final class ChromiumProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours: an inherited listening socket or pipe would outlive its owner in chromium
+        // (a port that cannot be bound again, a pipe that never reaches end of file).
+        closeInheritedDescriptors(&actions)
 
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -95,6 +98,20 @@ final class ChromiumProcess: Sendable {
                               fix: "check CHROMIUM_PATH, or install chromium (apt-get install -y chromium)")
         }
         return pid
+    }
+
+    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34+; Swift's Glibc module does not
+    /// export it), else a close action for every descriptor from 3 open now.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+            return
+        }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in open.compactMap({ Int32($0) }) where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
     }
 
     /// Whether chromium's main process has exited (reaping it if so).
@@ -122,12 +139,19 @@ final class ChromiumProcess: Sendable {
         guard first else { return }
         kill(-pid, SIGKILL)
         let children = [pid] + (watchdog.map { [$0] } ?? [])
+        let group = pid
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             // waitpid blocks until the kernel has ended each one (milliseconds after SIGKILL); keep it off the task pool.
             Thread.detachNewThread {
                 for child in children {
                     var status: Int32 = 0
                     while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+                }
+                // The helpers (renderers, zygotes) were chromium's children: once reparented they die and are
+                // reaped by init a moment later. Return when the group is empty (bounded at about 2 s).
+                for _ in 0..<200 where kill(-group, 0) == 0 {
+                    kill(-group, SIGKILL)
+                    usleep(10_000)
                 }
                 continuation.resume()
             }
