@@ -38,20 +38,26 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                "CLibXML2",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]
         ),
+        // libxml2's HTML parser and XPath, for HTMLDocument (apt-get install -y libxml2-dev).
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // One target per source; each depends on IngestKit only.
         .target(name: "AcmePortal", dependencies: ["IngestKit"], path: "Sources/Sources/AcmePortal"),
+        .target(name: "TalentPortal", dependencies: ["IngestKit"], path: "Sources/Sources/TalentPortal"),
         // The thin CLI: registers the sources and calls into IngestKit.
         .executableTarget(
             name: "ingestctl",
             dependencies: [
                 "IngestKit",
                 "AcmePortal",
+                "TalentPortal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +79,7 @@ let package = Package(
         .testTarget(name: "IngestCommonTests", dependencies: ["IngestCommon"]),
         .testTarget(name: "IngestKitTests", dependencies: ["IngestKit", "IngestTestSupport"]),
         .testTarget(name: "AcmePortalTests", dependencies: ["IngestKit", "AcmePortal", "IngestTestSupport"]),
+        .testTarget(name: "TalentPortalTests", dependencies: ["IngestKit", "TalentPortal", "IngestTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

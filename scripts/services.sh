@@ -113,3 +113,22 @@ PY
     INGEST_TEST_S3_AUTH_SECRET_KEY="${keys#* }"
     export INGEST_TEST_S3_ENDPOINT INGEST_TEST_S3_AUTH_ENDPOINT INGEST_TEST_S3_AUTH_ACCESS_KEY INGEST_TEST_S3_AUTH_SECRET_KEY
 }
+
+# A headless browser for the browser sources and their tests (Debian's chromium, ~22 s).
+ensure_chromium() {
+    if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then return 0; fi
+    if ! command -v chromium >/dev/null 2>&1; then
+        echo "services.sh: installing chromium (Debian package chromium)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+}
+
+# libxml2's headers for the HTML parser (the CLibXML2 system-library target).
+ensure_libxml2() {
+    if [ ! -f /usr/include/libxml2/libxml/HTMLparser.h ]; then
+        echo "services.sh: installing libxml2-dev"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-dev pkg-config >/dev/null
+    fi
+}

@@ -1,0 +1,40 @@
+import IngestKit
+
+/// The talent_portal source: vacancies from a Salesforce Experience Cloud
+/// (Lightning/Aura) talent portal, read with a real headless chromium.
+///
+/// With no `TALENT_PORTAL_BASE_URL`, it serves a built-in demo portal on
+/// 127.0.0.1 (a page whose JavaScript loads vacancies through Aura XHR calls,
+/// with a "next page" button) and browses that, so the source runs with no setup.
+public struct TalentPortalSource: Source {
+    public init() {}
+
+    public let name = "talent_portal"
+
+    public var datasets: [AnyDataset] {
+        [AnyDataset(VacaturesDataset())]
+    }
+
+    public var variables: [SourceVariable] {
+        [
+            SourceVariable("TALENT_PORTAL_BASE_URL", "the portal's base URL; unset: a built-in demo portal on 127.0.0.1"),
+            SourceVariable("TALENT_PORTAL_LIST_PATH", "path of the vacancy list page (default /s/vacatures)"),
+            SourceVariable("TALENT_PORTAL_DEMO_ROWS", "vacancies the demo portal serves (default 137, 25 per page)"),
+            SourceVariable("TALENT_PORTAL_DEMO_PORT", "port of the demo portal on 127.0.0.1 (default 8767)"),
+            SourceVariable("TALENT_PORTAL_DEMO_REVISION", "demo data revision; each step retitles every 10th vacancy (default 0)"),
+            SourceVariable("TALENT_PORTAL_DEMO_DELAY_MS", "demo portal only: delay before each Aura answer, in milliseconds (default 0)"),
+            SourceVariable("CHROMIUM_PATH", "the chromium binary (default: /usr/bin/chromium or another usual location)"),
+            SourceVariable("INGEST_BROWSER_TIMEOUT_SECONDS", "longest wait for a page, selector, response or download (default 20)"),
+        ]
+    }
+}
+
+/// `talent_portal.vacatures`: one row per vacancy.
+public struct VacaturesDataset: Dataset {
+    public typealias Table = VacaturesTable
+    public init() {}
+    public var extractor: TalentPortalExtractor { TalentPortalExtractor() }
+    public var parser: VacaturesParser { VacaturesParser() }
+    /// Vacancies advance by publication date.
+    public func watermark(of row: VacatureRow) -> String? { row.publicationDate?.description }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import IngestKit
+import TalentPortal
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Helpers for the browser tests: a demo portal on loopback, and questions about processes.
+enum BrowserSupport {
+    static func portal(_ portal: TalentDemoPortal = TalentDemoPortal(vacancies: 60)) async throws -> LoopbackHTTPServer {
+        try await portal.start(port: 0)
+    }
+
+    /// Whether any process of group `group` still exists (a zombie counts as gone).
+    static func groupIsAlive(_ group: Int32) -> Bool {
+        guard group > 0 else { return false }
+        if kill(-group, 0) == 0 {
+            return processes().contains { $0.group == group && $0.state != "Z" }
+        }
+        return false
+    }
+
+    struct ProcessInfoLine {
+        var pid: Int32
+        var group: Int32
+        var state: String
+        var commandLine: String
+    }
+
+    /// Every process on the machine, from /proc.
+    static func processes() -> [ProcessInfoLine] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { entry in
+            guard let pid = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 3, let group = Int32(fields[2]) else { return nil }
+            let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") ?? Data()
+            let commandLine = String(decoding: raw.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            return ProcessInfoLine(pid: pid, group: group, state: String(fields[0]), commandLine: commandLine)
+        }
+    }
+
+    /// Live (not zombie) processes whose command line mentions `marker`.
+    static func liveProcesses(mentioning marker: String) -> [ProcessInfoLine] {
+        processes().filter { $0.state != "Z" && $0.commandLine.contains(marker) }
+    }
+
+    /// Polls `condition` up to `limit`; returns whether it came true. Waits are bounded, never timed.
+    static func eventually(_ limit: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return condition()
+    }
+}

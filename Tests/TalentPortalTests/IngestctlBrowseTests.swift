@@ -1,0 +1,105 @@
+import Foundation
+import IngestKit
+import IngestTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ingestctl run talent_portal.vacatures` as a user runs it, and killed while it browses.
+@Suite(.serialized) struct IngestctlBrowseTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func freePort() async throws -> Int {
+        let server = try await LoopbackHTTPServer.start { _ in .json("{}") }
+        await server.stop()
+        return server.port
+    }
+
+    /// Starts ingestctl in `directory` with its own TMPDIR (so its chromium profile is findable); output goes to files.
+    static func start(_ arguments: [String], environment: [String: String], in directory: String) throws -> Process {
+        let binary = packageRoot.appendingPathComponent(".build/debug/ingestctl").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw IngestError("\(binary) is missing", fix: "run the tests with scripts/test.sh (it builds ingestctl first)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TMPDIR": directory + "/tmp",
+                   "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/root"]
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        try FileManager.default.createDirectory(atPath: directory + "/tmp", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: directory + "/stdout.txt", contents: nil)
+        FileManager.default.createFile(atPath: directory + "/stderr.txt", contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: directory + "/stdout.txt")
+        process.standardError = FileHandle(forWritingAtPath: directory + "/stderr.txt")
+        try process.run()
+        return process
+    }
+
+    static func waitForExit(_ process: Process) async -> Bool {
+        await BrowserSupport.eventually(.seconds(180)) { !process.isRunning }
+    }
+
+    static func workingDirectory() throws -> String {
+        let folder = NSTemporaryDirectory() + "ingestctl-browse-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test(arguments: WarehouseKind.allCases)
+    func runBrowsesTheDemoPortal(_ kind: WarehouseKind) async throws {
+        let folder = try Self.workingDirectory()
+        var env = ["TALENT_PORTAL_DEMO_ROWS": "60", "TALENT_PORTAL_DEMO_PORT": String(try await Self.freePort())]
+        if kind == .postgres { env["WAREHOUSE_URL"] = try await TestPlatform.freshDatabase() }
+        let process = try Self.start(["run", "talent_portal.vacatures"], environment: env, in: folder)
+        #expect(await Self.waitForExit(process))
+        let stdout = try String(contentsOfFile: folder + "/stdout.txt", encoding: .utf8)
+        let stderr = try String(contentsOfFile: folder + "/stderr.txt", encoding: .utf8)
+        #expect(process.terminationStatus == 0, "\(stdout)\n\(stderr)")
+        #expect(stderr.contains("built-in demo portal"))
+        #expect(stdout.contains("60 parsed, 60 inserted, 0 updated, 0 unchanged"), "\(stdout)")
+        #expect(stdout.contains("gate: passed"))
+        let files = FileManager.default.enumerator(atPath: folder + "/.ingest/lakehouse")?.compactMap { $0 as? String } ?? []
+        #expect(files.filter { $0.hasSuffix("aura_page_00001.json") || $0.contains("aura_page_00001.") }.count >= 1, "\(files)")
+        #expect(files.contains { $0.contains("dom_last_page") })
+        #expect(BrowserSupport.liveProcesses(mentioning: folder).isEmpty, "no chromium left after the run")
+    }
+
+    /// Killing ingestctl while chromium browses leaves no process of that run: SIGKILL gives no
+    /// Swift code a chance, so the browser's watchdog (in chromium's process group) ends the group.
+    @Test(arguments: [SIGKILL, SIGTERM])
+    func killingTheRunMidBrowseLeavesNoChromium(_ signal: Int32) async throws {
+        let folder = try Self.workingDirectory()
+        // Slow Aura answers keep the run browsing long enough to be killed mid-way.
+        let env = ["TALENT_PORTAL_DEMO_ROWS": "137", "TALENT_PORTAL_DEMO_DELAY_MS": "1500",
+                   "TALENT_PORTAL_DEMO_PORT": String(try await Self.freePort())]
+        let process = try Self.start(["run", "talent_portal.vacatures"], environment: env, in: folder)
+        let marker = folder + "/tmp/ingestkit-chromium-"
+        // Mid-browse: chromium runs and has opened its DevTools port.
+        let browsing = await BrowserSupport.eventually(.seconds(60)) {
+            let found = FileManager.default.enumerator(atPath: folder + "/tmp")?.contains { ($0 as? String)?.hasSuffix("DevToolsActivePort") == true } ?? false
+            return found && !BrowserSupport.liveProcesses(mentioning: marker).isEmpty
+        }
+        #expect(browsing, "chromium started under \(folder)/tmp")
+        let chromium = BrowserSupport.liveProcesses(mentioning: marker)
+        #expect(chromium.contains { $0.commandLine.contains("--headless") })
+        let groups = Set(chromium.map(\.group))
+        #expect(chromium.contains { $0.commandLine.contains("watchdog") }, "the watchdog runs: \(chromium.map { "\($0.pid)/\($0.group) \($0.commandLine.prefix(60))" })")
+        #expect(process.isRunning, "the run is still browsing")
+        let pid = process.processIdentifier
+        kill(pid, signal)
+        // Ended: gone, or a zombie its parent (this test) has not reaped yet.
+        let ended = await BrowserSupport.eventually(.seconds(60)) {
+            !BrowserSupport.processes().contains { $0.pid == pid && $0.state != "Z" }
+        }
+        #expect(ended, "ingestctl ended on signal \(signal)")
+        func leftBehind() -> [BrowserSupport.ProcessInfoLine] {
+            BrowserSupport.processes().filter { $0.state != "Z" && ($0.commandLine.contains(marker) || groups.contains($0.group)) }
+        }
+        let gone = await BrowserSupport.eventually(.seconds(30)) { leftBehind().isEmpty }
+        #expect(gone, "left behind: \(leftBehind().map { "\($0.pid) \($0.commandLine.prefix(120))" })")
+    }
+}
