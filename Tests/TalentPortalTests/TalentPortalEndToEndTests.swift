@@ -61,6 +61,20 @@ import Testing
         #expect(state.count == 2)
         #expect(state.allSatisfy { $0.status == .succeeded })
         #expect(state.first?.watermark == "2026-09-27")
+
+        // The run ends with the talent_portal models, tested and published.
+        #expect(first.models?.built == 4 && first.models?.testsFailed == 0 && first.modelsPublished == true, "\(String(describing: first.models))")
+        let (facts, clients, enriched) = try await test.withWarehouse { warehouse in
+            (try await warehouse.execute("SELECT count(*) AS n, count(client_sk) AS with_client FROM marts.fct_vacatures").first,
+             try await warehouse.execute("SELECT client_name FROM marts.dim_client ORDER BY client_name").compactMap { $0["client_name"] },
+             try await warehouse.execute("SELECT vacature_id, client_clean, is_expired, days_open FROM intermediate.int_talent_portal__vacatures_enriched ORDER BY vacature_id"))
+        }
+        #expect(facts?["n"] == "60" && facts?["with_client"] == "60")
+        #expect(clients.contains("Unknown"), "null and blank clients become Unknown")
+        #expect(clients.filter { $0 == "Rijkswaterstaat" }.count == 1, "a padded client is the same client")
+        #expect(enriched[22]["is_expired"] == "0", "no closing date: not expired")
+        #expect(enriched[0]["is_expired"] == "1", "closed 2026-03-02, before today")
+        #expect(enriched.allSatisfy { $0["days_open"] != nil })
     }
 
     @Test(arguments: WarehouseKind.allCases)

@@ -15,6 +15,10 @@ public struct TalentPortalSource: Source {
         [AnyDataset(VacaturesDataset())]
     }
 
+    public var models: [any Model.Type] {
+        [StgTalentPortalVacatures.self, IntTalentPortalVacaturesEnriched.self, DimClient.self, FctVacatures.self]
+    }
+
     public var variables: [SourceVariable] {
         [
             SourceVariable("TALENT_PORTAL_BASE_URL", "the portal's base URL; unset: a built-in demo portal on 127.0.0.1"),
