@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "IngestKit", targets: ["IngestKit"]),
         .library(name: "IngestCommon", targets: ["IngestCommon"]),
         .executable(name: "ingestctl", targets: ["ingestctl"]),
+        .executable(name: "ingestbench", targets: ["ingestbench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -49,6 +50,15 @@ let package = Package(
         // The thin CLI: registers the sources and calls into IngestKit.
         .executableTarget(
             name: "ingestctl",
+            dependencies: [
+                "IngestKit",
+                "AcmePortal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmarks that print figures (speed and memory targets live here, not in tests).
+        .executableTarget(
+            name: "ingestbench",
             dependencies: [
                 "IngestKit",
                 "AcmePortal",
