@@ -98,20 +98,16 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     // One lookup per `decodeIfPresent` instead of the default's three.
     func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
-        guard let index = present(key) else { return nil }
-        return try decoder.bool(at: index, path: codingPath + [key])
+        try ifPresent(key) { try $0.bool(at: $1, path: $2()) }
     }
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
-        guard let index = present(key) else { return nil }
-        return try decoder.string(at: index, path: codingPath + [key])
+        try ifPresent(key) { try $0.string(at: $1, path: $2()) }
     }
     func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
-        guard let index = present(key) else { return nil }
-        return try decoder.double(at: index, path: codingPath + [key])
+        try ifPresent(key) { try $0.double(at: $1, path: $2()) }
     }
     func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? {
-        guard let index = present(key) else { return nil }
-        return try decoder.float(at: index, path: codingPath + [key])
+        try ifPresent(key) { try $0.float(at: $1, path: $2()) }
     }
     func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try integerIfPresent(Int.self, key) }
     func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try integerIfPresent(Int8.self, key) }
@@ -129,8 +125,13 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     private func integerIfPresent<T: FixedWidthInteger>(_ type: T.Type, _ key: Key) throws -> T? {
+        try ifPresent(key) { try $0.integer(at: $1, as: T.self, path: $2()) }
+    }
+
+    /// Reads the member's value unless it is absent or null; the coding path is built only for an error.
+    private func ifPresent<T>(_ key: Key, _ read: (JSONValueDecoder, Int, () -> [any CodingKey]) throws -> T) throws -> T? {
         guard let index = present(key) else { return nil }
-        return try decoder.integer(at: index, as: T.self, path: codingPath + [key])
+        return try read(decoder, index) { codingPath + [key] }
     }
 
     // MARK: - Nested containers

@@ -33,27 +33,23 @@ public enum JSONNumberText {
         var significand: UInt64 = 0
         var digits = 0
         var exponent = 0
-        while index < end, base[index] &- UInt8(ascii: "0") < 10 {
-            let digit = UInt64(base[index] &- UInt8(ascii: "0"))
+        var afterPoint = false
+        while index < end {
+            let byte = base[index]
+            if byte == UInt8(ascii: ".") {
+                afterPoint = true
+                index += 1
+                continue
+            }
+            guard byte &- UInt8(ascii: "0") < 10 else { break }
+            let digit = UInt64(byte &- UInt8(ascii: "0"))
             if significand != 0 || digit != 0 {
                 guard digits < 19 else { return slowDecimal(base, start: start, end: end) }
                 significand = significand * 10 + digit
                 digits += 1
             }
+            if afterPoint { exponent -= 1 }
             index += 1
-        }
-        if index < end, base[index] == UInt8(ascii: ".") {
-            index += 1
-            while index < end, base[index] &- UInt8(ascii: "0") < 10 {
-                let digit = UInt64(base[index] &- UInt8(ascii: "0"))
-                if significand != 0 || digit != 0 {
-                    guard digits < 19 else { return slowDecimal(base, start: start, end: end) }
-                    significand = significand * 10 + digit
-                    digits += 1
-                }
-                exponent -= 1
-                index += 1
-            }
         }
         if index < end {  // exponent
             index += 1
