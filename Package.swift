@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "IngestKit", targets: ["IngestKit"]),
         .library(name: "IngestCommon", targets: ["IngestCommon"]),
         .executable(name: "ingestctl", targets: ["ingestctl"]),
+        .executable(name: "ingestbench", targets: ["ingestbench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -42,6 +42,8 @@ public enum DecimalText {
 
     /// Parses a plain decimal literal (`-12.50`, `3`, `1e3`) exactly; `nil` when it is not one.
     public static func parse(_ text: String) -> Decimal? {
+        // Most amounts are plain JSON-style numbers: read them from their digits, without Foundation's parser.
+        if let exact = JSONNumberText.decimal(text) { return exact }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ byte in
             (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))

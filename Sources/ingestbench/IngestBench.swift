@@ -1,10 +1,11 @@
 import ArgumentParser
 
-/// `ingestbench`: benchmarks that print figures and compare against a baseline measured in the same run.
+/// `ingestbench`: benchmarks that print speed and memory figures against a baseline measured
+/// in the same run (never asserted in tests). Build with -c release.
 @main
 struct IngestBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingestbench",
-        abstract: "IngestKit benchmarks (run them in release: swift build -c release).",
-        subcommands: [ModelsBenchmark.self])
+        abstract: "Print IngestKit speed and memory figures. Build with -c release.",
+        subcommands: [JSONBench.self, ModelsBenchmark.self])
 }

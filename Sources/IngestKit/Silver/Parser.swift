@@ -1,4 +1,5 @@
 import Foundation
+import IngestCommon
 
 /// Turns one stored artifact into typed rows for a silver table.
 ///
@@ -25,14 +26,36 @@ public struct StoredArtifact: Sendable {
     public var url: String { provenance.url }
     public var bronzeKey: String { provenance.key }
 
-    /// Decodes the bytes as JSON; errors name the artifact and the place in it.
-    public func decodeJSON<T: Decodable>(_ type: T.Type, decoder: JSONDecoder = JSONDecoder()) throws -> T {
+    /// Decodes the bytes as JSON with the SDK's `IngestJSONDecoder` (or Foundation's when
+    /// `jsonDecoding` says so); errors name the artifact, the place in it and, for malformed
+    /// JSON, the byte offset.
+    public func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
+        switch Self.jsonDecoding {
+        case .ingest:
+            do {
+                return try IngestJSONDecoder().decode(type, from: bytes)
+            } catch let error as DecodingError {
+                throw ParseError(artifactId: artifactId, reason: ParseError.describe(error))
+            }
+        case .foundation:
+            return try decodeJSON(type, decoder: JSONDecoder())
+        }
+    }
+
+    /// Decodes the bytes with a configured Foundation `JSONDecoder` (custom strategies).
+    public func decodeJSON<T: Decodable>(_ type: T.Type, decoder: JSONDecoder) throws -> T {
         do {
             return try decoder.decode(type, from: bytes)
         } catch let error as DecodingError {
             throw ParseError(artifactId: artifactId, reason: ParseError.describe(error))
         }
     }
+
+    /// Which decoder `decodeJSON(_:)` uses in this task: the SDK's by default; Foundation's
+    /// to compare results or speed (the benchmark and the differential tests).
+    @TaskLocal public static var jsonDecoding: JSONDecoding = .ingest
+
+    public enum JSONDecoding: Sendable { case ingest, foundation }
 }
 
 /// A parser could not read an artifact. Bronze keeps the artifact; the run fails naming it.

@@ -51,11 +51,20 @@ public struct AcmeDemoAPI: Sendable {
             return .json(#"{"detail": "Not found."}"#, status: 404)
         }
         let page = max(1, Int(request.query["page"] ?? "1") ?? 1)
-        let start = (page - 1) * Self.pageSize
-        let end = min(total, start + Self.pageSize)
+        return .json(Self.page(page, total: total, item: item, next: "\(baseURL)\(request.path)?page=\(page + 1)"))
+    }
+
+    /// Page `page` (from 1) of the orders as the API serves it; for benchmarks and tests.
+    public func ordersPage(_ page: Int, baseURL: String = "http://127.0.0.1:\(AcmeDemoAPI.defaultPort)") -> String {
+        Self.page(page, total: orders, item: order, next: "\(baseURL)/v1/orders?page=\(page + 1)")
+    }
+
+    private static func page(_ page: Int, total: Int, item: (Int) -> String, next nextURL: String) -> String {
+        let start = (page - 1) * pageSize
+        let end = min(total, start + pageSize)
         let items = start < end ? (start..<end).map(item) : []
-        let next = end < total ? "\"\(baseURL)\(request.path)?page=\(page + 1)\"" : "null"
-        return .json(#"{"count": \#(total), "page": \#(page), "next": \#(next), "results": [\#(items.joined(separator: ","))]}"#)
+        let next = end < total ? "\"\(nextURL)\"" : "null"
+        return #"{"count": \#(total), "page": \#(page), "next": \#(next), "results": [\#(items.joined(separator: ","))]}"#
     }
 
     static let statuses = ["shipped", "pending", "cancelled", "delivered"]

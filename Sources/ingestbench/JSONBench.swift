@@ -1,0 +1,89 @@
+import AcmePortal
+import ArgumentParser
+import Foundation
+import IngestKit
+
+/// `ingestbench json`: parsing speed of acme-shaped pages on one core, Foundation's
+/// `JSONDecoder` against the SDK's `IngestJSONDecoder`, and the full silver path
+/// (decode + typed rows + row encoding with the SHA-256 checksum).
+struct JSONBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "json",
+        abstract: "MB/s of decoding acme order pages on one core, and the peak RSS of each variant.")
+
+    @Option(help: "Orders to generate (pages of \(AcmeDemoAPI.pageSize)).")
+    var orders = 200_000
+
+    @Option(help: "Runs per variant; the best one is reported.")
+    var runs = 3
+
+    func run() throws {
+        let artifacts = Self.pages(orders: orders)
+        let bytes = artifacts.reduce(0) { $0 + $1.bytes.count }
+        print("ingestbench json: \(orders) orders in \(artifacts.count) pages, \(String(format: "%.1f", Double(bytes) / 1e6)) MB of JSON, one core, best of \(runs)")
+        let parser = OrdersParser()
+
+        let foundationRows = try StoredArtifact.$jsonDecoding.withValue(.foundation) { try artifacts.flatMap(parser.parse) }
+        let ingestRows = try artifacts.flatMap(parser.parse)
+        guard foundationRows == ingestRows else { throw ValidationError("the two decoders produced different rows") }
+        print("  rows: \(ingestRows.count), identical from both decoders")
+
+        try measure("Foundation JSONDecoder   decode + map to OrderRow", bytes: bytes) {
+            try StoredArtifact.$jsonDecoding.withValue(.foundation) {
+                artifacts.reduce(0) { $0 + ((try? parser.parse($1).count) ?? 0) }
+            }
+        }
+        try measure("IngestJSONDecoder        decode + map to OrderRow", bytes: bytes) {
+            try artifacts.reduce(0) { $0 + (try parser.parse($1).count) }
+        }
+        let encoder = try RowEncoder<OrdersTable>()
+        try measure("IngestJSONDecoder        decode + map + RowEncoder (SHA-256)", bytes: bytes) {
+            var values = 0
+            for artifact in artifacts {
+                for row in try parser.parse(artifact) { values += encoder.encode(row, bronzeKey: artifact.bronzeKey).count }
+            }
+            return values
+        }
+        let foundationEncoded = try StoredArtifact.$jsonDecoding.withValue(.foundation) { () throws -> Int in
+            try measure("Foundation JSONDecoder   decode + map + RowEncoder (SHA-256)", bytes: bytes) {
+                var values = 0
+                for artifact in artifacts {
+                    for row in try parser.parse(artifact) { values += encoder.encode(row, bronzeKey: artifact.bronzeKey).count }
+                }
+                return values
+            }
+        }
+        _ = foundationEncoded
+    }
+
+    /// Times `body` `runs` times and prints the best MB/s and the peak RSS during the runs.
+    @discardableResult
+    private func measure(_ label: String, bytes: Int, _ body: () throws -> Int) throws -> Int {
+        PeakMemory.reset()
+        var best = Double.infinity
+        var result = 0
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            result = try body()
+            let elapsed = ContinuousClock.now - start
+            best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+        let rate = Double(bytes) / 1e6 / best
+        print("  \(label): \(String(format: "%7.1f", rate)) MB/s  (\(String(format: "%.3f", best)) s, peak RSS \(PeakMemory.megabytes) MB)")
+        return result
+    }
+
+    /// Pages exactly as the demo API serves them, as bronze artifacts in memory.
+    static func pages(orders: Int) -> [StoredArtifact] {
+        let api = AcmeDemoAPI(orders: orders)
+        let pageCount = max(1, (orders + AcmeDemoAPI.pageSize - 1) / AcmeDemoAPI.pageSize)
+        return (1...pageCount).map { page in
+            let json = api.ordersPage(page)
+            let provenance = Provenance(
+                artifactId: "page-\(page)", key: "bronze/acme_portal/dataset=orders/bench/page-\(page).json", sha256: "",
+                size: json.utf8.count, url: "http://127.0.0.1:8765/v1/orders?page=\(page)", contentType: "application/json",
+                extractionMethod: .apiJSON, runId: "bench", extractedAt: "2026-01-01T00:00:00Z")
+            return StoredArtifact(bytes: Data(json.utf8), provenance: provenance)
+        }
+    }
+}
