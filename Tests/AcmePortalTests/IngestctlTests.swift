@@ -5,56 +5,14 @@ import Testing
 
 /// `ingestctl` as a user runs it: a separate process, its output, its exit status.
 @Suite struct IngestctlTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func ingestctl(_ arguments: [String], environment: [String: String], in directory: String) throws -> Result {
-        let binary = packageRoot.appendingPathComponent(".build/debug/ingestctl").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw IngestError("\(binary) is missing", fix: "run the tests with scripts/test.sh (it builds ingestctl first)")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        env.merge(environment) { _, new in new }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    static func workingDirectory() throws -> String {
-        let folder = NSTemporaryDirectory() + "ingestctl-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
-    static func freePort() async throws -> Int {
-        let server = try await LoopbackHTTPServer.start { _ in .json("{}") }
-        await server.stop()
-        return server.port
-    }
-
     @Test(arguments: WarehouseKind.allCases)
     func runReportsAndNeverLeaksTheToken(_ kind: WarehouseKind) async throws {
         let token = "tok-\(UUID().uuidString)"
-        let folder = try Self.workingDirectory()
+        let folder = try Ingestctl.workingDirectory()
         var env = ["ACME_PORTAL_API_TOKEN": token, "ACME_PORTAL_DEMO_ROWS": "250", "INGEST_LOG_LEVEL": "trace",
-                   "ACME_PORTAL_DEMO_PORT": String(try await Self.freePort())]
+                   "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
         if kind == .postgres { env["WAREHOUSE_URL"] = try await TestPlatform.freshDatabase() }
-        let run = try Self.ingestctl(["run", "acme_portal.orders", "--report", "report.json"], environment: env, in: folder)
+        let run = try Ingestctl.run(["run", "acme_portal.orders", "--report", "report.json"], environment: env, in: folder)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("built-in demo API"))
         #expect(run.stdout.contains("250 parsed, 250 inserted, 0 updated, 0 unchanged"))
@@ -70,9 +28,9 @@ import Testing
         let models = report["models"] as! [String: Int]
         #expect(models["built"] == 8 && models["failed"] == 0 && models["tests_failed"] == 0 && models["tests_passed"]! > 0)
 
-        let rerun = try Self.ingestctl(["run", "acme_portal.orders"], environment: env, in: folder)
+        let rerun = try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
         #expect(rerun.stdout.contains("0 inserted, 0 updated, 250 unchanged"))
-        let state = try Self.ingestctl(["state", "acme_portal.orders"], environment: env, in: folder)
+        let state = try Ingestctl.run(["state", "acme_portal.orders"], environment: env, in: folder)
         #expect(state.status == 0)
         #expect(state.stdout.split(separator: "\n").count == 3)
 
@@ -98,10 +56,10 @@ import Testing
 
     @Test(arguments: WarehouseKind.allCases)
     func failingModelTestExitsNonZeroAndKeepsThePublishedMarts(_ kind: WarehouseKind) async throws {
-        let folder = try Self.workingDirectory()
-        var env = ["ACME_PORTAL_DEMO_ROWS": "300", "ACME_PORTAL_DEMO_PORT": String(try await Self.freePort())]
+        let folder = try Ingestctl.workingDirectory()
+        var env = ["ACME_PORTAL_DEMO_ROWS": "300", "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
         if kind == .postgres { env["WAREHOUSE_URL"] = try await TestPlatform.freshDatabase() }
-        #expect(try Self.ingestctl(["run", "acme_portal.orders"], environment: env, in: folder).status == 0)
+        #expect(try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder).status == 0)
         env["INGEST_HOME"] = folder + "/.ingest"
         let test = TestPlatform(kind: kind, home: folder, settings: Settings(values: env), platform: try Platform(settings: Settings(values: env)))
         let before = try await test.withWarehouse { try await $0.execute("SELECT * FROM marts.fct_orders ORDER BY order_id") }
@@ -110,7 +68,7 @@ import Testing
         _ = try await test.withWarehouse {
             try await $0.execute("UPDATE acme_portal.orders SET status = 'exploded' WHERE entity_id = 'ORD-000001'")
         }
-        let build = try Self.ingestctl(["models", "build", "--select", "+fct_orders"], environment: env, in: folder)
+        let build = try Ingestctl.run(["models", "build", "--select", "+fct_orders"], environment: env, in: folder)
         #expect(build.status == 1)
         #expect(build.stdout.contains("FAIL    test accepted_values_int_acme_portal__orders_enriched_status_clean"))
         #expect(build.stdout.contains("e.g. n_records=1, status_clean=exploded"))
@@ -119,50 +77,50 @@ import Testing
         #expect(after == before, "the published marts are as they were")
         let results = try String(contentsOfFile: folder + "/.ingest/target/run_results.json", encoding: .utf8)
         #expect(results.contains("\"status\" : \"fail\""))
-        let lineage = try Self.ingestctl(["models", "lineage", "--select", "+fct_orders"], environment: env, in: folder)
+        let lineage = try Ingestctl.run(["models", "lineage", "--select", "+fct_orders"], environment: env, in: folder)
         #expect(lineage.stdout.contains("dim_customer --> fct_orders"))
-        let manifest = try Self.ingestctl(["models", "ls", "--output", "json"], environment: env, in: folder)
+        let manifest = try Ingestctl.run(["models", "ls", "--output", "json"], environment: env, in: folder)
         #expect(try JSONSerialization.jsonObject(with: Data(manifest.stdout.utf8)) is [String: Any])
-        let nothing = try Self.ingestctl(["models", "run", "--select", "tag:nope"], environment: env, in: folder)
+        let nothing = try Ingestctl.run(["models", "run", "--select", "tag:nope"], environment: env, in: folder)
         #expect(nothing.status != 0)
         #expect(nothing.stderr.contains("matches no model"))
     }
 
     @Test func gateFailureExitsNonZero() async throws {
-        let folder = try Self.workingDirectory()
-        let env = ["ACME_PORTAL_DEMO_ROWS": "0", "ACME_PORTAL_DEMO_PORT": String(try await Self.freePort())]
-        let run = try Self.ingestctl(["run", "acme_portal.orders"], environment: env, in: folder)
+        let folder = try Ingestctl.workingDirectory()
+        let env = ["ACME_PORTAL_DEMO_ROWS": "0", "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
+        let run = try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
         #expect(run.status == 1)
         #expect(run.stdout.contains("FAILED"))
         #expect(run.stdout.contains("0 records parsed"))
     }
 
     @Test func badConfigurationIsOneLineNamingTheVariable() throws {
-        let folder = try Self.workingDirectory()
-        let unreachable = try Self.ingestctl(["run", "acme_portal.orders"],
+        let folder = try Ingestctl.workingDirectory()
+        let unreachable = try Ingestctl.run(["run", "acme_portal.orders"],
                                              environment: ["WAREHOUSE_URL": "postgres://me:hunter2-secret@127.0.0.1:1/db"], in: folder)
         #expect(unreachable.status != 0)
         #expect(unreachable.stderr.contains("WAREHOUSE_URL"))
         #expect(!unreachable.stderr.contains("hunter2-secret"))
         #expect(unreachable.stderr.split(separator: "\n").count == 1, "\(unreachable.stderr)")
 
-        let malformed = try Self.ingestctl(["state"], environment: ["WAREHOUSE_URL": "mysql://x"], in: folder)
+        let malformed = try Ingestctl.run(["state"], environment: ["WAREHOUSE_URL": "mysql://x"], in: folder)
         #expect(malformed.status != 0)
         #expect(malformed.stderr.hasPrefix("error: WAREHOUSE_URL is not a postgres:// URL"))
 
-        let unknown = try Self.ingestctl(["run", "nope.orders"], environment: [:], in: folder)
+        let unknown = try Ingestctl.run(["run", "nope.orders"], environment: [:], in: folder)
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("source \"nope\" is not registered"))
     }
 
     @Test func ddlAndListPrintTheRegisteredDatasets() throws {
-        let folder = try Self.workingDirectory()
-        let postgres = try Self.ingestctl(["ddl", "acme_portal.orders", "--dialect", "postgres"], environment: [:], in: folder)
+        let folder = try Ingestctl.workingDirectory()
+        let postgres = try Ingestctl.run(["ddl", "acme_portal.orders", "--dialect", "postgres"], environment: [:], in: folder)
         #expect(postgres.stdout.contains("CREATE TABLE IF NOT EXISTS \"acme_portal\".\"orders\""))
         #expect(postgres.stdout.contains("\"amount\" numeric"))
-        let sqlite = try Self.ingestctl(["ddl", "acme_portal.customers", "--dialect", "sqlite"], environment: [:], in: folder)
+        let sqlite = try Ingestctl.run(["ddl", "acme_portal.customers", "--dialect", "sqlite"], environment: [:], in: folder)
         #expect(sqlite.stdout.contains("\"acme_portal\".\"customers\""))
-        let list = try Self.ingestctl(["list"], environment: [:], in: folder)
+        let list = try Ingestctl.run(["list"], environment: [:], in: folder)
         #expect(list.stdout.contains("acme_portal.orders"))
         #expect(list.stdout.contains("acme_portal.customers"))
         #expect(list.stdout.contains("ACME_PORTAL_API_TOKEN (secret)"))

@@ -1,5 +1,6 @@
 import Foundation
 import IngestKit
+import IngestTestSupport
 import Synchronization
 import TalentPortal
 import Testing
@@ -112,7 +113,7 @@ import Testing
             let page = try await browser.newPage()
             let thrown = await #expect(throws: IngestError.self) { try await page.evaluate("(() => { throw new Error('boom') })()") }
             #expect(thrown?.message.contains("boom") == true)
-            let port = try await freePort()
+            let port = try await Ingestctl.freePort()
             let refused = await #expect(throws: IngestError.self) { try await page.navigate(to: "http://127.0.0.1:\(port)/") }
             #expect(refused?.message.contains("could not open") == true)
         }
@@ -125,11 +126,6 @@ import Testing
         #expect(error?.message.contains("CHROMIUM_PATH") == true)
     }
 
-    func freePort() async throws -> Int {
-        let server = try await LoopbackHTTPServer.start { _ in .json("{}") }
-        await server.stop()
-        return server.port
-    }
 }
 
 final class PidBox: Sendable {

@@ -8,28 +8,11 @@ import Glibc
 
 /// `ingestctl run talent_portal.vacatures` as a user runs it, and killed while it browses.
 @Suite(.serialized) struct IngestctlBrowseTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static func freePort() async throws -> Int {
-        let server = try await LoopbackHTTPServer.start { _ in .json("{}") }
-        await server.stop()
-        return server.port
-    }
-
     /// Starts ingestctl in `directory` with its own TMPDIR (so its chromium profile is findable); output goes to files.
     static func start(_ arguments: [String], environment: [String: String], in directory: String) throws -> Process {
-        let binary = packageRoot.appendingPathComponent(".build/debug/ingestctl").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw IngestError("\(binary) is missing", fix: "run the tests with scripts/test.sh (it builds ingestctl first)")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TMPDIR": directory + "/tmp",
-                   "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/root"]
-        env.merge(environment) { _, new in new }
-        process.environment = env
+        var env = environment
+        env["TMPDIR"] = directory + "/tmp"
+        let process = try Ingestctl.process(arguments, environment: env, in: directory)
         try FileManager.default.createDirectory(atPath: directory + "/tmp", withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: directory + "/stdout.txt", contents: nil)
         FileManager.default.createFile(atPath: directory + "/stderr.txt", contents: nil)
@@ -43,16 +26,10 @@ import Glibc
         await BrowserSupport.eventually(.seconds(180)) { !process.isRunning }
     }
 
-    static func workingDirectory() throws -> String {
-        let folder = NSTemporaryDirectory() + "ingestctl-browse-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
     @Test(arguments: WarehouseKind.allCases)
     func runBrowsesTheDemoPortal(_ kind: WarehouseKind) async throws {
-        let folder = try Self.workingDirectory()
-        var env = ["TALENT_PORTAL_DEMO_ROWS": "60", "TALENT_PORTAL_DEMO_PORT": String(try await Self.freePort())]
+        let folder = try Ingestctl.workingDirectory("ingestctl-browse")
+        var env = ["TALENT_PORTAL_DEMO_ROWS": "60", "TALENT_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
         if kind == .postgres { env["WAREHOUSE_URL"] = try await TestPlatform.freshDatabase() }
         let process = try Self.start(["run", "talent_portal.vacatures"], environment: env, in: folder)
         #expect(await Self.waitForExit(process))
@@ -72,10 +49,10 @@ import Glibc
     /// Swift code a chance, so the browser's watchdog (in chromium's process group) ends the group.
     @Test(arguments: [SIGKILL, SIGTERM])
     func killingTheRunMidBrowseLeavesNoChromium(_ signal: Int32) async throws {
-        let folder = try Self.workingDirectory()
+        let folder = try Ingestctl.workingDirectory("ingestctl-browse")
         // Slow Aura answers keep the run browsing long enough to be killed mid-way.
         let env = ["TALENT_PORTAL_DEMO_ROWS": "137", "TALENT_PORTAL_DEMO_DELAY_MS": "1500",
-                   "TALENT_PORTAL_DEMO_PORT": String(try await Self.freePort())]
+                   "TALENT_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
         let process = try Self.start(["run", "talent_portal.vacatures"], environment: env, in: folder)
         let marker = folder + "/tmp/ingestkit-chromium-"
         // Mid-browse: chromium runs and has opened its DevTools port.
