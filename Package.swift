@@ -55,6 +55,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks that print figures (`ingestbench load`; see scripts/bench-load.sh).
+        .executableTarget(
+            name: "ingestbench",
+            dependencies: [
+                "IngestKit",
+                "AcmePortal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Shared by the test targets: a fresh platform on SQLite or on the test PostgreSQL.
         .target(name: "IngestTestSupport", dependencies: ["IngestKit"], path: "Tests/IngestTestSupport"),
         .testTarget(name: "IngestCommonTests", dependencies: ["IngestCommon"]),
