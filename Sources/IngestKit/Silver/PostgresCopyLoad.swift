@@ -7,13 +7,11 @@ import PostgresNIO
 /// `COPY … FROM STDIN` (text format) into a temporary staging table, then one
 /// set-based merge writes silver — all on the caller's transaction.
 ///
-/// When silver already holds rows, each artifact is first checked against it
-/// (`ChangeProbe`): rows already there with the same checksum travel as
-/// (key, checksum) only and are never written, so an identical rerun pays
-/// for neither a wide COPY nor a rewrite.
+/// The staging table is temporary (no WAL) and has no index, so the COPY is
+/// about as cheap as the parse that feeds it; the merge skips unchanged rows
+/// in one hash join, so an identical rerun writes nothing to silver.
 struct PostgresCopyLoad: Sendable {
     let merge: StagedMerge
-    let warehouse: PostgresWarehouse
     /// COPY data is sent in chunks of about this size.
     var flushBytes = 256 * 1024
 
@@ -29,10 +27,7 @@ struct PostgresCopyLoad: Sendable {
     func load(count: Int, read: @escaping @Sendable (Int) async throws -> ParsedArtifact,
               on transaction: PostgresTransaction) async throws -> (SilverLoader.Staged, LoadCounts) {
         for statement in merge.createStaging { try await transaction.execute(statement) }
-        let empty = try await transaction.execute(merge.targetIsEmpty).first?["empty"] == "true"
-        let probeWarehouse = empty ? nil : try await PostgresWarehouse.connect(warehouse.url, connections: 2)
-        let probe = probeWarehouse.map { ChangeProbe(warehouse: $0, table: merge.table) }
-        let encode = Self.encoder(merge: merge, probe: probe, read: read)
+        let encode = Self.encoder(read: read)
 
         var staged = SilverLoader.Staged()
         do {
@@ -52,13 +47,8 @@ struct PostgresCopyLoad: Sendable {
                 if pending.readableBytes > 0 { try await writer.write(pending) }
             }
         } catch let error as PSQLError {
-            await probeWarehouse?.close()
             throw WarehouseError.statementFailed(sql: "COPY \(StagedMerge.stagingTable) FROM STDIN", message: PostgresWarehouse.message(error))
-        } catch {
-            await probeWarehouse?.close()
-            throw error
         }
-        await probeWarehouse?.close()
 
         // The sort that resolves duplicates runs in memory on the server, not on disk.
         try await transaction.execute("SET LOCAL work_mem = '256MB'")
@@ -70,27 +60,16 @@ struct PostgresCopyLoad: Sendable {
         return (staged, counts)
     }
 
-    /// Reads, parses, probes and encodes one artifact: the part that runs on all cores.
-    static func encoder(merge: StagedMerge, probe: ChangeProbe?,
-                        read: @escaping @Sendable (Int) async throws -> ParsedArtifact) -> @Sendable (Int) async throws -> Encoded {
-        let keyPositions = Set(merge.table.loadedColumns.enumerated()
-            .filter { merge.table.primaryKey.contains($0.element.name) || $0.element.name == merge.table.checksumColumn }
-            .map(\.offset))
-        return { index in
+    /// Reads, parses and encodes one artifact: the part that runs on all cores.
+    static func encoder(read: @escaping @Sendable (Int) async throws -> ParsedArtifact) -> @Sendable (Int) async throws -> Encoded {
+        { index in
             let parsed = try await read(index)
-            let unchanged = try await probe?.unchanged(parsed.rows) ?? []
             var lines = ByteBufferAllocator().buffer(capacity: parsed.rows.count * 200)
             for (position, row) in parsed.rows.enumerated() {
-                let skip = unchanged.contains(position)
                 lines.writeString(String(SilverLoader.sequence(artifact: index, row: position)))
-                lines.writeString(skip ? "\tt" : "\tf")
-                for (column, value) in row.enumerated() {
+                for value in row {
                     lines.writeInteger(CopyText.tab)
-                    if skip && !keyPositions.contains(column) {
-                        CopyText.appendNull(&lines)
-                    } else {
-                        CopyText.append(value, to: &lines)
-                    }
+                    CopyText.append(value, to: &lines)
                 }
                 lines.writeInteger(CopyText.newline)
             }

@@ -23,7 +23,6 @@ struct SQLiteStagedLoad: Sendable {
                 binds.reserveCapacity((end - start) * width)
                 for row in start..<end {
                     binds.append(.integer(SilverLoader.sequence(artifact: index, row: row)))
-                    binds.append(.integer(0))
                     binds.append(contentsOf: parsed.rows[row])
                 }
                 try await session.execute(merge.sqliteStage(rows: end - start), binds)

@@ -32,11 +32,10 @@ struct SilverLoader: Sendable {
         let snapshot = report
         let state = self.state
         let read = Self.reader(manifest: manifest, bronze: bronze, parse: parse)
-        let warehouse = self.warehouse
         let (counts, watermark) = try await warehouse.transaction { session -> (LoadCounts, String?) in
             let (staged, merged): (Staged, LoadCounts)
-            if let transaction = session as? PostgresTransaction, let postgres = warehouse as? PostgresWarehouse {
-                (staged, merged) = try await PostgresCopyLoad(merge: merge, warehouse: postgres)
+            if let transaction = session as? PostgresTransaction {
+                (staged, merged) = try await PostgresCopyLoad(merge: merge)
                     .load(count: manifest.artifacts.count, read: read, on: transaction)
             } else {
                 (staged, merged) = try await SQLiteStagedLoad(merge: merge)

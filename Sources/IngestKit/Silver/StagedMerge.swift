@@ -6,8 +6,9 @@ import IngestCommon
 ///
 /// Resolving duplicate keys in the staging table (last one wins) is what lets
 /// one statement merge a whole run without "cannot affect row a second time".
-/// `_skip` marks a row the loader already knows to be unchanged (see
-/// `ChangeProbe`): it takes part in "last one wins" but is never written.
+/// Before writing, the merge drops the rows silver already has with the same
+/// checksum in one hash join, so an identical rerun writes nothing and takes
+/// no row locks (`ON CONFLICT` alone would lock every existing row it meets).
 /// `ingested_at` is in neither the insert nor the update list, so it keeps
 /// the first insert's time; the checksum guard leaves unchanged rows untouched.
 public struct StagedMerge: Sendable {
@@ -27,18 +28,18 @@ public struct StagedMerge: Sendable {
     var keyList: String { table.primaryKey.map(q).joined(separator: ", ") }
     var columnList: String { table.loadedColumns.map { q($0.name) }.joined(separator: ", ") }
 
-    /// Staging columns in the order rows are sent: `_seq`, `_skip`, then the loaded columns.
-    public var stagingColumns: [String] { ["_seq", "_skip"] + table.loadedColumns.map(\.name) }
+    /// Staging columns in the order rows are sent: `_seq`, then the loaded columns.
+    public var stagingColumns: [String] { ["_seq"] + table.loadedColumns.map(\.name) }
 
-    /// A staging table without constraints, so `_skip` rows may leave data columns NULL.
+    /// A staging table without constraints or indexes: the cheapest thing to COPY into.
     public var createStaging: [String] {
         let columns = table.loadedColumns.map { "\(q($0.name)) \(dialect.typeName($0.type))" }.joined(separator: ", ")
         switch dialect {
         case .postgres:
-            return ["CREATE TEMP TABLE \(q(Self.stagingTable)) (\"_seq\" bigint NOT NULL, \"_skip\" boolean NOT NULL, \(columns)) ON COMMIT DROP"]
+            return ["CREATE TEMP TABLE \(q(Self.stagingTable)) (\"_seq\" bigint NOT NULL, \(columns)) ON COMMIT DROP"]
         case .sqlite:
             return ["DROP TABLE IF EXISTS \(staging)",
-                    "CREATE TEMP TABLE \(q(Self.stagingTable)) (\"_seq\" INTEGER NOT NULL, \"_skip\" INTEGER NOT NULL, \(columns))"]
+                    "CREATE TEMP TABLE \(q(Self.stagingTable)) (\"_seq\" INTEGER NOT NULL, \(columns))"]
         }
     }
 
@@ -56,15 +57,19 @@ public struct StagedMerge: Sendable {
         """
     }
 
-    /// PostgreSQL: one statement that resolves duplicates, merges, and returns
-    /// `winners` (distinct keys), `inserted` and `updated`, counted in SQL.
+    /// PostgreSQL: one statement that resolves duplicates, drops unchanged rows,
+    /// merges, and returns `winners` (distinct keys), `inserted` and `updated`.
     public var postgresMerge: String {
-        """
+        let join = table.primaryKey.map { "current.\(q($0)) = latest.\(q($0))" }.joined(separator: " AND ")
+        let checksum = q(table.checksumColumn)
+        let selected = table.loadedColumns.map { "latest.\(q($0.name))" }.joined(separator: ", ")
+        return """
         WITH latest AS MATERIALIZED (
             SELECT DISTINCT ON (\(keyList)) * FROM \(staging) ORDER BY \(keyList), "_seq" DESC
         ), merged AS (
             INSERT INTO \(target) AS target (\(columnList))
-            SELECT \(columnList) FROM latest WHERE NOT "_skip"
+            SELECT \(selected) FROM latest LEFT JOIN \(target) AS current ON \(join)
+            WHERE current.\(checksum) IS DISTINCT FROM latest.\(checksum)
             \(conflict)
             RETURNING (xmax = 0) AS inserted
         )
@@ -85,7 +90,7 @@ public struct StagedMerge: Sendable {
         """
         INSERT INTO \(target) AS target (\(columnList))
         SELECT \(columnList) FROM \(staging)
-        WHERE "_seq" IN (SELECT max("_seq") FROM \(staging) GROUP BY \(keyList)) AND "_skip" = 0
+        WHERE "_seq" IN (SELECT max("_seq") FROM \(staging) GROUP BY \(keyList))
         \(conflict)
         """
     }
@@ -101,5 +106,4 @@ public struct StagedMerge: Sendable {
     }
 
     public var countTarget: String { "SELECT count(*) AS n FROM \(target)" }
-    public var targetIsEmpty: String { "SELECT NOT EXISTS (SELECT 1 FROM \(target)) AS empty" }
 }
