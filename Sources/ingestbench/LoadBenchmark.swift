@@ -69,7 +69,8 @@ struct LoadBenchmark: AsyncParsableCommand {
         let baseline = results.first { $0.name.hasPrefix("psql") }?.rowsPerSecond ?? .nan
         let firstLoad = results.first?.rowsPerSecond ?? .nan
         Swift.print("")
-        Swift.print("measurement                      rows   seconds      rows/s   × \\copy   peak RSS   counts")
+        Swift.print(String(format: "%-28@ %9@ %9@ %11@ %8@ %11@   %@", "measurement" as NSString, "rows" as NSString, "seconds" as NSString,
+                           "rows/s" as NSString, "× \\copy" as NSString, "peak RSS" as NSString, "counts" as NSString))
         for m in results {
             Swift.print(String(format: "%-28@ %9d %9.2f %11.0f %8.2f %8.1f MB   %@", m.name as NSString, m.rows, m.seconds, m.rowsPerSecond,
                                m.rowsPerSecond / baseline, Double(m.peakKB) / 1024, m.counts as NSString))
@@ -169,13 +170,7 @@ struct LoadBenchmark: AsyncParsableCommand {
     }
 
     static func freshDatabase(_ base: String) async throws -> String {
-        let name = "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
-        let admin = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(base))
-        try await admin.execute("CREATE DATABASE \(name)")
-        await admin.close()
-        var parts = URLComponents(string: base)!
-        parts.path = "/" + name
-        return parts.string!
+        try await PostgresWarehouse.createScratchDatabase(baseURL: base, prefix: "bench")
     }
 }
 
