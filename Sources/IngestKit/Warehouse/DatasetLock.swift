@@ -42,13 +42,13 @@ final class PostgresDatasetLock: DatasetLock {
             let id = SQLValue.text("ingestkit:" + name)
             if try await holder.execute("SELECT pg_try_advisory_lock(\(key)) AS ok", [id]).first?["ok"] != "true" {
                 say("another run of \(name) is in progress: waiting up to \(waitSeconds) s for it to finish")
-                try await holder.execute("SET lock_timeout = '\(max(1, waitSeconds))s'")
+                _ = try await holder.execute("SET lock_timeout = '\(max(1, waitSeconds))s'")
                 do {
-                    try await holder.execute("SELECT 1 AS ok FROM (SELECT pg_advisory_lock(\(key))) AS locked", [id])
+                    _ = try await holder.execute("SELECT 1 AS ok FROM (SELECT pg_advisory_lock(\(key))) AS locked", [id])
                 } catch WarehouseError.statementFailed(_, let message) where message.contains("[55P03]") {
                     throw DatasetLockWait.timedOut(name, waitSeconds)
                 }
-                try await holder.execute("SET lock_timeout = 0")
+                _ = try await holder.execute("SET lock_timeout = 0")
             }
             return PostgresDatasetLock(holder: holder)
         } catch {
