@@ -69,11 +69,14 @@ struct LoadBenchmark: AsyncParsableCommand {
         let baseline = results.first { $0.name.hasPrefix("psql") }?.rowsPerSecond ?? .nan
         let firstLoad = results.first?.rowsPerSecond ?? .nan
         Swift.print("")
-        Swift.print(String(format: "%-28@ %9@ %9@ %11@ %8@ %11@   %@", "measurement" as NSString, "rows" as NSString, "seconds" as NSString,
-                           "rows/s" as NSString, "× \\copy" as NSString, "peak RSS" as NSString, "counts" as NSString))
+        func cell(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        Swift.print("measurement".padding(toLength: 28, withPad: " ", startingAt: 0) + cell("rows", 10) + cell("seconds", 10)
+                    + cell("rows/s", 12) + cell("× \\copy", 9) + cell("peak RSS", 12) + "   counts")
         for m in results {
-            Swift.print(String(format: "%-28@ %9d %9.2f %11.0f %8.2f %8.1f MB   %@", m.name as NSString, m.rows, m.seconds, m.rowsPerSecond,
-                               m.rowsPerSecond / baseline, Double(m.peakKB) / 1024, m.counts as NSString))
+            Swift.print(m.name.padding(toLength: 28, withPad: " ", startingAt: 0) + cell(String(m.rows), 10)
+                        + cell(String(format: "%.2f", m.seconds), 10) + cell(String(format: "%.0f", m.rowsPerSecond), 12)
+                        + cell(String(format: "%.2f", m.rowsPerSecond / baseline), 9)
+                        + cell(String(format: "%.1f MB", Double(m.peakKB) / 1024), 12) + "   " + m.counts)
         }
         if results.count > 1 {
             Swift.print(String(format: "identical rerun / first load: %.2f×", results[1].rowsPerSecond / firstLoad))
