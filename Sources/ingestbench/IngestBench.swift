@@ -6,6 +6,6 @@ import ArgumentParser
 struct IngestBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingestbench",
-        abstract: "Print IngestKit speed and memory figures. Build with -c release.",
-        subcommands: [JSONBench.self, ModelsBenchmark.self])
+        abstract: "Print IngestKit speed and memory figures. Build with -c release (scripts/bench-*.sh do).",
+        subcommands: [JSONBench.self, LoadBenchmark.self, ModelsBenchmark.self])
 }

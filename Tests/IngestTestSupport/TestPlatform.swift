@@ -44,14 +44,7 @@ public struct TestPlatform: Sendable {
 
     /// Creates an empty database on the test server and returns its URL.
     public static func freshDatabase() async throws -> String {
-        let base = try postgresBaseURL()
-        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        let admin = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(base))
-        try await admin.execute("CREATE DATABASE \(name)")
-        await admin.close()
-        var parts = URLComponents(string: base)!
-        parts.path = "/" + name
-        return parts.string!
+        try await PostgresWarehouse.createScratchDatabase(baseURL: try postgresBaseURL(), prefix: "t")
     }
 
     /// The same platform with more settings (e.g. a changed demo revision).

@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func theBuiltInDemoRunsWithNoConfiguration() async throws {
-        let port = try await IngestctlBrowseTests.freePort()
+        let port = try await Ingestctl.freePort()
         let test = try await TestPlatform.make(.sqlite, ["TALENT_PORTAL_DEMO_ROWS": "26", "TALENT_PORTAL_DEMO_PORT": String(port)])
         let lines = LinesBox()
         let platform = try Platform(settings: test.settings, say: { lines.append($0) })

@@ -40,6 +40,7 @@ public struct Pipeline: Sendable {
         let state = IngestionState(warehouse.dialect)
         var stateStarted = false
         var lastWatermark: String?
+        var datasetLock: (any DatasetLock)?
 
         func step(_ name: RunStep, _ body: () async throws -> Void) async throws {
             let clock = ContinuousClock.now
@@ -63,6 +64,11 @@ public struct Pipeline: Sendable {
                 try await SilverTables(warehouse: warehouse).ensure(table)
                 try await warehouse.ensureSchema(IngestionState.schema)
                 for statement in state.createStatements { try await warehouse.execute(statement) }
+                // One run of a dataset at a time; rows left `running` by a killed run are closed.
+                datasetLock = try await warehouse.lockDataset(dataset.qualifiedName, waitSeconds: DatasetLockWait.seconds(platform.settings),
+                                                              say: platform.say)
+                try await state.failInterrupted(source: dataset.source, dataset: dataset.name, by: runId,
+                                                at: LocalTimestamp(Date()).description, in: warehouse)
                 try await state.start(Self.stateRecord(report, .running), in: warehouse)
                 stateStarted = true
                 lastWatermark = try await state.lastWatermark(source: dataset.source, dataset: dataset.name, in: warehouse)
@@ -133,6 +139,7 @@ public struct Pipeline: Sendable {
                 report.error = (report.error.map { $0 + "; " } ?? "") + "could not write the state row: \(error.redactedDescription)"
             }
         }
+        await datasetLock?.release()
         return report
     }
 

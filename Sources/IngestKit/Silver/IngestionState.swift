@@ -84,6 +84,19 @@ public struct IngestionState: Sendable {
             ])
     }
 
+    /// Marks the dataset's other `running` rows as failed. Call it holding the
+    /// dataset lock: a live run would hold the lock, so such rows belong to runs
+    /// that were killed; their load rolled back, so their counts are zero.
+    public func failInterrupted(source: String, dataset: String, by runId: String, at time: String,
+                                in session: any SQLSession) async throws {
+        try await session.execute("""
+            UPDATE \(name) SET "status" = 'failed', "finished_at" = \(p(4, .timestamp)),
+                "rows_inserted" = 0, "rows_updated" = 0, "rows_unchanged" = 0,
+                "error_message" = 'interrupted: the process ended before the run finished (found by run ' || \(p(3, .text)) || ')'
+            WHERE "source" = \(p(1, .text)) AND "dataset" = \(p(2, .text)) AND "status" = 'running' AND "run_id" <> \(p(3, .text))
+            """, [.text(source), .text(dataset), .text(runId), .text(time)])
+    }
+
     /// Recent runs, newest first, optionally of one dataset.
     public func recent(source: String? = nil, dataset: String? = nil, limit: Int = 20, in session: any SQLSession) async throws -> [RunRecord] {
         var conditions: [String] = []

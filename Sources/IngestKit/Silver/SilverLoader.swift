@@ -1,59 +1,58 @@
 import IngestCommon
 
-/// Parses a run's artifacts from bronze and upserts their rows into silver,
-/// all in one transaction with the run's counts in the state table: a load
-/// that fails halfway leaves silver exactly as it was.
+/// Parses a run's artifacts from bronze and loads their rows into silver, all
+/// in one transaction with the run's counts and watermark in the state row:
+/// a load that fails or is killed halfway leaves silver, the ledger and the
+/// watermark exactly as they were.
+///
+/// Artifacts are read and parsed on all cores (`ParallelParse`) while the load
+/// streams them into a staging table — `COPY` on PostgreSQL, prepared
+/// multi-row inserts on SQLite — and one set-based statement merges the
+/// staging table into silver (`StagedMerge`). Memory holds a few artifacts at a
+/// time, whatever the size of the run.
 struct SilverLoader: Sendable {
     let warehouse: any Warehouse
     let table: TableSchema
     let bronze: Bronze
     let state: IngestionState
 
+    /// What the staging step saw, before the merge counts.
+    struct Staged: Sendable {
+        var parsed = 0
+        var watermark: String?
+        mutating func add(_ rows: Int, watermark mark: String?) {
+            parsed += rows
+            if let mark, mark > (watermark ?? "") { watermark = mark }
+        }
+    }
+
     func load(manifest: RunManifest, parse: @escaping @Sendable (StoredArtifact) throws -> ParsedArtifact,
               report: inout RunReport) async throws {
-        let upsert = Upsert(table: table, dialect: warehouse.dialect)
-        let countSQL = "SELECT count(*) AS n FROM \(warehouse.dialect.qualified(table.schema, table.table))"
-        let dialect = warehouse.dialect
-        let bronze = self.bronze
+        let merge = StagedMerge(table: table, dialect: warehouse.dialect)
         let snapshot = report
         let state = self.state
+        let read = Self.reader(manifest: manifest, bronze: bronze, parse: parse)
         let (counts, watermark) = try await warehouse.transaction { session -> (LoadCounts, String?) in
-            var counts = LoadCounts()
-            var watermark: String?
-            var affected = 0
-            let before = dialect == .sqlite ? Int(try await session.execute(countSQL).first?["n"] ?? "0") ?? 0 : 0
-            for provenance in manifest.artifacts {
-                let artifact = StoredArtifact(bytes: try await bronze.read(provenance), provenance: provenance)
-                let parsed: ParsedArtifact
-                do {
-                    parsed = try parse(artifact)
-                } catch let error as ParseError {
-                    throw IngestError(error.description, fix: "bronze keeps the artifact at \(provenance.key); fix the parser and rerun with --from-run \(manifest.runId)")
-                } catch {
-                    throw IngestError("artifact \(provenance.artifactId) could not be parsed: \(error.redactedDescription)",
-                                      fix: "bronze keeps the artifact at \(provenance.key); fix the parser and rerun with --from-run \(manifest.runId)")
-                }
-                counts.parsed += parsed.rows.count
-                if let mark = parsed.watermark, mark > (watermark ?? "") { watermark = mark }
-                let (rows, dropped) = upsert.lastPerKey(parsed.rows)
-                counts.duplicates += dropped
-                affected += try await upsert.write(rows, in: session, counts: &counts)
+            let (staged, merged): (Staged, LoadCounts)
+            if let connection = (session as? PostgresConnectionProviding)?.postgresConnection {
+                (staged, merged) = try await PostgresCopyLoad(merge: merge)
+                    .load(count: manifest.artifacts.count, read: read, on: session, connection: connection)
+            } else {
+                (staged, merged) = try await SQLiteStagedLoad(merge: merge)
+                    .load(count: manifest.artifacts.count, read: read, in: session)
             }
-            if dialect == .sqlite {
-                let after = Int(try await session.execute(countSQL).first?["n"] ?? "0") ?? 0
-                counts.inserted = after - before
-                counts.updated = affected - counts.inserted
-            }
+            var counts = merged
+            counts.parsed = staged.parsed
             counts.unchanged = counts.parsed - counts.duplicates - counts.inserted - counts.updated
-            // The run's counts commit with the rows they describe.
+            // The run's counts and watermark commit with the rows they describe.
             var record = snapshot
             record.counts.parsed = counts.parsed
             record.counts.inserted = counts.inserted
             record.counts.updated = counts.updated
             record.counts.unchanged = counts.unchanged
-            record.watermark = watermark
+            record.watermark = staged.watermark
             try await state.update(Pipeline.stateRecord(record, .running), in: session)
-            return (counts, watermark)
+            return (counts, staged.watermark)
         }
         report.counts.parsed = counts.parsed
         report.counts.inserted = counts.inserted
@@ -62,4 +61,24 @@ struct SilverLoader: Sendable {
         report.counts.duplicates = counts.duplicates
         report.watermark = watermark
     }
+
+    /// Reads artifact `index` from bronze and parses it; errors name the artifact and the rerun.
+    static func reader(manifest: RunManifest, bronze: Bronze,
+                       parse: @escaping @Sendable (StoredArtifact) throws -> ParsedArtifact) -> @Sendable (Int) async throws -> ParsedArtifact {
+        { index in
+            let provenance = manifest.artifacts[index]
+            let artifact = StoredArtifact(bytes: try await bronze.read(provenance), provenance: provenance)
+            let fix = "bronze keeps the artifact at \(provenance.key); fix the parser and rerun with --from-run \(manifest.runId)"
+            do {
+                return try parse(artifact)
+            } catch let error as ParseError {
+                throw IngestError(error.description, fix: fix)
+            } catch {
+                throw IngestError("artifact \(provenance.artifactId) could not be parsed: \(error.redactedDescription)", fix: fix)
+            }
+        }
+    }
+
+    /// The staging position of row `row` of artifact `artifact`: later rows win.
+    static func sequence(artifact: Int, row: Int) -> Int64 { Int64(artifact) << 32 | Int64(row) }
 }

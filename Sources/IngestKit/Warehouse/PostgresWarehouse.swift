@@ -155,12 +155,18 @@ public final class PostgresWarehouse: Warehouse {
 }
 
 /// The statements of one open PostgreSQL transaction, on the connection that holds it.
-struct PostgresTransaction: SQLSession {
+struct PostgresTransaction: SQLSession, PostgresConnectionProviding {
     let connection: PostgresConnection
     let logger: Logger
     var dialect: SQLDialect { .postgres }
+    var postgresConnection: PostgresConnection? { connection }
 
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [ResultRow] {
         try await PostgresWarehouse.run(sql, binds, on: connection, logger: logger)
     }
+}
+
+/// A session that can hand out its PostgreSQL connection, for what SQL cannot say (`COPY … FROM STDIN`).
+protocol PostgresConnectionProviding {
+    var postgresConnection: PostgresConnection? { get }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import IngestCommon
+import PostgresNIO
 import Synchronization
 
 /// A warehouse that writes every statement it runs to a file (`INGEST_SQL_LOG`),
@@ -39,15 +40,21 @@ public final class StatementLogWarehouse: Warehouse {
         try await inner.existingColumns(schema: schema, table: table)
     }
 
+    public func lockDataset(_ name: String, waitSeconds: Int, say: @escaping @Sendable (String) -> Void) async throws -> any DatasetLock {
+        try await inner.lockDataset(name, waitSeconds: waitSeconds, say: say)
+    }
+
     public func close() async {
         await inner.close()
     }
 }
 
-private struct LoggedSession: SQLSession {
+/// Statements of a logged transaction; a `COPY` still goes to the inner connection (its rows are not logged).
+private struct LoggedSession: SQLSession, PostgresConnectionProviding {
     let inner: any SQLSession
     let log: StatementLog
     var dialect: SQLDialect { inner.dialect }
+    var postgresConnection: PostgresConnection? { (inner as? PostgresConnectionProviding)?.postgresConnection }
 
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [ResultRow] {
         log.write(sql, binds, dialect: dialect)

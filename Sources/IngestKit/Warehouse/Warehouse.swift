@@ -44,5 +44,7 @@ public protocol Warehouse: SQLSession {
     func transaction<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
     /// The columns of an existing table, empty when the table does not exist.
     func existingColumns(schema: String, table: String) async throws -> [SchemaEvolution.ExistingColumn]
+    /// Waits (saying so) until no other run of `source.dataset` holds it, at most `waitSeconds`.
+    func lockDataset(_ name: String, waitSeconds: Int, say: @escaping @Sendable (String) -> Void) async throws -> any DatasetLock
     func close() async
 }

@@ -70,7 +70,7 @@ public struct AcmeDemoAPI: Sendable {
     static let statuses = ["shipped", "pending", "cancelled", "delivered"]
     static let cities = ["Amsterdam", "Utrecht", "Rotterdam", "Eindhoven", "Groningen"]
 
-    func order(_ index: Int) -> String {
+    public func order(_ index: Int) -> String {
         let n = index + 1
         let status: String
         switch n % 11 {

@@ -1,0 +1,116 @@
+import Foundation
+import IngestKit
+import IngestTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ingestctl` killed with SIGKILL in the middle of a PostgreSQL load: the next run
+/// converges, with no lost or duplicated rows and a ledger that agrees with silver.
+///
+/// The phase is read from the database (`pg_stat_activity`), never guessed with a sleep.
+@Suite struct KillTests {
+    static let rows = 20_000
+
+    struct Setup {
+        var env: [String: String]
+        var folder: String
+        var url: String
+        var bronzeRun: String
+        var monitor: PostgresWarehouse
+    }
+
+    func setup() async throws -> Setup {
+        let folder = try Ingestctl.workingDirectory()
+        let url = try await TestPlatform.freshDatabase()
+        let env = ["WAREHOUSE_URL": url, "ACME_PORTAL_DEMO_ROWS": String(Self.rows),
+                   "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
+        let extract = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract", "--report", "extract.json"],
+                                                   environment: env, in: folder)
+        #expect(extract.status == 0, "\(extract.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/extract.json"))) as! [String: Any]
+        let monitor = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(url))
+        return Setup(env: env, folder: folder, url: url, bronzeRun: try #require(report["run_id"] as? String), monitor: monitor)
+    }
+
+    /// Starts `ingestctl run … --steps load --from-run` as a child process.
+    func startLoad(_ setup: Setup) throws -> Process {
+        let process = try Ingestctl.process(["run", "acme_portal.orders", "--steps", "load", "--from-run", setup.bronzeRun],
+                                            environment: setup.env, in: setup.folder)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Waits until another session runs a statement starting with `prefix`, then kills the child.
+    func kill(_ process: Process, whenActive prefix: String, monitor: PostgresWarehouse) async throws {
+        let deadline = ContinuousClock.now + .seconds(300)
+        while ContinuousClock.now < deadline {
+            let active = try await monitor.execute("""
+                SELECT count(*) AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE $1::text
+                """, [.text(prefix + "%")])
+            if active.first?["n"] != "0" {
+                Glibc.kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                #expect(process.terminationReason == .uncaughtSignal)
+                return
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        Issue.record("the load never reached \(prefix)")
+    }
+
+    /// After the kill: silver and the ledger are as before the load; a rerun converges.
+    func expectRerunConverges(_ setup: Setup) async throws {
+        let monitor = setup.monitor
+        #expect(try await monitor.execute("SELECT count(*) AS n FROM acme_portal.orders").first?["n"] == "0",
+                "the killed load left nothing in silver")
+        let state = IngestionState(.postgres)
+        let killed = try #require(try await state.recent(source: "acme_portal", dataset: "orders", in: monitor).first { $0.status == .running },
+                                  "the killed run's row stays running until the next run")
+        #expect(killed.counts.inserted == 0 && killed.watermark == nil)
+
+        let rerun = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "load", "--from-run", setup.bronzeRun,
+                                                  "--report", "rerun.json"], environment: setup.env, in: setup.folder)
+        #expect(rerun.status == 0, "\(rerun.stdout) \(rerun.stderr)")
+        let counts = try #require(try await monitor.execute(
+            "SELECT count(*) AS n, count(DISTINCT entity_id) AS keys FROM acme_portal.orders").first)
+        #expect(counts["n"] == String(Self.rows) && counts["keys"] == String(Self.rows), "no lost or duplicated rows")
+
+        let records = try await state.recent(source: "acme_portal", dataset: "orders", in: monitor)
+        let marked = try #require(records.first { $0.runId == killed.runId })
+        #expect(marked.status == .failed)
+        #expect(marked.errorMessage?.contains("interrupted") == true)
+        #expect(marked.counts.inserted == 0)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.folder + "/rerun.json"))) as! [String: Any]
+        let last = try #require(records.first { $0.runId == report["run_id"] as? String })
+        #expect(last.status == .succeeded)
+        #expect(last.counts.inserted == Self.rows, "the ledger agrees with silver")
+        #expect(records.filter { $0.status == .running }.isEmpty)
+        await monitor.close()
+    }
+
+    @Test func killedDuringTheCopyThenARerunConverges() async throws {
+        let setup = try await setup()
+        let process = try startLoad(setup)
+        try await kill(process, whenActive: "COPY", monitor: setup.monitor)
+        try await expectRerunConverges(setup)
+    }
+
+    @Test func killedDuringTheMergeThenARerunConverges() async throws {
+        let setup = try await setup()
+        // Hold silver in SHARE mode: the COPY proceeds, the merge waits where we can see it.
+        let blocker = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(setup.url))
+        try await blocker.execute("BEGIN")
+        try await blocker.execute("LOCK TABLE acme_portal.orders IN SHARE MODE")
+        let process = try startLoad(setup)
+        try await kill(process, whenActive: "WITH latest AS", monitor: setup.monitor)
+        try await blocker.execute("ROLLBACK")
+        await blocker.close()
+        try await expectRerunConverges(setup)
+    }
+}
