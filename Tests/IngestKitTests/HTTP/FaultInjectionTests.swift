@@ -3,11 +3,13 @@ import IngestKit
 import Testing
 
 /// The fetcher against a server that fails on purpose: transient failures are retried,
-/// the rest fail at once, and every failure says what happened.
-@Suite struct FaultInjectionTests {
+/// the rest fail at once, and every failure says what happened. Serialized: each test is about
+/// timeouts, and its own requests should not compete with the others'.
+@Suite(.serialized) struct FaultInjectionTests {
     // Generous for answers that come at once (the machine may be busy); short only where a test waits for a timeout.
     let fetcher = HTTPFetcher(timeout: .seconds(5), retry: fastRetry)
-    let impatient = HTTPFetcher(timeout: .milliseconds(1500), retry: fastRetry)
+    /// Times out a deliberately slow answer (30 s) with room for a normal one on a busy machine.
+    let impatient = HTTPFetcher(timeout: .seconds(5), retry: fastRetry)
 
     @Test func retriesServerErrorsAndTooManyRequestsThenSucceeds() async throws {
         let server = try await TestServer.start { _, call, _ in
@@ -82,7 +84,7 @@ import Testing
 
     @Test func aSlowAnswerTimesOutAndIsRetried() async throws {
         let server = try await TestServer.start { _, call, _ in
-            if call == 1 { try? await Task.sleep(for: .seconds(6)) }
+            if call == 1 { try? await Task.sleep(for: .seconds(30)) }
             return .json(#"{"call": \#(call)}"#)
         }
         defer { Task { await server.stop() } }
