@@ -94,14 +94,14 @@ struct ModelsBenchmark: AsyncParsableCommand {
                    CASE WHEN n % 17 = 0 THEN NULL ELSE date '2025-01-01' + (n % 365) END,
                    ((n * 7919) % 100000) / 100.0, 'Demo order ' || n, 'http://bench/v1/orders?page=' || (n / 100 + 1),
                    'CUS-' || lpad((1 + n % \(customers))::text, 8, '0'), 'bench', md5(n::text)
-            FROM generate_series(1, \(orders)) AS n
+            FROM generate_series(1::bigint, \(orders)::bigint) AS n
             """)
         try await warehouse.execute("""
             INSERT INTO acme_portal.customers (entity_id, name, email, city, zip, source_url, bronze_object_path, checksum_sha256)
             SELECT 'CUS-' || lpad(n::text, 8, '0'), 'Customer ' || n, 'customer' || n || '@example.com',
                    (array['Amsterdam', 'Utrecht', 'Rotterdam', 'Eindhoven', 'Groningen'])[1 + n % 5], (1000 + n % 9000) || 'AB',
                    'http://bench/v1/customers', 'bench', md5(n::text)
-            FROM generate_series(1, \(customers)) AS n
+            FROM generate_series(1::bigint, \(customers)::bigint) AS n
             """)
         try await warehouse.execute("ANALYZE acme_portal.orders")
         try await warehouse.execute("ANALYZE acme_portal.customers")
