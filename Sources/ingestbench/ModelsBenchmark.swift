@@ -90,8 +90,8 @@ struct ModelsBenchmark: AsyncParsableCommand {
         try await warehouse.execute("""
             INSERT INTO acme_portal.orders (entity_id, title, status, created_date, amount, description, source_url, customer_id, bronze_object_path, checksum_sha256)
             SELECT 'ORD-' || lpad(n::text, 8, '0'), 'Order ' || n,
-                   (array['shipped', 'pending', 'cancelled', 'delivered', NULL, '', '  SHIPPED '])[1 + n % 7],
-                   CASE WHEN n % 17 = 0 THEN NULL ELSE date '2025-01-01' + (n % 365) END,
+                   (array['shipped', 'pending', 'cancelled', 'delivered', NULL, '', '  SHIPPED '])[1 + cast(n % 7 as integer)],
+                   CASE WHEN n % 17 = 0 THEN NULL ELSE date '2025-01-01' + cast(n % 365 as integer) END,
                    ((n * 7919) % 100000) / 100.0, 'Demo order ' || n, 'http://bench/v1/orders?page=' || (n / 100 + 1),
                    'CUS-' || lpad((1 + n % \(customers))::text, 8, '0'), 'bench', md5(n::text)
             FROM generate_series(1::bigint, \(orders)::bigint) AS n
@@ -99,7 +99,7 @@ struct ModelsBenchmark: AsyncParsableCommand {
         try await warehouse.execute("""
             INSERT INTO acme_portal.customers (entity_id, name, email, city, zip, source_url, bronze_object_path, checksum_sha256)
             SELECT 'CUS-' || lpad(n::text, 8, '0'), 'Customer ' || n, 'customer' || n || '@example.com',
-                   (array['Amsterdam', 'Utrecht', 'Rotterdam', 'Eindhoven', 'Groningen'])[1 + n % 5], (1000 + n % 9000) || 'AB',
+                   (array['Amsterdam', 'Utrecht', 'Rotterdam', 'Eindhoven', 'Groningen'])[1 + cast(n % 5 as integer)], (1000 + n % 9000) || 'AB',
                    'http://bench/v1/customers', 'bench', md5(n::text)
             FROM generate_series(1::bigint, \(customers)::bigint) AS n
             """)
