@@ -28,15 +28,8 @@ public struct AcmeAPIExtractor: Extractor {
             let rows = Int(context.settings["ACME_PORTAL_DEMO_ROWS"] ?? "") ?? AcmeDemoAPI.defaultRows
             let revision = Int(context.settings["ACME_PORTAL_DEMO_REVISION"] ?? "") ?? 0
             let api = AcmeDemoAPI(orders: rows, revision: revision, token: token ?? AcmeDemoAPI.defaultToken)
-            let port = Int(context.settings["ACME_PORTAL_DEMO_PORT"] ?? "") ?? AcmeDemoAPI.defaultPort
-            let server: LoopbackHTTPServer
-            do {
-                server = try await api.start(port: port)
-            } catch {
-                // A fixed port keeps source_url (and so the checksum) stable between runs; any port still works.
-                server = try await api.start(port: 0)
-                context.say("acme_portal: port \(port) is busy, so the demo API uses \(server.port); set ACME_PORTAL_DEMO_PORT to a free port to keep source_url stable across runs")
-            }
+            let server = try await startDemoServer("acme_portal: the demo API", portVariable: "ACME_PORTAL_DEMO_PORT",
+                                                   defaultPort: AcmeDemoAPI.defaultPort, context: context) { try await api.start(port: $0) }
             demo = server
             baseURL = server.baseURL
             context.say("acme_portal: ACME_PORTAL_BASE_URL is not set, so extracting from the built-in demo API at \(baseURL) (\(rows) orders)")

@@ -23,15 +23,8 @@ public struct TalentPortalExtractor: Extractor {
             baseURL = configured.hasSuffix("/") ? String(configured.dropLast()) : configured
         } else {
             let portal = try TalentDemoPortal(settings: context.settings)
-            let port = Int(context.settings["TALENT_PORTAL_DEMO_PORT"] ?? "") ?? TalentDemoPortal.defaultPort
-            let server: LoopbackHTTPServer
-            do {
-                server = try await portal.start(port: port)
-            } catch {
-                // A fixed port keeps source_url (and so the checksum) stable between runs; any port still works.
-                server = try await portal.start(port: 0)
-                context.say("talent_portal: port \(port) is busy, so the demo portal uses \(server.port); set TALENT_PORTAL_DEMO_PORT to a free port to keep source_url stable across runs")
-            }
+            let server = try await startDemoServer("talent_portal: the demo portal", portVariable: "TALENT_PORTAL_DEMO_PORT",
+                                                   defaultPort: TalentDemoPortal.defaultPort, context: context) { try await portal.start(port: $0) }
             demo = server
             baseURL = server.baseURL
             context.say("talent_portal: TALENT_PORTAL_BASE_URL is not set, so browsing the built-in demo portal at \(baseURL) (\(portal.vacancies) vacancies)")
