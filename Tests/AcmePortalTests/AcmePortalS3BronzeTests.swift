@@ -4,18 +4,20 @@ import IngestKit
 import IngestTestSupport
 import Testing
 
-/// acme_portal end to end with bronze in an S3-compatible bucket (moto on 127.0.0.1) and silver in SQLite.
+/// acme_portal end to end with bronze in an S3-compatible bucket (moto on 127.0.0.1) and silver in
+/// SQLite or PostgreSQL: the production pair `LAKEHOUSE_URL=s3://…` + `WAREHOUSE_URL=postgres://…`.
 @Suite struct AcmePortalS3BronzeTests {
     static let token = "acme-s3-test-token-51c2"
     let registry = SourceRegistry([AcmePortalSource()])
 
-    @Test func ordersRunWithBronzeOnS3AndReparseFromRun() async throws {
+    @Test(arguments: WarehouseKind.allCases)
+    func ordersRunWithBronzeOnS3AndReparseFromRun(_ kind: WarehouseKind) async throws {
         let server = try await AcmeDemoAPI(orders: 350, token: Self.token).start()
         let bucket = TestS3.freshBucket()
         var settings = try TestS3.settings(bucket: bucket, prefix: "lake")
         settings["ACME_PORTAL_BASE_URL"] = server.baseURL
         settings["ACME_PORTAL_API_TOKEN"] = Self.token
-        let test = try await TestPlatform.make(.sqlite, settings)
+        let test = try await TestPlatform.make(kind, settings)
 
         let first = try await test.platform.run("acme_portal.orders", in: registry)
         await server.stop()
