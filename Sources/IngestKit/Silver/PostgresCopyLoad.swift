@@ -52,7 +52,8 @@ struct PostgresCopyLoad: Sendable {
 
         // The sort that resolves duplicates runs in memory on the server, not on disk.
         try await transaction.execute("SET LOCAL work_mem = '256MB'")
-        let result = try await transaction.execute(merge.postgresMerge).first
+        let empty = try await transaction.execute(merge.postgresTargetIsEmpty).first?["empty"] == "true"
+        let result = try await transaction.execute(empty ? merge.postgresInsertIntoEmpty : merge.postgresMerge).first
         var counts = LoadCounts()
         counts.inserted = Int(result?["inserted"] ?? "0") ?? 0
         counts.updated = Int(result?["updated"] ?? "0") ?? 0

@@ -15,7 +15,11 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
         var data: [(name: String, value: SQLValue)] = []
         data.reserveCapacity(columns.count)
         for column in columns {
-            if case .data(let read) = column.role { data.append((column.name, read(row))) }
+            guard case .data(let read) = column.role else { continue }
+            var value = read(row)
+            // Format a decimal once: the checksum and the loader both use this text (the column's type casts it back).
+            if case .numeric(let decimal) = value { value = .text(DecimalText.canonical(decimal)) }
+            data.append((column.name, value))
         }
         let checksum = Checksum.sha256Hex(data)
         var values: [SQLValue] = []

@@ -80,6 +80,27 @@ public struct StagedMerge: Sendable {
         """
     }
 
+    /// PostgreSQL, when silver is empty: the last row per key, inserted with no join against silver
+    /// and no `ON CONFLICT` (index maintenance is the only cost left). Same result columns as `postgresMerge`.
+    public var postgresInsertIntoEmpty: String {
+        let selected = table.loadedColumns.map { "latest.\(q($0.name))" }.joined(separator: ", ")
+        return """
+        WITH latest AS MATERIALIZED (
+            SELECT DISTINCT ON (\(keyList)) * FROM \(staging) ORDER BY \(keyList), "_seq" DESC
+        ), merged AS (
+            INSERT INTO \(target) (\(columnList))
+            SELECT \(selected) FROM latest
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM latest) AS winners, count(*) AS inserted, 0 AS updated FROM merged
+        """
+    }
+
+    /// PostgreSQL: whether silver has no row yet (the run holds the dataset lock, so no other run adds one).
+    public var postgresTargetIsEmpty: String {
+        "SELECT NOT EXISTS (SELECT 1 FROM \(target)) AS empty"
+    }
+
     /// SQLite: the number of distinct keys staged.
     public var sqliteWinners: String {
         "SELECT count(*) AS n FROM (SELECT 1 FROM \(staging) GROUP BY \(keyList))"
