@@ -11,9 +11,13 @@ import Glibc
 ///
 /// The phase is read from the database (`pg_stat_activity`), never guessed with a sleep.
 @Suite struct KillTests {
+    /// Enough rows that the merge is easy to catch; the COPY runs while the artifacts parse,
+    /// so its test uses more rows, or a busy machine's polling can miss it.
     static let rows = 20_000
+    static let copyRows = 80_000
 
     struct Setup {
+        var rows: Int
         var env: [String: String]
         var folder: String
         var url: String
@@ -21,17 +25,17 @@ import Glibc
         var monitor: PostgresWarehouse
     }
 
-    func setup() async throws -> Setup {
+    func setup(rows: Int = Self.rows) async throws -> Setup {
         let folder = try Ingestctl.workingDirectory()
         let url = try await TestPlatform.freshDatabase()
-        let env = ["WAREHOUSE_URL": url, "ACME_PORTAL_DEMO_ROWS": String(Self.rows),
+        let env = ["WAREHOUSE_URL": url, "ACME_PORTAL_DEMO_ROWS": String(rows),
                    "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
         let extract = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract", "--report", "extract.json"],
                                                    environment: env, in: folder)
         #expect(extract.status == 0, "\(extract.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/extract.json"))) as! [String: Any]
         let monitor = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(url))
-        return Setup(env: env, folder: folder, url: url, bronzeRun: try #require(report["run_id"] as? String), monitor: monitor)
+        return Setup(rows: rows, env: env, folder: folder, url: url, bronzeRun: try #require(report["run_id"] as? String), monitor: monitor)
     }
 
     /// Starts `ingestctl run … --steps load --from-run` as a child process.
@@ -65,7 +69,18 @@ import Glibc
     }
 
     /// After the kill: silver and the ledger are as before the load; a rerun converges.
+    /// The monitor connection is closed whatever happens (PostgresNIO traps on a connection never closed).
     func expectRerunConverges(_ setup: Setup) async throws {
+        do {
+            try await checkRerunConverges(setup)
+        } catch {
+            await setup.monitor.close()
+            throw error
+        }
+        await setup.monitor.close()
+    }
+
+    func checkRerunConverges(_ setup: Setup) async throws {
         let monitor = setup.monitor
         #expect(try await monitor.execute("SELECT count(*) AS n FROM acme_portal.orders").first?["n"] == "0",
                 "the killed load left nothing in silver")
@@ -79,7 +94,7 @@ import Glibc
         #expect(rerun.status == 0, "\(rerun.stdout) \(rerun.stderr)")
         let counts = try #require(try await monitor.execute(
             "SELECT count(*) AS n, count(DISTINCT entity_id) AS keys FROM acme_portal.orders").first)
-        #expect(counts["n"] == String(Self.rows) && counts["keys"] == String(Self.rows), "no lost or duplicated rows")
+        #expect(counts["n"] == String(setup.rows) && counts["keys"] == String(setup.rows), "no lost or duplicated rows")
 
         let records = try await state.recent(source: "acme_portal", dataset: "orders", in: monitor)
         let marked = try #require(records.first { $0.runId == killed.runId })
@@ -89,15 +104,19 @@ import Glibc
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.folder + "/rerun.json"))) as! [String: Any]
         let last = try #require(records.first { $0.runId == report["run_id"] as? String })
         #expect(last.status == .succeeded)
-        #expect(last.counts.inserted == Self.rows, "the ledger agrees with silver")
+        #expect(last.counts.inserted == setup.rows, "the ledger agrees with silver")
         #expect(records.filter { $0.status == .running }.isEmpty)
-        await monitor.close()
     }
 
     @Test func killedDuringTheCopyThenARerunConverges() async throws {
-        let setup = try await setup()
+        let setup = try await setup(rows: Self.copyRows)
         let process = try startLoad(setup)
-        try await kill(process, whenActive: "COPY", monitor: setup.monitor)
+        do {
+            try await kill(process, whenActive: "COPY", monitor: setup.monitor)
+        } catch {
+            await setup.monitor.close()
+            throw error
+        }
         try await expectRerunConverges(setup)
     }
 
@@ -108,7 +127,13 @@ import Glibc
         try await blocker.execute("BEGIN")
         try await blocker.execute("LOCK TABLE acme_portal.orders IN SHARE MODE")
         let process = try startLoad(setup)
-        try await kill(process, whenActive: "WITH latest AS", monitor: setup.monitor)
+        do {
+            try await kill(process, whenActive: "WITH latest AS", monitor: setup.monitor)
+        } catch {
+            await blocker.close()
+            await setup.monitor.close()
+            throw error
+        }
         try await blocker.execute("ROLLBACK")
         await blocker.close()
         try await expectRerunConverges(setup)
