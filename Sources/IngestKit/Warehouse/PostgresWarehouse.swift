@@ -144,11 +144,6 @@ public final class PostgresWarehouse: Warehouse {
         }
     }
 
-    /// Runs `body` on one connection outside the pool's statement lock, e.g. for `COPY`.
-    public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await pool.with(body)
-    }
-
     public func close() async {
         for connection in await pool.drain() { try? await connection.close() }
     }
