@@ -144,15 +144,10 @@ public struct Pipeline: Sendable {
     }
 
     static func stateRecord(_ report: RunReport, _ status: RunRecord.Status) -> RunRecord {
-        var counts = LoadCounts()
-        counts.parsed = report.counts.parsed
-        counts.inserted = report.counts.inserted
-        counts.updated = report.counts.updated
-        counts.unchanged = report.counts.unchanged
-        return RunRecord(
+        RunRecord(
             runId: report.runId, source: report.source, dataset: report.dataset, status: status,
             startedAt: report.startedAt, finishedAt: status == .running ? nil : report.finishedAt,
-            artifacts: report.counts.artifacts, bytes: report.counts.bytes, counts: counts,
+            artifacts: report.counts.artifacts, bytes: report.counts.bytes, counts: report.counts.load,
             errorMessage: report.error, watermark: report.watermark)
     }
 

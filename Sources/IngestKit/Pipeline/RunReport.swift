@@ -22,6 +22,26 @@ public struct RunReport: Sendable, Codable {
         public var updated = 0
         public var unchanged = 0
         public var duplicates = 0
+
+        /// The load's share of the counts (everything but artifacts and bytes).
+        public var load: LoadCounts {
+            get {
+                var counts = LoadCounts()
+                counts.parsed = parsed
+                counts.inserted = inserted
+                counts.updated = updated
+                counts.unchanged = unchanged
+                counts.duplicates = duplicates
+                return counts
+            }
+            set {
+                parsed = newValue.parsed
+                inserted = newValue.inserted
+                updated = newValue.updated
+                unchanged = newValue.unchanged
+                duplicates = newValue.duplicates
+            }
+        }
     }
 
     public struct Step: Sendable, Codable, Hashable {

@@ -46,19 +46,12 @@ struct SilverLoader: Sendable {
             counts.unchanged = counts.parsed - counts.duplicates - counts.inserted - counts.updated
             // The run's counts and watermark commit with the rows they describe.
             var record = snapshot
-            record.counts.parsed = counts.parsed
-            record.counts.inserted = counts.inserted
-            record.counts.updated = counts.updated
-            record.counts.unchanged = counts.unchanged
+            record.counts.load = counts
             record.watermark = staged.watermark
             try await state.update(Pipeline.stateRecord(record, .running), in: session)
             return (counts, staged.watermark)
         }
-        report.counts.parsed = counts.parsed
-        report.counts.inserted = counts.inserted
-        report.counts.updated = counts.updated
-        report.counts.unchanged = counts.unchanged
-        report.counts.duplicates = counts.duplicates
+        report.counts.load = counts
         report.watermark = watermark
     }
 
