@@ -302,6 +302,35 @@ import Testing
     }
 }
 
+extension MessyInputTests {
+    /// A failing data test prints its samples with control and invisible characters escaped,
+    /// so a status that is a zero-width space or a bell shows what it holds.
+    @Test(arguments: WarehouseKind.allCases)
+    func failingTestSamplesShowInvisibleCharactersEscaped(_ kind: WarehouseKind) async throws {
+        let items = [API.order("V-1", ["status": API.json("ship\u{200B}ped")]), API.order("V-2", ["status": API.json("\u{7}")]),
+                     API.order("V-3", ["status": API.json("new\nline")])]
+        let (test, server) = try await API.start(kind, pages: [items])
+        let said = SaidLines()
+        let platform = try Platform(settings: test.settings, say: { said.append($0) })
+        let report = try await platform.run("acme_portal.orders", in: registry)
+        await server.stop()
+        #expect(report.models?.testsFailed == 1, "\(report.error ?? "")")
+        let text = said.text
+        #expect(text.contains(#"status_clean=ship\u{200B}ped"#), "\(text)")
+        #expect(text.contains(#"status_clean=\u{7}"#))
+        #expect(text.contains(#"status_clean=new\nline"#))
+        #expect(!text.contains("\u{200B}") && !text.contains("\u{7}"), "nothing invisible is printed raw")
+    }
+}
+
+/// Lines a platform said, collected from any thread.
+final class SaidLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+}
+
 /// acme_portal.orders with NUL characters rejected instead of removed.
 struct RejectingNULOrders: Dataset {
     typealias Table = OrdersTable
