@@ -6,8 +6,9 @@
 
 For SOURCES sources of ROWS rows each it measures: each source's load as a run does it (rows into the
 source's table and a ledger row in staging, one transaction), a query joining three sources, the same
-query with its schemas attached and detached around it (attachments managed per statement), and what
-SQLite says to an ATTACH inside a transaction. Python's sqlite3 module is used as the SQLite driver;
+query with its schemas attached and detached around it (attachments managed per statement), what
+SQLite says to a DETACH inside the transaction that wrote the schema, and one statement reading every
+source. Python's sqlite3 module is used as the SQLite driver;
 the engine and the file format are the same as sqlite-nio's (see the version printed).
 
 Usage: scripts/bench-sqlite-layout.py [--sources 15] [--rows 20000] [--repeat 3]
