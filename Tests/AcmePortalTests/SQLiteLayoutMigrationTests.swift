@@ -80,4 +80,22 @@ import Testing
         let marts = try SQLiteShell.run(file, #"SELECT count(*) FROM "marts.fct_orders";"#)
         #expect(marts == "\(orderCount)\n")
     }
+
+    @Test func twoCommandsOpeningAnEarlierWarehouseAtOnceMigrateItOnce() async throws {
+        let folder = try Ingestctl.workingDirectory("migrate-twice")
+        let warehouse = folder + "/.ingest/warehouse"
+        try FileManager.default.createDirectory(atPath: folder + "/.ingest", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.fixture, toPath: warehouse)
+        let before = try legacyTables(in: warehouse)
+        async let first = Task.detached { try Ingestctl.run(["state"], environment: [:], in: folder) }.value
+        async let second = Task.detached { try Ingestctl.run(["state", "acme_portal.orders"], environment: [:], in: folder) }.value
+        let results = try await [first, second]
+        #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+        #expect(results.filter { $0.stderr.contains("moving it into one file") }.count == 1, "\(results.map(\.stderr))")
+        for (name, rows) in before {
+            #expect(try SQLiteShell.run(warehouse + "/warehouse.sqlite", "SELECT * FROM \"\(name)\" ORDER BY 1, 2;") == rows, "\(name)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: warehouse + "/previous-layout").sorted()
+            == FileManager.default.contentsOfDirectory(atPath: Self.fixture).filter { $0.hasSuffix(".sqlite") }.sorted())
+    }
 }

@@ -37,7 +37,9 @@ struct SQLiteLayoutMigration {
 
     func runIfNeeded(say: @escaping @Sendable (String) -> Void) async throws {
         guard isNeeded else { return }
-        let lock = try await FileDatasetLock.acquire(directory: directory, name: "warehouse-layout", waitSeconds: 3600, say: say)
+        let lock = try await FileDatasetLock.acquire(directory: directory, name: "warehouse-layout", waitSeconds: 3600) { _ in
+            say("another process is moving the SQLite warehouse in \(directory) into one file: waiting for it")
+        }
         do {
             if isNeeded { try await migrate(say: say) }
             await lock.release()
