@@ -64,6 +64,8 @@ import Testing
         #expect(report.status == "succeeded", "\(report.error ?? "")")
         #expect(report.counts.parsed == cases.count + 2)
         #expect(report.counts.sanitized == cases.count + 1, "every row that had a NUL is counted, the clean one is not")
+        #expect(report.summary.contains("\(cases.count + 1) sanitized (NUL characters removed)"), "the printed summary says so")
+        #expect(try String(decoding: report.json(), as: UTF8.self).contains("\"sanitized\" : \(cases.count + 1)"), "and the --report JSON")
         let rows = try await silver(test)
         for (index, c) in cases.enumerated() {
             #expect(rows["N\(index)"]?["description"] == c.stored, "case \(index)")
