@@ -13,9 +13,11 @@ struct IngestCtl: AsyncParsableCommand {
             Configuration comes from the environment and a .env file in the working directory:
               INGEST_HOME     where the embedded default keeps its files (default: .ingest)
               WAREHOUSE_URL   postgres://user:pass@host:port/db (unset: SQLite in INGEST_HOME/warehouse)
+              PUSHGATEWAY_URL push each run's metrics to this Prometheus Pushgateway
+              OPENLINEAGE_URL / OPENLINEAGE_FILE  send OpenLineage run events (HTTP API / JSON lines)
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
-        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self])
+        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, ServeCommand.self])
 
     static func platform() throws -> Platform {
         let settings = try Settings.load()
@@ -70,17 +72,28 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Write the run report as JSON to this file.")
     var report: String?
 
+    @Option(name: .customLong("metrics-file"),
+            help: "Write the run's metrics in the Prometheus text format to this file, atomically (for node_exporter's textfile collector).")
+    var metricsFile: String?
+
     func run() async throws {
         do {
             let platform = try IngestCtl.platform()
             let selected = try steps.map(RunOptions.steps) ?? Set(RunStep.selectable)
-            let options = RunOptions(steps: selected, fromRun: fromRun, lookbackDays: lookbackDays)
+            var options = RunOptions(steps: selected, fromRun: fromRun, lookbackDays: lookbackDays)
+            let observer = RunObserver(platform: platform, registry: registeredSources, metricsFile: metricsFile)
+            options.onStart = { report in
+                for problem in await observer.started(report) { platform.say("warning: \(problem)") }
+            }
             let result = try await platform.run(dataset, in: registeredSources, options: options)
             if let report {
                 try result.json().write(to: URL(fileURLWithPath: report))
             }
             print(result.summary)
+            let problems = await observer.finished(result)
+            for problem in problems { platform.say("\(problem.export == "metrics-file" ? "error" : "warning"): \(problem)") }
             if !result.succeeded { throw ExitCode(1) }
+            if problems.contains(where: { $0.export == "metrics-file" }) { throw ExitCode(2) }
         } catch let exit as ExitCode {
             throw exit
         } catch {

@@ -37,6 +37,7 @@ public struct Pipeline: Sendable {
             startedAt: LocalTimestamp(runTime).description, warehouse: warehouse.location,
             bronze: (try? platform.bronzeStore().location) ?? "unconfigured")
         report.fromRunId = options.fromRun
+        await options.onStart?(report)
         let state = IngestionState(warehouse.dialect)
         var stateStarted = false
         var lastWatermark: String?
