@@ -17,7 +17,7 @@ struct IngestCtl: AsyncParsableCommand {
               OPENLINEAGE_URL / OPENLINEAGE_FILE  send OpenLineage run events (HTTP API / JSON lines)
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
-        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, ServeCommand.self])
+        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, ServeCommand.self, FreshnessCommand.self])
 
     static func platform() throws -> Platform {
         let settings = try Settings.load()
