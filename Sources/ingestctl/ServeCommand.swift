@@ -15,9 +15,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to bind to. Anything but a loopback address exposes the metrics to the network.")
     var host: String = "127.0.0.1"
 
+    @OptionGroup var output: OutputOptions
+
     func run() async throws {
         do {
-            let platform = try IngestCtl.platform()
+            let platform = try IngestCtl.platform(output.style)
             let host = self.host
             try await ObserveServer.run(platform: platform, host: host, port: port) { port in
                 platform.say("ingestctl serve: listening on http://\(host):\(port) (/metrics, /healthz)")
