@@ -5,7 +5,10 @@ import Testing
 
 /// Issue 9: a run's metrics (file, Pushgateway, `ingestctl serve` scraped by Prometheus) and its
 /// OpenLineage events, read back by the real peers scripts/test.sh starts on loopback.
-@Suite struct ObserveTests {
+///
+/// Serialized, with the freshness and console suites nested in it: each test starts `ingestctl`
+/// processes, and a dozen at once on two shared cores starved the HTTP toolkit tests' per-attempt timeouts.
+@Suite(.serialized) struct ObserveTests {
     /// An acme_portal demo with `rows` orders and a token that must never leak.
     static func environment(_ kind: WarehouseKind, rows: Int, token: String) async throws -> [String: String] {
         var env = ["ACME_PORTAL_API_TOKEN": token, "ACME_PORTAL_DEMO_ROWS": String(rows),
