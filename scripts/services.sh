@@ -214,3 +214,12 @@ ensure_openlineage_python() {
     INGEST_TEST_OPENLINEAGE_PYTHON="$(pwd)/$venv/bin/python"
     export INGEST_TEST_OPENLINEAGE_PYTHON
 }
+
+# The sqlite3 shell, which the tests use to read the embedded warehouse as a user would.
+ensure_sqlite3() {
+    if ! command -v sqlite3 >/dev/null 2>&1; then
+        echo "services.sh: installing sqlite3 (Debian package sqlite3)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
+    fi
+}
