@@ -173,7 +173,8 @@ start_pushgateway() {
 }
 
 # A Prometheus server on a free loopback port (INGEST_TEST_PROMETHEUS_URL) that scrapes, every
-# second, the targets a test lists as JSON files in INGEST_TEST_PROMETHEUS_TARGETS (file_sd).
+# 5 s (a generous scrape timeout on a busy machine), the targets a test lists as JSON files in
+# INGEST_TEST_PROMETHEUS_TARGETS (file_sd, re-read every second).
 start_prometheus() {
     ensure_monitoring
     local port dir
@@ -182,9 +183,9 @@ start_prometheus() {
     mkdir -p "$dir/targets" "$dir/data"
     cat >"$dir/prometheus.yml" <<YML
 global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
+  scrape_interval: 5s
+  scrape_timeout: 5s
+  evaluation_interval: 5s
 scrape_configs:
   - job_name: ingestctl-serve
     file_sd_configs:
