@@ -17,7 +17,7 @@ struct IngestCtl: AsyncParsableCommand {
               OPENLINEAGE_URL / OPENLINEAGE_FILE  send OpenLineage run events (HTTP API / JSON lines)
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
-        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, ServeCommand.self, FreshnessCommand.self])
+        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, ServeCommand.self, FreshnessCommand.self, RejectsCommand.self])
 
     static func platform(_ output: OutputStyle = OutputStyle()) throws -> Platform {
         let settings = try Settings.load()

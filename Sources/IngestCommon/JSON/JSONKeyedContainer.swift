@@ -23,6 +23,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             let text = JSONStringText.string(decoder.base, start: Int(entry.start), end: Int(entry.end),
                                              escaped: entry.kind & JSONTapeKind.escaped != 0)
             if let key = Key(stringValue: text) { keys.append(key) }
+            decoder.readKeys?.insert(member)
             member = Int(decoder.tape[member + 1].next)
         }
         return keys
@@ -40,6 +41,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
                 let entry = tape[member]
                 if JSONStringText.equals(base, start: Int(entry.start), end: Int(entry.end),
                                          escaped: entry.kind & JSONTapeKind.escaped != 0, utf8) {
+                    decoder.readKeys?.insert(member)
                     return member + 1
                 }
                 member = Int(tape[member + 1].next)

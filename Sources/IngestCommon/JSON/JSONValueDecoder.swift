@@ -12,6 +12,8 @@ final class JSONValueDecoder: Decoder, SingleValueDecodingContainer {
     /// Tape index of the value being decoded.
     @exclusivity(unchecked) var current: Int
     @exclusivity(unchecked) var codingPath: [any CodingKey]
+    /// Tape indexes of the object keys looked up so far, while a `JSONItem` tracks them (schema drift); else `nil`.
+    @exclusivity(unchecked) var readKeys: Set<Int>?
 
     init(base: UnsafePointer<UInt8>, tape: UnsafeBufferPointer<JSONTapeEntry>, userInfo: [CodingUserInfoKey: Any],
          current: Int, codingPath: [any CodingKey]) {

@@ -75,6 +75,15 @@ public struct FreshnessResult: Sendable, Codable, Hashable {
         try c.encode(checkedAt, forKey: .checkedAt)
     }
 
+    /// The newest value of `column` in the silver table (a date counts from its midnight UTC); `nil` when it has no rows.
+    static func newest(_ column: String, of table: TableSchema, in warehouse: any Warehouse) async throws -> Date? {
+        let dialect = warehouse.dialect
+        let rows = try await warehouse.execute(
+            "SELECT MAX(\(dialect.quote(column))) AS \"newest\" FROM \(dialect.qualified(table.schema, table.table))")
+        let text = (rows.first?["newest"] ?? nil).flatMap { $0.isEmpty ? nil : $0 }
+        return text.flatMap { LocalTimestamp(iso: $0.count == 10 ? $0 + " 00:00:00" : $0)?.date }
+    }
+
     /// Judges `newest` against the thresholds at time `now`.
     public static func judge(dataset: String, table: String, column: String, newest: Date?, freshness: DatasetFreshness,
                              now: Date) -> FreshnessResult {
@@ -136,11 +145,7 @@ extension Platform {
                                       fix: "declare a timestamp or date column in DatasetFreshness(column:), or leave it nil for \(table.ingestedAtColumn)")
                 }
                 try await SilverTables(warehouse: warehouse).ensure(table)
-                let dialect = warehouse.dialect
-                let rows = try await warehouse.execute(
-                    "SELECT MAX(\(dialect.quote(column))) AS \"newest\" FROM \(dialect.qualified(table.schema, table.table))")
-                let text = (rows.first?["newest"] ?? nil).flatMap { $0.isEmpty ? nil : $0 }
-                let newest = text.flatMap { LocalTimestamp(iso: $0.count == 10 ? $0 + " 00:00:00" : $0)?.date }
+                let newest = try await FreshnessResult.newest(column, of: table, in: warehouse)
                 results.append(.judge(dataset: dataset.qualifiedName, table: "\(table.schema).\(table.table)", column: column,
                                       newest: newest, freshness: dataset.freshness, now: now))
             }

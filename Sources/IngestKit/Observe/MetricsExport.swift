@@ -13,6 +13,7 @@ import Prometheus
 /// - `ingest_last_run_duration_seconds`
 /// - `ingest_last_run_artifacts`, `ingest_last_run_bytes`
 /// - `ingest_last_run_rows_{parsed,inserted,updated,unchanged,duplicates,rejected}`
+/// - `ingest_last_run_drift_keys` (keys the items carried that the item type never reads; run figures only)
 /// - `ingest_last_run_models_built`, `ingest_last_run_models_failed`, `ingest_last_run_tests_failed`
 /// - `ingest_last_run_gate_passed`: 1 passed, 0 failed (absent when the run ended before its gate)
 /// - `ingest_step_duration_seconds{step}`: histogram of the latest run's step durations
@@ -57,6 +58,7 @@ public enum MetricsExport {
         gauge("ingest_last_run_rows_unchanged", f.rowsUnchanged)
         gauge("ingest_last_run_rows_duplicates", f.rowsDuplicates)
         gauge("ingest_last_run_rows_rejected", f.rowsRejected)
+        gauge("ingest_last_run_drift_keys", f.driftKeys)
         gauge("ingest_last_run_models_built", f.modelsBuilt)
         gauge("ingest_last_run_models_failed", f.modelsFailed)
         gauge("ingest_last_run_tests_failed", f.testsFailed)

@@ -19,8 +19,10 @@ public struct RunFigures: Sendable {
     public var rowsUnchanged: Int
     /// `nil` when the source of the figures does not keep it (the ledger has no duplicates column).
     public var rowsDuplicates: Int?
-    /// Rejected rows do not exist yet (issue 9 item 4): always 0 until the loader keeps them.
+    /// Items not loaded (kept in `<schema>.<table>__rejects`).
     public var rowsRejected: Int
+    /// Schema drift: distinct keys the items carried that the item type never reads; `nil` from the ledger.
+    public var driftKeys: Int?
     public var modelsBuilt: Int?
     public var modelsFailed: Int?
     public var testsFailed: Int?
@@ -42,6 +44,7 @@ public struct RunFigures: Sendable {
                   bytes: report.counts.bytes, counts: report.counts.load, startedAt: report.startedAt, finishedAt: report.finishedAt,
                   ledger: ledger ?? LedgerSummary(runsByStatus: [report.status: 1]))
         rowsDuplicates = report.counts.duplicates
+        driftKeys = report.drift.count
         modelsBuilt = report.models?.built
         modelsFailed = report.models?.failed
         testsFailed = report.models?.testsFailed
@@ -69,7 +72,7 @@ public struct RunFigures: Sendable {
         rowsInserted = counts.inserted
         rowsUpdated = counts.updated
         rowsUnchanged = counts.unchanged
-        rowsRejected = 0
+        rowsRejected = counts.rejected
         stepSeconds = []
         let started = LocalTimestamp(iso: startedAt)?.date
         let finished = finishedAt.flatMap { LocalTimestamp(iso: $0)?.date }

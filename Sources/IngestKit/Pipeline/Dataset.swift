@@ -55,25 +55,34 @@ public struct AnyDataset: Sendable {
             let encoder = try RowEncoder<D.Table>(nulCharacters: dataset.nulCharacters)
             let parser = dataset.parser
             return { artifact in
-                let rows = try parser.parse(artifact)
+                let drift = SchemaDrift()
+                let items = try SchemaDrift.$current.withValue(drift) { try parser.parseItems(artifact) }
                 var watermark: String?
                 var sanitized = 0
                 var values: [[SQLValue]] = []
-                values.reserveCapacity(rows.count)
-                for (position, row) in rows.enumerated() {
-                    do {
-                        let encoded = try encoder.encode(row, bronzeKey: artifact.bronzeKey)
-                        values.append(encoded.values)
-                        if encoded.sanitized { sanitized += 1 }
-                    } catch var refusal as RowRefusal {
-                        refusal.artifactId = artifact.artifactId
-                        refusal.item = position + 1
-                        refusal.key = encoder.keyDescription(row)
-                        throw refusal
+                var rejects: [RejectedItem] = []
+                values.reserveCapacity(items.count)
+                for (position, item) in items.enumerated() {
+                    switch item {
+                    case .rejected(let reason, let raw):
+                        rejects.append(RejectedItem(artifactId: artifact.artifactId, item: position + 1,
+                                                    reason: "artifact \(artifact.artifactId), item \(position + 1) was rejected: \(reason)", raw: raw))
+                    case .row(let row, let raw):
+                        do {
+                            let encoded = try encoder.encode(row, bronzeKey: artifact.bronzeKey)
+                            values.append(encoded.values)
+                            if encoded.sanitized { sanitized += 1 }
+                        } catch var refusal as RowRefusal {
+                            refusal.artifactId = artifact.artifactId
+                            refusal.item = position + 1
+                            refusal.key = encoder.keyDescription(row)
+                            rejects.append(RejectedItem(artifactId: artifact.artifactId, item: position + 1, reason: refusal.description, raw: raw))
+                            continue
+                        }
+                        if let mark = dataset.watermark(of: row), mark > (watermark ?? "") { watermark = mark }
                     }
-                    if let mark = dataset.watermark(of: row), mark > (watermark ?? "") { watermark = mark }
                 }
-                return ParsedArtifact(rows: values, watermark: watermark, sanitized: sanitized)
+                return ParsedArtifact(rows: values, watermark: watermark, sanitized: sanitized, rejects: rejects, drift: drift.collected)
             }
         }
     }
@@ -94,4 +103,20 @@ public struct ParsedArtifact: Sendable {
     public var watermark: String?
     /// Rows whose values had NUL characters removed.
     public var sanitized: Int = 0
+    /// Items that were not loaded, in item order (kept in `<schema>.<table>__rejects`).
+    public var rejects: [RejectedItem] = []
+    /// Keys the items carried that the item type never read (parsers decoding with `JSONItem`).
+    public var drift: [SchemaDrift.Key] = []
+}
+
+/// An item of an artifact that was not loaded: the parser could not map it, or the warehouse
+/// could not store one of its values (`RowRefusal`).
+public struct RejectedItem: Sendable, Hashable {
+    public var artifactId: String
+    /// The item's position in the artifact, from 1.
+    public var item: Int
+    /// A sentence naming the artifact, the item (and its key or column when known) and what was wrong.
+    public var reason: String
+    /// The item's JSON as the source sent it; `nil` when the parser does not give it.
+    public var raw: String?
 }

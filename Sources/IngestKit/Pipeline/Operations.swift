@@ -47,7 +47,9 @@ extension RunReport {
         lines.append("  artifacts: \(counts.artifacts) (\(counts.bytes) bytes)\(bronzePrefix.map { " in \($0)" } ?? "")")
         lines.append("  rows: \(counts.parsed) parsed, \(counts.inserted) inserted, \(counts.updated) updated, \(counts.unchanged) unchanged"
                      + (counts.duplicates > 0 ? ", \(counts.duplicates) duplicate keys (last one kept)" : "")
-                     + (counts.sanitized > 0 ? ", \(counts.sanitized) sanitized (NUL characters removed)" : ""))
+                     + (counts.sanitized > 0 ? ", \(counts.sanitized) sanitized (NUL characters removed)" : "")
+                     + (counts.rejected > 0 ? ", \(counts.rejected) rejected (`ingestctl rejects \(source).\(dataset) --run \(runId)`)" : ""))
+        if !drift.isEmpty { lines.append("  drift: " + drift.map { "\($0.path) (\($0.count))" }.joined(separator: ", ")) }
         lines.append("  steps: " + steps.map { "\($0.name) \($0.status) \(String(format: "%.2fs", $0.seconds))" }.joined(separator: ", "))
         if let gate {
             lines.append("  gate: " + (gate.passed ? "passed" : "FAILED (\(gate.failures.joined(separator: "; ")))"))

@@ -42,6 +42,7 @@ public struct Pipeline: Sendable {
         var stateStarted = false
         var lastWatermark: String?
         var datasetLock: (any DatasetLock)?
+        var gateContext = SuccessGate.Context()
 
         func step(_ name: RunStep, _ body: () async throws -> Void) async throws {
             let clock = ContinuousClock.now
@@ -65,8 +66,8 @@ public struct Pipeline: Sendable {
                 bronze = try platform.bronze(for: dataset)
                 try await bronze.store.prepare()
                 try await SilverTables(warehouse: warehouse).ensure(table)
-                try await warehouse.ensureSchema(IngestionState.schema)
-                for statement in state.createStatements { try await warehouse.execute(statement) }
+                for statement in RejectsTable(for: table, dialect: warehouse.dialect).createStatements { try await warehouse.execute(statement) }
+                try await state.ensure(in: warehouse)
                 // One run of a dataset at a time; rows left `running` by a killed run are closed.
                 datasetLock = try await warehouse.lockDataset(dataset.qualifiedName, waitSeconds: DatasetLockWait.seconds(platform.settings),
                                                               say: platform.say)
@@ -75,6 +76,7 @@ public struct Pipeline: Sendable {
                 try await state.start(Self.stateRecord(report, .running), in: warehouse)
                 stateStarted = true
                 lastWatermark = try await state.lastWatermark(source: dataset.source, dataset: dataset.name, in: warehouse)
+                gateContext.lastSuccessRowsParsed = try await state.lastSuccessRowsParsed(source: dataset.source, dataset: dataset.name, in: warehouse)
             }
 
             var manifest: RunManifest?
@@ -101,6 +103,10 @@ public struct Pipeline: Sendable {
                     report.bronzePrefix = bronze.layout.runPrefix(ingestDate: manifest.ingestDate, runId: manifest.runId)
                     let loader = SilverLoader(warehouse: warehouse, table: table, bronze: bronze, state: state)
                     try await loader.load(manifest: manifest, parse: try dataset.makeParser(), report: &report)
+                    if !report.drift.isEmpty {
+                        platform.say("notice: schema drift in \(dataset.qualifiedName): \(report.drift.count) keys the item type never reads: "
+                                     + report.drift.map { "\($0.path) (\($0.count) items, e.g. \(VisibleText.escaped($0.example)))" }.joined(separator: ", "))
+                    }
                 }
             } else {
                 report.steps.append(.init(name: RunStep.load.rawValue, status: "skipped", seconds: 0))
@@ -121,7 +127,10 @@ public struct Pipeline: Sendable {
             }
 
             try await step(.gate) {
-                let failures = dataset.gate.failures(of: report)
+                if dataset.gate.maxAgeHours != nil {
+                    (gateContext.freshnessColumn, gateContext.newestAgeHours) = try await newestAge(dataset, table: table)
+                }
+                let failures = dataset.gate.failures(of: report, context: gateContext)
                 report.gate = .init(passed: failures.isEmpty, failures: failures)
                 if !failures.isEmpty {
                     throw IngestError("success gate failed: " + failures.joined(separator: "; "))
@@ -144,6 +153,13 @@ public struct Pipeline: Sendable {
         }
         await datasetLock?.release()
         return report
+    }
+
+    /// The freshness column of the dataset and the age in hours of its newest value (`nil`: no rows).
+    private func newestAge(_ dataset: AnyDataset, table: TableSchema) async throws -> (String, Double?) {
+        let column = dataset.freshness.column ?? table.ingestedAtColumn
+        let newest = try await FreshnessResult.newest(column, of: table, in: warehouse)
+        return (column, newest.map { Date().timeIntervalSince($0) / 3600 })
     }
 
     static func stateRecord(_ report: RunReport, _ status: RunRecord.Status) -> RunRecord {

@@ -24,6 +24,8 @@ public struct RunReport: Sendable, Codable {
         public var duplicates = 0
         /// Rows stored with NUL characters removed (see `NULCharacterPolicy`).
         public var sanitized = 0
+        /// Items not loaded, kept in `<schema>.<table>__rejects` (`ingestctl rejects`).
+        public var rejected = 0
 
         /// The load's share of the counts (everything but artifacts and bytes).
         public var load: LoadCounts {
@@ -35,6 +37,7 @@ public struct RunReport: Sendable, Codable {
                 counts.unchanged = unchanged
                 counts.duplicates = duplicates
                 counts.sanitized = sanitized
+                counts.rejected = rejected
                 return counts
             }
             set {
@@ -44,6 +47,7 @@ public struct RunReport: Sendable, Codable {
                 unchanged = newValue.unchanged
                 duplicates = newValue.duplicates
                 sanitized = newValue.sanitized
+                rejected = newValue.rejected
             }
         }
     }
@@ -79,6 +83,11 @@ public struct RunReport: Sendable, Codable {
     public var models: ModelResults.Summary?
     public var modelsPublished: Bool?
     public var error: String?
+    /// The reasons of the first rejected items (at most 3); all are in `<schema>.<table>__rejects`.
+    public var rejectSamples: [String] = []
+    /// Schema drift: keys the artifacts' items carried that the item type never reads, as dotted
+    /// paths (`customer.phone`) with how many items carried each and one example value.
+    public var drift: [SchemaDrift.Key] = []
 
     enum CodingKeys: String, CodingKey {
         case runId = "run_id"
@@ -88,6 +97,8 @@ public struct RunReport: Sendable, Codable {
         case finishedAt = "finished_at"
         case bronzePrefix = "bronze_prefix"
         case fromRunId = "from_run_id"
+        case rejectSamples = "reject_samples"
+        case drift
     }
 
     public func ran(_ step: RunStep) -> Bool {
@@ -122,5 +133,7 @@ public struct RunReport: Sendable, Codable {
         try c.encode(models, forKey: .models)
         try c.encode(modelsPublished, forKey: .modelsPublished)
         try c.encode(error, forKey: .error)
+        try c.encode(rejectSamples, forKey: .rejectSamples)
+        try c.encode(drift, forKey: .drift)
     }
 }

@@ -48,6 +48,7 @@ public struct IngestionState: Sendable {
                 "rows_inserted" \(int) NOT NULL DEFAULT 0,
                 "rows_updated" \(int) NOT NULL DEFAULT 0,
                 "rows_unchanged" \(int) NOT NULL DEFAULT 0,
+                "rows_rejected" \(int) NOT NULL DEFAULT 0,
                 "error_message" \(text),
                 "watermark" \(text)
             )
@@ -56,6 +57,16 @@ public struct IngestionState: Sendable {
                 ? "CREATE INDEX IF NOT EXISTS \"ingestion_state__dataset__idx\" ON \(name) (\"source\", \"dataset\", \"started_at\")"
                 : "CREATE INDEX IF NOT EXISTS \(dialect.qualified(Self.schema, "ingestion_state__dataset__idx")) ON \(name) (\"source\", \"dataset\", \"started_at\")",
         ]
+    }
+
+    /// Creates the ledger, and adds the columns later versions brought (`rows_rejected`) to a ledger made before them.
+    public func ensure(in warehouse: any Warehouse) async throws {
+        try await warehouse.ensureSchema(Self.schema)
+        for statement in createStatements { try await warehouse.execute(statement) }
+        let existing = Set(try await warehouse.existingColumns(schema: Self.schema, table: Self.table).map(\.name))
+        if !existing.contains("rows_rejected") {
+            try await warehouse.execute("ALTER TABLE \(name) ADD COLUMN \"rows_rejected\" \(dialect.typeName(.integer)) NOT NULL DEFAULT 0")
+        }
     }
 
     private func p(_ i: Int, _ type: ColumnType) -> String { dialect.placeholder(i, type) }
@@ -72,7 +83,7 @@ public struct IngestionState: Sendable {
             UPDATE \(name) SET "status" = \(p(2, .text)), "finished_at" = \(p(3, .timestamp)), "artifacts" = \(p(4, .integer)),
                 "bytes" = \(p(5, .integer)), "rows_parsed" = \(p(6, .integer)), "rows_inserted" = \(p(7, .integer)),
                 "rows_updated" = \(p(8, .integer)), "rows_unchanged" = \(p(9, .integer)), "error_message" = \(p(10, .text)),
-                "watermark" = \(p(11, .text))
+                "watermark" = \(p(11, .text)), "rows_rejected" = \(p(12, .integer))
             WHERE "run_id" = \(p(1, .text))
             """, [
                 .text(record.runId), .text(record.status.rawValue), record.finishedAt.map { .text($0) } ?? .null,
@@ -82,6 +93,7 @@ public struct IngestionState: Sendable {
                 // A message may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
                 record.errorMessage.map { .text(Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\0")) } ?? .null,
                 record.watermark.map { .text($0) } ?? .null,
+                .integer(Int64(record.counts.rejected)),
             ])
     }
 
@@ -92,7 +104,7 @@ public struct IngestionState: Sendable {
                                 in session: any SQLSession) async throws {
         try await session.execute("""
             UPDATE \(name) SET "status" = 'failed', "finished_at" = \(p(4, .timestamp)),
-                "rows_inserted" = 0, "rows_updated" = 0, "rows_unchanged" = 0,
+                "rows_inserted" = 0, "rows_updated" = 0, "rows_unchanged" = 0, "rows_rejected" = 0,
                 "error_message" = 'interrupted: the process ended before the run finished (found by run ' || \(p(3, .text)) || ')'
             WHERE "source" = \(p(1, .text)) AND "dataset" = \(p(2, .text)) AND "status" = 'running' AND "run_id" <> \(p(3, .text))
             """, [.text(source), .text(dataset), .text(runId), .text(time)])
@@ -116,6 +128,15 @@ public struct IngestionState: Sendable {
         return rows.map(Self.record)
     }
 
+    /// Rows parsed by the last successful run of a dataset; `nil` before the first success.
+    public func lastSuccessRowsParsed(source: String, dataset: String, in session: any SQLSession) async throws -> Int? {
+        let rows = try await session.execute("""
+            SELECT "rows_parsed" FROM \(name) WHERE "source" = \(p(1, .text)) AND "dataset" = \(p(2, .text)) AND "status" = 'succeeded'
+            ORDER BY "started_at" DESC, "run_id" DESC LIMIT 1
+            """, [.text(source), .text(dataset)])
+        return rows.first.flatMap { Int($0["rows_parsed"] ?? "") }
+    }
+
     /// The watermark of the last successful run of a dataset.
     public func lastWatermark(source: String, dataset: String, in session: any SQLSession) async throws -> String? {
         let rows = try await session.execute("""
@@ -133,6 +154,7 @@ public struct IngestionState: Sendable {
         counts.inserted = int("rows_inserted")
         counts.updated = int("rows_updated")
         counts.unchanged = int("rows_unchanged")
+        counts.rejected = int("rows_rejected")
         return RunRecord(
             runId: row["run_id"] ?? "", source: row["source"] ?? "", dataset: row["dataset"] ?? "",
             status: RunRecord.Status(rawValue: row["status"] ?? "") ?? .failed,

@@ -10,6 +10,9 @@ public struct LoadCounts: Sendable, Codable, Hashable {
     public var duplicates = 0
     /// Rows stored with NUL characters removed (`NULCharacterPolicy.strip`); they are also counted above.
     public var sanitized = 0
+    /// Items not loaded (the parser could not map them, or a value could not be stored); kept in
+    /// `<schema>.<table>__rejects` and not counted above.
+    public var rejected = 0
 
     public init() {}
 }

@@ -9,6 +9,37 @@ import IngestCommon
 public protocol Parser: Sendable {
     associatedtype Row: Sendable
     func parse(_ artifact: StoredArtifact) throws -> [Row]
+    /// The artifact item by item: a row, or an item the parser cannot map (an invalid date, a
+    /// wrong type, a missing key) with the reason and its raw JSON. The load keeps rejected
+    /// items in `<schema>.<table>__rejects` and loads the rest; throw only when the artifact
+    /// cannot be read at all (not JSON), which fails the run naming the artifact.
+    /// Default: every row of `parse(_:)`, without raw JSON.
+    func parseItems(_ artifact: StoredArtifact) throws -> [ParsedItem<Row>]
+}
+
+extension Parser {
+    public func parseItems(_ artifact: StoredArtifact) throws -> [ParsedItem<Row>] {
+        try parse(artifact).map { .row($0, raw: nil) }
+    }
+}
+
+/// One item of an artifact as a parser maps it.
+public enum ParsedItem<Row: Sendable>: Sendable {
+    /// A row; `raw` is the item's JSON, kept if the row is refused later (a value the warehouse cannot store).
+    case row(Row, raw: String?)
+    /// An item the parser cannot map: why (name the item and the value), and its JSON.
+    case rejected(reason: String, raw: String?)
+
+    /// The rows of `items`; throws `ParseError` for the first rejected one (for `parse(_:)`
+    /// written on top of `parseItems(_:)`).
+    public static func rows(_ items: [ParsedItem], artifactId: String) throws -> [Row] {
+        try items.map {
+            switch $0 {
+            case .row(let row, _): return row
+            case .rejected(let reason, _): throw ParseError(artifactId: artifactId, reason: reason)
+            }
+        }
+    }
 }
 
 /// An artifact as read back from bronze: its bytes and provenance.
@@ -70,19 +101,5 @@ public struct ParseError: Error, CustomStringConvertible, Sendable {
 
     public var description: String { "artifact \(artifactId) could not be parsed: \(reason)" }
 
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let text = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return text.isEmpty ? "at the top level" : "at \(text.hasPrefix(".") ? String(text.dropFirst()) : text)"
-        }
-        switch error {
-        case .dataCorrupted(let context):
-            let underlying = context.underlyingError.map { " (\($0))" } ?? ""
-            return "\(context.debugDescription) \(path(context))\(underlying)"
-        case .keyNotFound(let key, let context): return "missing key \"\(key.stringValue)\" \(path(context))"
-        case .typeMismatch(let type, let context): return "expected \(type) \(path(context)): \(context.debugDescription)"
-        case .valueNotFound(let type, let context): return "expected \(type) but found null \(path(context))"
-        @unknown default: return String(describing: error)
-        }
-    }
+    static func describe(_ error: DecodingError) -> String { DecodingErrorText.describe(error) }
 }

@@ -21,6 +21,8 @@ struct PostgresCopyLoad: Sendable {
         var rows: Int
         var watermark: String?
         var sanitized: Int
+        var rejects: [RejectedItem] = []
+        var drift: [SchemaDrift.Key] = []
     }
 
     static let logger = Logger(label: "ingestkit.copy", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -37,7 +39,7 @@ struct PostgresCopyLoad: Sendable {
             ) { writer in
                 var pending = ByteBufferAllocator().buffer(capacity: flushBytes + 64 * 1024)
                 try await ParallelParse.forEach(count: count, produce: encode) { _, encoded in
-                    staged.add(encoded.rows, watermark: encoded.watermark, sanitized: encoded.sanitized)
+                    staged.add(encoded.rows, watermark: encoded.watermark, sanitized: encoded.sanitized, rejects: encoded.rejects, drift: encoded.drift)
                     var lines = encoded.lines
                     pending.writeBuffer(&lines)
                     if pending.readableBytes >= flushBytes {
@@ -75,7 +77,7 @@ struct PostgresCopyLoad: Sendable {
                 }
                 lines.writeInteger(CopyText.newline)
             }
-            return Encoded(lines: lines, rows: parsed.rows.count, watermark: parsed.watermark, sanitized: parsed.sanitized)
+            return Encoded(lines: lines, rows: parsed.rows.count, watermark: parsed.watermark, sanitized: parsed.sanitized, rejects: parsed.rejects, drift: parsed.drift)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import IngestCommon
 
 /// Parses a run's artifacts from bronze and loads their rows into silver, all
@@ -21,9 +22,14 @@ struct SilverLoader: Sendable {
         var parsed = 0
         var sanitized = 0
         var watermark: String?
-        mutating func add(_ rows: Int, watermark mark: String?, sanitized changed: Int = 0) {
+        var rejects: [RejectedItem] = []
+        var drift: [SchemaDrift.Key] = []
+        mutating func add(_ rows: Int, watermark mark: String?, sanitized changed: Int = 0, rejects rejected: [RejectedItem] = [],
+                          drift found: [SchemaDrift.Key] = []) {
             parsed += rows
             sanitized += changed
+            rejects += rejected
+            if !found.isEmpty { drift = SchemaDrift.merge(drift, found) }
             if let mark, mark > (watermark ?? "") { watermark = mark }
         }
     }
@@ -34,7 +40,8 @@ struct SilverLoader: Sendable {
         let snapshot = report
         let state = self.state
         let read = Self.reader(manifest: manifest, bronze: bronze, parse: parse)
-        let (counts, watermark) = try await warehouse.transaction { session -> (LoadCounts, String?) in
+        let rejectsTable = RejectsTable(for: table, dialect: warehouse.dialect)
+        let (counts, watermark, rejects, drift) = try await warehouse.transaction { session -> (LoadCounts, String?, [RejectedItem], [SchemaDrift.Key]) in
             let (staged, merged): (Staged, LoadCounts)
             if let connection = (session as? PostgresConnectionProviding)?.postgresConnection {
                 (staged, merged) = try await PostgresCopyLoad(merge: merge)
@@ -46,16 +53,21 @@ struct SilverLoader: Sendable {
             var counts = merged
             counts.parsed = staged.parsed
             counts.sanitized = staged.sanitized
+            counts.rejected = staged.rejects.count
+            // Rejected items are kept with the rows of the same run, in the same transaction.
+            try await rejectsTable.insert(staged.rejects, runId: snapshot.runId, at: LocalTimestamp(Date()).description, in: session)
             counts.unchanged = counts.parsed - counts.duplicates - counts.inserted - counts.updated
             // The run's counts and watermark commit with the rows they describe.
             var record = snapshot
             record.counts.load = counts
             record.watermark = staged.watermark
             try await state.update(Pipeline.stateRecord(record, .running), in: session)
-            return (counts, staged.watermark)
+            return (counts, staged.watermark, staged.rejects, staged.drift)
         }
         report.counts.load = counts
         report.watermark = watermark
+        report.rejectSamples = Array(rejects.prefix(3)).map(\.reason)
+        report.drift = drift
     }
 
     /// Reads artifact `index` from bronze and parses it; errors name the artifact and the rerun.

@@ -8,19 +8,25 @@ public struct OrdersParser: Parser {
     public init() {}
 
     public func parse(_ artifact: StoredArtifact) throws -> [OrderRow] {
-        let page = try artifact.decodeJSON(Page<OrderItem>.self)
-        return try page.results.map { item in
+        try ParsedItem.rows(parseItems(artifact), artifactId: artifact.artifactId)
+    }
+
+    /// Item by item: an order of the wrong shape or with an invalid created_at is rejected with its JSON, the rest load.
+    public func parseItems(_ artifact: StoredArtifact) throws -> [ParsedItem<OrderRow>] {
+        let page = try artifact.decodeJSON(Page<JSONItem<OrderItem>>.self)
+        return page.results.map { entry in
+            guard let item = entry.value else { return .rejected(reason: entry.failure ?? "not an order", raw: entry.raw) }
             var createdDate: CalendarDate?
             if let createdAt = item.createdAt {
                 guard let date = CalendarDate(iso: createdAt) else {
-                    throw ParseError(artifactId: artifact.artifactId, reason: "order \(VisibleText.escaped(item.id.value)) has created_at \"\(VisibleText.escaped(createdAt))\", not a valid ISO-8601 date or timestamp (date, time and offset are checked whole)")
+                    return .rejected(reason: "order \(VisibleText.escaped(item.id.value)) has created_at \"\(VisibleText.escaped(createdAt))\", not a valid ISO-8601 date or timestamp (date, time and offset are checked whole)", raw: entry.raw)
                 }
                 createdDate = date
             }
-            return OrderRow(
+            return .row(OrderRow(
                 entityId: item.id.value, title: item.name, status: item.status, createdDate: createdDate,
                 amount: item.total?.value, description: item.description, sourceURL: artifact.url,
-                customerId: item.customer?.id?.value)
+                customerId: item.customer?.id?.value), raw: entry.raw)
         }
     }
 }
@@ -29,9 +35,14 @@ public struct CustomersParser: Parser {
     public init() {}
 
     public func parse(_ artifact: StoredArtifact) throws -> [CustomerRow] {
-        try artifact.decodeJSON(Page<CustomerItem>.self).results.map { item in
-            CustomerRow(entityId: item.id.value, name: item.name, email: item.email, city: item.address?.city,
-                        zip: item.address?.zip, sourceURL: artifact.url)
+        try ParsedItem.rows(parseItems(artifact), artifactId: artifact.artifactId)
+    }
+
+    public func parseItems(_ artifact: StoredArtifact) throws -> [ParsedItem<CustomerRow>] {
+        try artifact.decodeJSON(Page<JSONItem<CustomerItem>>.self).results.map { entry in
+            guard let item = entry.value else { return .rejected(reason: entry.failure ?? "not a customer", raw: entry.raw) }
+            return .row(CustomerRow(entityId: item.id.value, name: item.name, email: item.email, city: item.address?.city,
+                                    zip: item.address?.zip, sourceURL: artifact.url), raw: entry.raw)
         }
     }
 }

@@ -34,6 +34,11 @@ import Testing
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["entity_id"] ?? "", $0) })
     }
 
+    /// The item indexes of a run's rejected items (`acme_portal.orders__rejects`).
+    func rejectedItems(_ test: TestPlatform, _ report: RunReport) async throws -> [Int] {
+        try await test.platform.rejects("acme_portal.orders", runId: report.runId, in: registry).map(\.itemIndex)
+    }
+
     func orderCount(_ test: TestPlatform) async throws -> Int {
         let rows = try await test.withWarehouse { try await $0.execute("SELECT count(*) AS n FROM acme_portal.orders") }
         return Int(rows.first?["n"] ?? "") ?? -1
@@ -78,7 +83,7 @@ import Testing
         #expect(again.counts.sanitized == 0)
     }
 
-    /// A dataset that rejects NUL instead: the run fails naming the artifact, the item and the column; silver is untouched.
+    /// A dataset that rejects NUL instead: the row is kept in the rejects, the run fails naming the artifact, the item and the column.
     @Test(arguments: WarehouseKind.allCases)
     func aDatasetMayRejectRowsWithNULCharacters(_ kind: WarehouseKind) async throws {
         let items = [API.order("R1", ["description": API.json("fine")]), API.order("R2", ["description": API.json("bad\u{0}value")])]
@@ -93,7 +98,8 @@ import Testing
         #expect(error.contains("item 2"), "names the item: \(error)")
         #expect(error.contains("entity_id=\"R2\""), "names the key: \(error)")
         #expect(error.contains("column description"), "names the column: \(error)")
-        #expect(try await orderCount(test) == 0, "nothing was stored")
+        #expect(try await orderCount(test) == 1, "the good row is stored, the refused one is kept in the rejects (issue 9)")
+        #expect(try await rejectedItems(test, report) == [2])
     }
 
     /// A NUL in a primary key is refused under either policy: removing it could merge two orders.
@@ -104,7 +110,8 @@ import Testing
         let error = try #require(report.error)
         #expect(error.contains("page_00001") && error.contains("item 1") && error.contains("entity_id"), "\(error)")
         #expect(error.contains(#"K\0"#), "the key is shown escaped: \(error)")
-        #expect(try await orderCount(test) == 0)
+        #expect(try await orderCount(test) == 1, "K1 is stored; the refused key is kept in the rejects (issue 9)")
+        #expect(try await rejectedItems(test, report) == [1])
     }
 
     // MARK: - 3. Numbers exact to any length
@@ -208,7 +215,7 @@ import Testing
     }
 
     /// A timestamp is checked whole: a nonsense time, an hour 24, a minute 60, a bad offset or trailing text
-    /// fail the run naming the order and the artifact, and nothing is stored.
+    /// are rejected: the run fails naming the order and the artifact, and only the good order is stored.
     @Test(arguments: WarehouseKind.allCases)
     func anInvalidTimestampIsRefusedNamingTheItemAndArtifact(_ kind: WarehouseKind) async throws {
         // One run per value (a refused value fails its run); the whole family is TimestampTests' table.
@@ -220,7 +227,8 @@ import Testing
             let error = report.error ?? ""
             #expect(error.contains("page_00001") && error.contains("BAD-1"), "\(bad): \(error)")
             #expect(error.contains(VisibleText.escaped(bad)), "the value is named, escaped: \(error)")
-            #expect(try await orderCount(test) == 0)
+            #expect(try await orderCount(test) == 1, "OK-1 is stored; BAD-1 is kept in the rejects (issue 9)")
+            #expect(try await rejectedItems(test, report) == [2])
         }
     }
 
@@ -239,7 +247,8 @@ import Testing
             let error = report.error ?? ""
             #expect(error.contains("page_00001") && error.contains("item 2") && error.contains("primary key entity_id"),
                     "\(VisibleText.escaped(blank)): \(error)")
-            #expect(try await orderCount(test) == 0, "nothing merged, nothing stored")
+            #expect(try await orderCount(test) == 1, "only A-1 is stored: nothing merged (issue 9 keeps the refused items in the rejects)")
+            #expect(try await rejectedItems(test, report) == [2, 3])
         }
     }
 
@@ -262,7 +271,8 @@ import Testing
         let error = report.error ?? ""
         #expect(error.contains("page_00001") && error.contains("item 2") && error.contains("L-2") && error.contains("indexed column status"), "\(error)")
         #expect(!error.contains("index row size"), "not PostgreSQL's raw error: \(error)")
-        #expect(try await orderCount(test) == 0)
+        #expect(try await orderCount(test) == 1, "L-1 is stored; L-2 is kept in the rejects (issue 9)")
+        #expect(try await rejectedItems(test, report) == [2])
 
         let customerAtLimit = noise(RowEncoder<OrdersTable>.maxIndexedBytes)
         let ok = [API.order("L-3", ["customer": #"{"id": \#(API.json(customerAtLimit))}"#])]
@@ -275,6 +285,7 @@ import Testing
         #expect(keyReport.status == "failed")
         #expect(keyReport.error?.contains("primary key (entity_id)") == true, "\(keyReport.error ?? "")")
         #expect(try await orderCount(keyTest) == 0)
+        #expect(try await rejectedItems(keyTest, keyReport) == [1])
     }
 
     // MARK: - 11. Blank means all Unicode white space

@@ -1,0 +1,103 @@
+import IngestCommon
+
+/// `<schema>.<table>__rejects`: the items of a dataset's runs that were not loaded, one row per
+/// item — `run_id`, `artifact_id`, `item_index` (the item's position in the artifact, from 1),
+/// `reason` (a sentence naming the artifact, the item and what was wrong), `raw_item` (the item's
+/// JSON text as the source sent it, NULL when the parser does not give it) and `rejected_at`.
+///
+/// Rows are written in the load's transaction, with the silver rows of the same run: a load that
+/// rolls back keeps no rejects either. Same table on both warehouses; `raw_item` is text so the
+/// item is kept byte for byte (escapes such as `\u0000` included, which PostgreSQL's jsonb refuses).
+public struct RejectsTable: Sendable {
+    public let dialect: SQLDialect
+    public let schema: String
+    public let table: String
+
+    public init(for silver: TableSchema, dialect: SQLDialect) {
+        self.dialect = dialect
+        self.schema = silver.schema
+        self.table = silver.table + "__rejects"
+    }
+
+    public var name: String { dialect.qualified(schema, table) }
+
+    public var createStatements: [String] {
+        let text = dialect.typeName(.text)
+        return ["""
+            CREATE TABLE IF NOT EXISTS \(name) (
+                "run_id" \(text) NOT NULL,
+                "artifact_id" \(text) NOT NULL,
+                "item_index" \(dialect.typeName(.integer)) NOT NULL,
+                "reason" \(text) NOT NULL,
+                "raw_item" \(text),
+                "rejected_at" \(dialect.typeName(.timestamp)) NOT NULL,
+                PRIMARY KEY ("run_id", "artifact_id", "item_index")
+            )
+            """]
+    }
+
+    /// Inserts a run's rejected items.
+    public func insert(_ rejects: [RejectedItem], runId: String, at time: String, in session: any SQLSession) async throws {
+        let p = { (i: Int, t: ColumnType) in dialect.placeholder(i, t) }
+        let sql = """
+            INSERT INTO \(name) ("run_id", "artifact_id", "item_index", "reason", "raw_item", "rejected_at")
+            VALUES (\(p(1, .text)), \(p(2, .text)), \(p(3, .integer)), \(p(4, .text)), \(p(5, .text)), \(p(6, .timestamp)))
+            """
+        for reject in rejects {
+            // A reason may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
+            let reason = Redactor.shared.redact(reject.reason).replacingOccurrences(of: "\u{0}", with: "\\0")
+            try await session.execute(sql, [
+                .text(runId), .text(reject.artifactId), .integer(Int64(reject.item)), .text(reason),
+                reject.raw.map { .text(Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\u0000")) } ?? .null, .text(time),
+            ])
+        }
+    }
+
+    /// The rejects of one run, or of the latest runs that had any (newest first), at most `limit` rows.
+    public func list(runId: String?, limit: Int = 1000, in session: any SQLSession) async throws -> [ResultRow] {
+        let filter = runId == nil ? "" : "WHERE \"run_id\" = \(dialect.placeholder(1, .text))"
+        return try await session.execute("""
+            SELECT "run_id", "artifact_id", "item_index", "reason", "raw_item", "rejected_at" FROM \(name) \(filter)
+            ORDER BY "rejected_at" DESC, "run_id" DESC, "artifact_id", "item_index" LIMIT \(max(1, limit))
+            """, runId.map { [.text($0)] } ?? [])
+    }
+}
+
+/// One row of `<schema>.<table>__rejects`, as `ingestctl rejects` shows it.
+public struct RejectRecord: Sendable, Codable, Hashable {
+    public var runId: String
+    public var artifactId: String
+    public var itemIndex: Int
+    public var reason: String
+    public var rawItem: String?
+    public var rejectedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case runId = "run_id", artifactId = "artifact_id", itemIndex = "item_index", reason
+        case rawItem = "raw_item", rejectedAt = "rejected_at"
+    }
+}
+
+extension Platform {
+    /// The rejected items of a dataset (`source.dataset`): of one run, or of its latest runs, newest first.
+    public func rejects(_ name: String, runId: String?, in registry: SourceRegistry, limit: Int = 1000) async throws -> [RejectRecord] {
+        let dataset = try registry.dataset(name)
+        let table = try dataset.tableSchema()
+        let warehouse = try await openWarehouse()
+        do {
+            let rejects = RejectsTable(for: table, dialect: warehouse.dialect)
+            try await warehouse.ensureSchema(table.schema)
+            for statement in rejects.createStatements { try await warehouse.execute(statement) }
+            let rows = try await rejects.list(runId: runId, limit: limit, in: warehouse)
+            await warehouse.close()
+            return rows.map { row in
+                RejectRecord(runId: row["run_id"] ?? "", artifactId: row["artifact_id"] ?? "",
+                             itemIndex: Int(row["item_index"] ?? "") ?? 0, reason: row["reason"] ?? "",
+                             rawItem: row["raw_item"] ?? nil, rejectedAt: row["rejected_at"] ?? "")
+            }
+        } catch {
+            await warehouse.close()
+            throw error
+        }
+    }
+}
