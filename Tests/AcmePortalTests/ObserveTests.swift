@@ -197,6 +197,7 @@ import Testing
         #expect(names.contains { $0.hasPrefix("marts.") }, "the marts the run built: \(names)")
         let rows = ((outputs[0]["facets"] as! [String: Any])["ingestkit_rows"] as! [String: Any])
         #expect(rows["parsed"] as? Int == 120 && rows["inserted"] as? Int == 120)
+        #expect(rows["rejected"] as? Int == 0 && rows["drift_keys"] as? Int == 0)
         let statistics = ((outputs[0]["outputFacets"] as! [String: Any])["outputStatistics"] as! [String: Any])
         #expect(statistics["rowCount"] as? Int == 120)
 

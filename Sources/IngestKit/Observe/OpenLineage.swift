@@ -10,7 +10,7 @@ import IngestCommon
 /// - inputs: the bronze run prefix (namespace `s3://<bucket>` or `file`)
 /// - outputs: the silver table, then the marts the run built (namespace `postgres://host:port`
 ///   or `sqlite`), the silver table with an `outputStatistics` facet (rows) and an
-///   `ingestkit_rows` facet (parsed, inserted, updated, unchanged, duplicates)
+///   `ingestkit_rows` facet (parsed, inserted, updated, unchanged, duplicates, rejected, drift_keys)
 ///
 /// Events go to `OPENLINEAGE_URL` (POST `<url>/api/v1/lineage`) or are appended as JSON lines to
 /// `OPENLINEAGE_FILE`. Neither a URL's password nor any registered secret reaches an event.
@@ -126,6 +126,7 @@ public struct OpenLineage: Sendable {
             silver["facets"] = ["ingestkit_rows": facet(Self.producer + "/blob/main/Docs/Observability.md#ingestkit_rows", [
                 "parsed": report.counts.parsed, "inserted": report.counts.inserted, "updated": report.counts.updated,
                 "unchanged": report.counts.unchanged, "duplicates": report.counts.duplicates,
+                "rejected": report.counts.rejected, "drift_keys": report.drift.count,
                 "artifacts": report.counts.artifacts, "bytes": report.counts.bytes,
             ])]
             silver["outputFacets"] = ["outputStatistics": facet("1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet", [
