@@ -10,14 +10,16 @@ import Testing
             return .json("[]")
         }
         defer { Task { await server.stop() } }
-        let fetcher = HTTPFetcher(timeout: .seconds(5), retry: fastRetry, limiter: RequestLimiter(maxConcurrent: 3))
+        // Not a test of timeouts: a generous one, and distinct requests counted (a retry on a busy machine is legitimate).
+        let fetcher = HTTPFetcher(timeout: .seconds(120), retry: fastRetry, limiter: RequestLimiter(maxConcurrent: 3))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<12 {
                 group.addTask { _ = try await fetcher.get(server.baseURL + "/c?i=\(i)") }
             }
             try await group.waitForAll()
         }
-        #expect(await server.count("/c") == 12)
+        let distinct = Set(await server.requests.filter { $0.path == "/c" }.compactMap { $0.query["i"] })
+        #expect(distinct == Set((0..<12).map(String.init)), "every one of the 12 requests reached the server")
         let most = await server.log.maxInFlight
         #expect(most >= 1 && most <= 3, "at most 3 requests in flight at the server, saw \(most)")
     }
@@ -27,14 +29,14 @@ import Testing
         defer { Task { await server.stop() } }
         let limiter = RequestLimiter(requestsPerSecond: 20)
         let interval = try #require(await limiter.interval)
-        let fetcher = HTTPFetcher(timeout: .seconds(5), retry: fastRetry, limiter: limiter)
+        let fetcher = HTTPFetcher(timeout: .seconds(120), retry: fastRetry, limiter: limiter)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<6 {
                 group.addTask { _ = try await fetcher.get(server.baseURL + "/r?i=\(i)") }
             }
             try await group.waitForAll()
         }
-        #expect(await server.count("/r") == 6)
+        #expect(Set(await server.requests.filter { $0.path == "/r" }.compactMap { $0.query["i"] }).count == 6)
         // A request reaches the server only after its turn: the last one arrives at least 5 intervals after the first turn.
         let starts = await limiter.starts
         let arrivals = await server.log.arrivals
@@ -58,7 +60,7 @@ import Testing
             return .json(page(n * 10, 10, extra: n < 5 ? #""next": "\#(base)\#(request.path)?page=\#(n + 1)""# : #""next": null"#))
         }
         defer { Task { await server.stop() } }
-        let limits = HTTPLimits(timeout: .seconds(5), retry: fastRetry, maxConcurrentRequests: 1)
+        let limits = HTTPLimits(timeout: .seconds(120), retry: fastRetry, maxConcurrentRequests: 1)
         let extractors = ["/a", "/b", "/c"].map {
             RESTExtractor(baseURL: server.baseURL, path: $0, paginator: .nextURL(path: "next"), recordsPath: "results", limits: limits)
         }
@@ -67,5 +69,63 @@ import Testing
             for try await count in group { #expect(count == 5) }
         }
         #expect(await server.log.maxInFlight == 1, "one request at a time against the API across the three extracts")
+    }
+}
+
+/// Waiting for a concurrency or rate limit is not part of a request's timeout.
+@Suite struct LimiterWaitTests {
+    /// A door the server's handler waits at until the test opens it.
+    actor Door {
+        private var open = false
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+        func pass() async {
+            if open { return }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        func openIt() {
+            open = true
+            waiting.forEach { $0.resume() }
+            waiting = []
+        }
+    }
+
+    /// This test is about a timeout, so it waits past one: request B waits in the limiter for twice its
+    /// timeout behind request A (held by the server), and still succeeds once A is done, in one attempt.
+    @Test func waitingForTheLimiterDoesNotCountAgainstTheTimeout() async throws {
+        let door = Door()
+        let server = try await TestServer.start { request, _, _ in
+            if request.path == "/hold" { await door.pass() }
+            return .json("[]")
+        }
+        defer { Task { await server.stop() } }
+        let limiter = RequestLimiter(maxConcurrent: 1)
+        let once = RetryPolicy(maxAttempts: 1, initialDelay: .milliseconds(10), maxDelay: .milliseconds(10), maxTotalDelay: .seconds(1))
+        let holder = HTTPFetcher(timeout: .seconds(600), retry: once, limiter: limiter)
+        let timeout = Duration.seconds(3)
+        let waiter = HTTPFetcher(timeout: timeout, retry: once, limiter: limiter)
+
+        let a = Task { try await holder.get(server.baseURL + "/hold") }
+        try await waitUntil("request A reaches the server") { await server.count("/hold") == 1 }
+        let waitStart = ContinuousClock.now
+        let b = Task { try await waiter.get(server.baseURL + "/quick") }
+        // B waits in the limiter (A holds the only slot) for twice its timeout.
+        try await waitUntil("twice B's timeout has passed") { ContinuousClock.now - waitStart > timeout * 2 }
+        #expect(await server.count("/quick") == 0, "B is still waiting for the limiter")
+        await door.openIt()
+        _ = try await a.value
+        let answer = try await b.value
+        #expect(answer.status == 200, "B succeeds although it waited longer than its timeout")
+        #expect(await server.count("/quick") == 1, "in one attempt")
+    }
+}
+
+/// Polls a condition every 20 ms until it holds; fails after a generous deadline.
+func waitUntil(_ what: String, deadline: Duration = .seconds(120), _ condition: () async -> Bool) async throws {
+    let start = ContinuousClock.now
+    while !(await condition()) {
+        guard ContinuousClock.now - start < deadline else {
+            throw IngestError("gave up waiting: \(what)")
+        }
+        try await Task.sleep(for: .milliseconds(20))
     }
 }

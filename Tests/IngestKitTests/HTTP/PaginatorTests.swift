@@ -5,7 +5,7 @@ import Testing
 /// Every paginator and stop condition against a server that checks the paging parameters.
 @Suite struct PaginatorTests {
     static let total = 25
-    let fast = HTTPLimits(timeout: .seconds(5), retry: fastRetry)
+    let fast = HTTPLimits(timeout: .seconds(120), retry: fastRetry)  // not about timeouts: generous on a busy machine
 
     /// Records `from..<from+size`, capped at `total`; a request outside that answers 400.
     static func slice(_ from: Int, _ size: Int, extra: String = "") -> LoopbackHTTPServer.Response {
@@ -15,8 +15,8 @@ import Testing
 
     func ids(_ artifacts: [RawArtifact]) throws -> [String] {
         try artifacts.flatMap { artifact -> [String] in
-            let json = try JSONSerialization.jsonObject(with: artifact.bytes)
-            return try JSONPath("results[*].id").values(in: json).compactMap { $0 as? String }
+            let json = try JSONTree.parse(artifact.bytes)
+            return try JSONPath("results[*].id").values(in: json).compactMap(\.string)
         }
     }
 
