@@ -131,7 +131,8 @@ import Testing
         #expect(await api.count("/v2/items") == 1)
     }
 
-    /// Any request through the fetcher: a redirect to another origin fails, naming both, and sends nothing there.
+    /// Any request through the fetcher: a redirect to another origin with a credential header fails, naming both,
+    /// and sends nothing there; one with only plain headers follows.
     @Test func theFetcherNeverCarriesHeadersToAnotherOrigin() async throws {
         let other = try await TestServer.start { _, _, _ in .json("[]") }
         let otherURL = other.baseURL
@@ -145,5 +146,10 @@ import Testing
         }
         #expect(error?.message.contains(otherURL) == true && error?.message.contains(api.baseURL) == true, "\(error?.description ?? "")")
         #expect(await other.requests.isEmpty)
+        // A request with nothing to leak (a plain download) follows the redirect.
+        let plain = try await fetcher.get(api.baseURL + "/x", headers: [("Accept", "application/json")])
+        #expect(plain.status == 200)
+        #expect(plain.url == otherURL + "/elsewhere")
+        #expect(await other.count("/elsewhere") == 1)
     }
 }

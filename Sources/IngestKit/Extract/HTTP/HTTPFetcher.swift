@@ -36,6 +36,9 @@ public struct HTTPFetcher: Sendable {
     /// Redirects followed in a row before the request fails.
     public static let maxRedirects = 10
 
+    /// Headers that carry no credential: a request with only these may follow a redirect to another origin.
+    static let plainHeaders: Set<String> = ["accept", "accept-encoding", "accept-language", "user-agent", "content-type", "content-length"]
+
     public struct Response: Sendable {
         public var status: Int
         public var headers: [(String, String)]
@@ -86,8 +89,9 @@ public struct HTTPFetcher: Sendable {
     ///
     /// Redirects (301, 302, 303, 307, 308) are followed here, at most `maxRedirects` in a row: `redirected`
     /// builds the request to the new URL (it decides which credentials go there, or throws). Without it, a
-    /// redirect to the same origin is followed with the same request, and one to another origin fails naming
-    /// both origins, so no header of this request reaches a host it was not meant for.
+    /// redirect to the same origin is followed with the same request, and one to another origin only when the
+    /// request has no header but plain ones (`Accept`, `User-Agent`, …); else it fails naming both origins,
+    /// so no credential of this request reaches a host it was not meant for.
     public func send(prepare: @Sendable () async throws -> HTTPRequest,
                      reauthorize: (@Sendable () async throws -> Bool)? = nil,
                      unauthorizedFix: String = "check the source's credentials",
@@ -114,7 +118,7 @@ public struct HTTPFetcher: Sendable {
                             next = try await redirected(target, request)
                         } else {
                             let from = URLOrigin(request.url), to = URLOrigin(target)
-                            guard from == to else {
+                            guard from == to || request.headers.allSatisfy({ Self.plainHeaders.contains($0.0.lowercased()) }) else {
                                 throw IngestError("\(request.method) \(Redactor.shared.redactURL(request.url)) redirected to another origin, \(to?.description ?? Redactor.shared.redactURL(target)), not \(from?.description ?? "its own"); the request's headers are not sent there",
                                                   fix: "point the source at the final address, \(to?.description ?? "the redirect's target")")
                             }
