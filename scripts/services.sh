@@ -132,3 +132,12 @@ ensure_libxml2() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-dev pkg-config >/dev/null
     fi
 }
+
+# The sqlite3 shell, which the tests use to read the embedded warehouse as a user would.
+ensure_sqlite3() {
+    if ! command -v sqlite3 >/dev/null 2>&1; then
+        echo "services.sh: installing sqlite3 (Debian package sqlite3)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
+    fi
+}
