@@ -7,6 +7,8 @@
 # INGEST_TEST_POSTGRES_URL pointing at it, and stops the server on exit.
 # Installs libxml2-dev (HTML parsing), chromium (browser tests) and sqlite3 (the shell the
 # SQLite layout tests read the warehouse with) when missing.
+# Starts a Prometheus Pushgateway and a Prometheus server on loopback (Debian's packages,
+# installed when missing) and keeps openlineage-python (PyPI) in a venv under .build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
@@ -19,6 +21,10 @@ export INGEST_TEST_POSTGRES_URL="$POSTGRES_URL"
 echo "test.sh: PostgreSQL $(postgres_version) on 127.0.0.1:$POSTGRES_PORT"
 start_s3
 echo "test.sh: S3 (moto) on $INGEST_TEST_S3_ENDPOINT, verifying signatures on $INGEST_TEST_S3_AUTH_ENDPOINT"
+start_pushgateway
+start_prometheus
+echo "test.sh: Pushgateway on $INGEST_TEST_PUSHGATEWAY_URL, Prometheus on $INGEST_TEST_PROMETHEUS_URL"
+ensure_openlineage_python
 
 swift build --build-tests "$@"
 swift test --skip-build "$@"

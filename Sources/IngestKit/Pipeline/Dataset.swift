@@ -15,6 +15,8 @@ public protocol Dataset: Sendable {
     /// Default lookback for incremental extraction (`--lookback-days` overrides it).
     var lookbackDays: Int { get }
     var gate: SuccessGate { get }
+    /// How fresh the silver table must be (`ingestctl freshness`); default: no thresholds.
+    var freshness: DatasetFreshness { get }
     /// The watermark a row advances the dataset to (the run keeps the largest); `nil` for none.
     func watermark(of row: Table.Row) -> String?
 }
@@ -22,6 +24,7 @@ public protocol Dataset: Sendable {
 extension Dataset {
     public var lookbackDays: Int { 7 }
     public var gate: SuccessGate { SuccessGate() }
+    public var freshness: DatasetFreshness { DatasetFreshness() }
     public func watermark(of row: Table.Row) -> String? { nil }
 }
 
@@ -31,6 +34,7 @@ public struct AnyDataset: Sendable {
     public let name: String
     public let lookbackDays: Int
     public let gate: SuccessGate
+    public let freshness: DatasetFreshness
     public let extractor: any Extractor
     private let makeSchema: @Sendable () throws -> TableSchema
     private let makeParse: @Sendable () throws -> @Sendable (StoredArtifact) throws -> ParsedArtifact
@@ -40,6 +44,7 @@ public struct AnyDataset: Sendable {
         self.name = D.Table.dataset
         self.lookbackDays = dataset.lookbackDays
         self.gate = dataset.gate
+        self.freshness = dataset.freshness
         self.extractor = dataset.extractor
         self.makeSchema = { try D.Table.tableSchema() }
         self.makeParse = {

@@ -45,6 +45,7 @@ public struct Pipeline: Sendable {
             startedAt: LocalTimestamp(runTime).description, warehouse: warehouse.location,
             bronze: (try? platform.bronzeStore().location) ?? "unconfigured")
         report.fromRunId = options.fromRun
+        await options.onStart?(report)
         let state = IngestionState(warehouse.dialect)
         var stateStarted = false
         var lastWatermark: String?
@@ -55,8 +56,10 @@ public struct Pipeline: Sendable {
             do {
                 try await body()
                 report.steps.append(.init(name: name.rawValue, status: "succeeded", seconds: (ContinuousClock.now - clock).seconds))
+                platform.progress(.stepFinished(report.steps.last!, counts: report.counts))
             } catch {
                 report.steps.append(.init(name: name.rawValue, status: "failed", seconds: (ContinuousClock.now - clock).seconds))
+                platform.progress(.stepFinished(report.steps.last!, counts: report.counts))
                 throw error
             }
         }
@@ -163,6 +166,7 @@ public struct Pipeline: Sendable {
     private func extract(_ dataset: AnyDataset, bronze: Bronze, runId: String, runTime: Date, ingestDate: String,
                          lookbackDays: Int, lastWatermark: String?, report: inout RunReport) async throws -> RunManifest {
         let collected = ProvenanceLog()
+        let extractStarted = ContinuousClock.now
         let context = ExtractionContext(
             runId: runId, runTime: runTime, lookbackDays: lookbackDays, lastWatermark: lastWatermark,
             settings: platform.settings, http: HTTPFetcher(logger: platform.logger), logger: platform.logger, say: platform.say)
@@ -173,7 +177,8 @@ public struct Pipeline: Sendable {
             }
             let provenance = try await bronze.write(artifact, runId: runId, ingestDate: ingestDate,
                                                     extractedAt: LocalTimestamp(Date()).description)
-            await collected.append(provenance)
+            let (stored, bytes) = await collected.append(provenance)
+            platform.progress(.extracting(artifacts: stored, bytes: bytes, seconds: (ContinuousClock.now - extractStarted).seconds))
         }
         do {
             try await dataset.extractor.extract(context, into: sink)
@@ -201,7 +206,13 @@ private actor ProvenanceLog {
     var items: [Provenance] = []
     var ids: Set<String> = []
     func claim(_ id: String) -> Bool { ids.insert(id).inserted }
-    func append(_ provenance: Provenance) { items.append(provenance) }
+    var bytes = 0
+    /// Artifacts and bytes stored so far.
+    func append(_ provenance: Provenance) -> (Int, Int) {
+        items.append(provenance)
+        bytes += provenance.size
+        return (items.count, bytes)
+    }
 }
 
 extension Duration {

@@ -8,6 +8,9 @@ public struct RunOptions: Sendable {
     public var fromRun: String?
     /// Overrides the dataset's default lookback.
     public var lookbackDays: Int?
+    /// Called once the run has its report (run id, dataset, start time), before preflight:
+    /// where the OpenLineage START event is sent (see `RunObserver`).
+    public var onStart: (@Sendable (RunReport) async -> Void)?
 
     public init(steps: Set<RunStep> = Set(RunStep.selectable), fromRun: String? = nil, lookbackDays: Int? = nil) {
         self.steps = fromRun == nil ? steps : steps.subtracting([.extract])

@@ -41,6 +41,8 @@ public struct OrdersDataset: Dataset {
     public var parser: OrdersParser { OrdersParser() }
     /// Orders advance by creation date.
     public func watermark(of row: OrderRow) -> String? { row.createdDate?.description }
+    /// New orders arrive daily: warn after a day without one, fail `ingestctl freshness` after two.
+    public var freshness: DatasetFreshness { DatasetFreshness(warnAfterHours: 24, errorAfterHours: 48) }
 }
 
 /// `acme_portal.customers`: one row per customer.
