@@ -25,13 +25,14 @@ public final class RunNotes: Sendable {
 
     public init() {}
 
-    /// Notes something the user should know; the same text twice is kept once.
+    /// Notes something the user should know (secrets masked); the same text twice is kept once.
     public static func notice(_ text: String) {
-        current?.add(subject.map { "\($0): \(text)" } ?? text)
+        current?.add(Redactor.shared.redact(subject.map { "\($0): \(text)" } ?? text))
     }
 
-    /// Notes why the extract stopped reading pages (the last reason wins).
+    /// Notes why the extract stopped reading pages (secrets masked; the last reason wins).
     public static func stopped(_ reason: String) {
+        let reason = Redactor.shared.redact(reason)
         current?.state.withLock { $0.stopReason = reason }
     }
 

@@ -109,6 +109,7 @@ import Testing
         #expect(received.count == 1)
         #expect(!received.contains { Self.leaks($0) }, "no credential reached the other origin: \(received.map(\.headers))")
         #expect(notes.notices.contains { $0.contains(other.baseURL) && $0.contains("without the source's credentials") }, "\(notes.notices)")
+        #expect(!Self.secrets.filter { $0 != "ann" }.contains { notes.notices.joined().contains($0) }, "no secret in the notices")
         for artifact in artifacts {
             #expect(!Self.secrets.filter { $0 != "ann" }.contains { Redactor.shared.redactURL(artifact.url).contains($0) }, "\(artifact.url)")
         }
