@@ -88,8 +88,10 @@ import Testing
         }
     }
 
-    /// This test is about a timeout, so it waits past one: request B waits in the limiter for twice its
+    /// This test is about a timeout, so it waits past one: request B waits in the limiter longer than its
     /// timeout behind request A (held by the server), and still succeeds once A is done, in one attempt.
+    /// B's timeout (20 s) leaves room for its own request on a busy machine; its wait starts only once the
+    /// limiter has queued it, so a slow start cannot shorten the wait.
     @Test func waitingForTheLimiterDoesNotCountAgainstTheTimeout() async throws {
         let door = Door()
         let server = try await TestServer.start { request, _, _ in
@@ -100,15 +102,15 @@ import Testing
         let limiter = RequestLimiter(maxConcurrent: 1)
         let once = RetryPolicy(maxAttempts: 1, initialDelay: .milliseconds(10), maxDelay: .milliseconds(10), maxTotalDelay: .seconds(1))
         let holder = HTTPFetcher(timeout: .seconds(600), retry: once, limiter: limiter)
-        let timeout = Duration.seconds(3)
+        let timeout = Duration.seconds(20)
         let waiter = HTTPFetcher(timeout: timeout, retry: once, limiter: limiter)
 
         let a = Task { try await holder.get(server.baseURL + "/hold") }
         try await waitUntil("request A reaches the server") { await server.count("/hold") == 1 }
-        let waitStart = ContinuousClock.now
         let b = Task { try await waiter.get(server.baseURL + "/quick") }
-        // B waits in the limiter (A holds the only slot) for twice its timeout.
-        try await waitUntil("twice B's timeout has passed") { ContinuousClock.now - waitStart > timeout * 2 }
+        try await waitUntil("request B waits for the limiter") { await limiter.queued == 1 }
+        let waitStart = ContinuousClock.now
+        try await waitUntil("B has waited longer than its timeout") { ContinuousClock.now - waitStart > timeout + .seconds(2) }
         #expect(await server.count("/quick") == 0, "B is still waiting for the limiter")
         await door.openIt()
         _ = try await a.value
