@@ -88,6 +88,11 @@ public struct RunReport: Sendable, Codable {
     /// Schema drift: keys the artifacts' items carried that the item type never reads, as dotted
     /// paths (`customer.phone`) with how many items carried each and one example value.
     public var drift: [SchemaDrift.Key] = []
+    /// Why the extract stopped reading pages (e.g. `the API's total of 25 records was reached`); nil when the
+    /// extractor does not page or the extract did not run.
+    public var stopReason: String?
+    /// What the user should know although the run did not fail (e.g. a lone surrogate read as U+FFFD).
+    public var notices: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case runId = "run_id"
@@ -99,6 +104,8 @@ public struct RunReport: Sendable, Codable {
         case fromRunId = "from_run_id"
         case rejectSamples = "reject_samples"
         case drift
+        case stopReason = "stop_reason"
+        case notices
     }
 
     public func ran(_ step: RunStep) -> Bool {
@@ -135,5 +142,7 @@ public struct RunReport: Sendable, Codable {
         try c.encode(error, forKey: .error)
         try c.encode(rejectSamples, forKey: .rejectSamples)
         try c.encode(drift, forKey: .drift)
+        try c.encode(stopReason, forKey: .stopReason)
+        try c.encode(notices, forKey: .notices)
     }
 }

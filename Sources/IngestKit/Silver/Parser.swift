@@ -58,13 +58,14 @@ public struct StoredArtifact: Sendable {
     public var bronzeKey: String { provenance.key }
 
     /// Decodes the bytes as JSON with the SDK's `IngestJSONDecoder` (or Foundation's when
-    /// `jsonDecoding` says so); errors name the artifact, the place in it and, for malformed
-    /// JSON, the byte offset.
+    /// `jsonDecoding` says so); errors name the artifact, the JSON path and the expected type
+    /// and, for malformed JSON, what is wrong and the byte offset. A lone surrogate escape
+    /// reads as U+FFFD with a notice in the run report.
     public func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
         switch Self.jsonDecoding {
         case .ingest:
             do {
-                return try IngestJSONDecoder().decode(type, from: bytes)
+                return try RunNotes.$subject.withValue("artifact \(artifactId)") { try IngestJSONDecoder().decode(type, from: bytes) }
             } catch let error as DecodingError {
                 throw ParseError(artifactId: artifactId, reason: ParseError.describe(error))
             }

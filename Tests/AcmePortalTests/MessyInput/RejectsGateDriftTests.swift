@@ -12,10 +12,9 @@ import Testing
     let registry = MessyOrdersAPI().registry
 
     /// Runs `dataset` through the pipeline (no models) against pages served by the API, then `then` if given.
-    func run(_ kind: WarehouseKind, _ dataset: AnyDataset, _ pages: [[String]], then next: [[String]]? = nil,
-             said: SaidLines? = nil) async throws -> (TestPlatform, [RunReport]) {
+    func run(_ kind: WarehouseKind, _ dataset: AnyDataset, _ pages: [[String]], then next: [[String]]? = nil) async throws -> (TestPlatform, [RunReport]) {
         let (test, server) = try await API.start(kind, pages: pages)
-        let platform = try Platform(settings: test.settings, say: { said?.append($0) })
+        let platform = test.platform
         var reports: [RunReport] = []
         try await test.withWarehouse { warehouse in
             reports.append(await Pipeline(platform: platform, warehouse: warehouse).run(dataset))
@@ -185,14 +184,15 @@ import Testing
             API.order("S-2", ["discount": "7.5", "customer": #"{"id": "C2"}"#]),
             API.order("S-3", ["lines": #"[{"sku": "A", "quantity": 1, "colour": "red"}]"#]),
         ]
-        let said = SaidLines()
-        let (_, reports) = try await run(kind, AnyDataset(GatedOrders(gate: SuccessGate())), [items], said: said)
+        let (_, reports) = try await run(kind, AnyDataset(GatedOrders(gate: SuccessGate())), [items])
         let report = reports[0]
         #expect(report.status == "succeeded", "\(report.error ?? "")")
         #expect(report.drift.map(\.path) == ["customer.phone", "discount", "lines.colour"])
         #expect(report.drift.map(\.count) == [1, 2, 1])
         #expect(report.drift.map(\.example) == [#""555-0100""#, "5", #""red""#])
-        #expect(said.text.contains("notice: schema drift in acme_portal.orders: 3 keys the item type never reads: customer.phone (1 items"), "\(said.text)")
+        #expect(report.notices.contains { $0.hasPrefix("schema drift in acme_portal.orders: 3 keys the item type never reads: customer.phone (1 items") },
+                "\(report.notices)")
+        #expect(report.summary.contains("notice: schema drift in acme_portal.orders"), "printed with the run: \(report.summary)")
         let json = String(decoding: try report.json(), as: UTF8.self)
         #expect(json.contains("\"drift\" : [") && json.contains("\"path\" : \"customer.phone\""), "\(json)")
         let metrics = Monitoring.samples(MetricsExport.text([RunFigures(report: report, ledger: nil)]))
