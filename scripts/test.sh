@@ -5,7 +5,8 @@
 # Starts PostgreSQL from a temporary folder (installing Debian's `postgresql`
 # package first if its server binaries are missing), runs `swift test` with
 # INGEST_TEST_POSTGRES_URL pointing at it, and stops the server on exit.
-# Installs libxml2-dev (HTML parsing) and chromium (browser tests) when missing.
+# Installs libxml2-dev (HTML parsing) and chromium (browser tests) when missing, and
+# apache-airflow (the generated DAGs' tests) into a virtual environment under .build/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
@@ -17,6 +18,9 @@ export INGEST_TEST_POSTGRES_URL="$POSTGRES_URL"
 echo "test.sh: PostgreSQL $(postgres_version) on 127.0.0.1:$POSTGRES_PORT"
 start_s3
 echo "test.sh: S3 (moto) on $INGEST_TEST_S3_ENDPOINT, verifying signatures on $INGEST_TEST_S3_AUTH_ENDPOINT"
+airflow_started=$SECONDS
+ensure_airflow
+echo "test.sh: Airflow $AIRFLOW_VERSION in $INGEST_TEST_AIRFLOW (ready in $((SECONDS - airflow_started)) s)"
 
 swift build --build-tests "$@"
 swift test --skip-build "$@"

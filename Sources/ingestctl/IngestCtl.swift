@@ -15,7 +15,7 @@ struct IngestCtl: AsyncParsableCommand {
               WAREHOUSE_URL   postgres://user:pass@host:port/db (unset: SQLite in INGEST_HOME/warehouse)
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
-        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self])
+        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, AirflowCommand.self])
 
     static func platform() throws -> Platform {
         let settings = try Settings.load()
@@ -58,14 +58,23 @@ struct Run: AsyncParsableCommand {
     @Argument(help: "The dataset, as source.dataset (e.g. acme_portal.orders).")
     var dataset: String
 
-    @Option(help: "Steps to run, comma-separated: extract,load,models (preflight and the gate always run).")
+    @Option(help: "Steps to run, comma-separated: extract,load,models,gate (preflight always runs; without --run-id the gate does too).")
     var steps: String?
+
+    @Option(name: .customLong("run-id"), help: "Run these steps as part of this run (one ledger row; the steps may run in separate processes).")
+    var runId: String?
 
     @Option(name: .customLong("from-run"), help: "Parse and load the bronze of this earlier run instead of extracting.")
     var fromRun: String?
 
     @Option(name: .customLong("lookback-days"), help: "Days an incremental extract looks back (default: the dataset's).")
     var lookbackDays: Int?
+
+    @Option(name: .customLong("window-start"), help: "Start of the interval to extract (ISO-8601, e.g. Airflow's data_interval_start); replaces the lookback and watermark.")
+    var windowStart: String?
+
+    @Option(name: .customLong("window-end"), help: "End of the interval to extract (ISO-8601, exclusive); give it with --window-start.")
+    var windowEnd: String?
 
     @Option(help: "Write the run report as JSON to this file.")
     var report: String?
@@ -74,7 +83,9 @@ struct Run: AsyncParsableCommand {
         do {
             let platform = try IngestCtl.platform()
             let selected = try steps.map(RunOptions.steps) ?? Set(RunStep.selectable)
-            let options = RunOptions(steps: selected, fromRun: fromRun, lookbackDays: lookbackDays)
+            if let runId { try RunOptions.checkRunId(runId) }
+            let window = try ExtractionWindow.parse(start: windowStart, end: windowEnd)
+            let options = RunOptions(steps: selected, fromRun: fromRun, lookbackDays: lookbackDays, runId: runId, window: window)
             let result = try await platform.run(dataset, in: registeredSources, options: options)
             if let report {
                 try result.json().write(to: URL(fileURLWithPath: report))
@@ -127,12 +138,14 @@ struct State: AsyncParsableCommand {
                 print("no runs recorded yet")
                 return
             }
-            print(["run_id", "dataset", "status", "started_at", "artifacts", "parsed", "inserted", "updated", "unchanged", "watermark", "error"]
+            print(["run_id", "dataset", "status", "started_at", "artifacts", "parsed", "inserted", "updated", "unchanged", "watermark", "error", "steps", "window"]
                 .joined(separator: "\t"))
             for run in runs {
                 print([run.runId, "\(run.source).\(run.dataset)", run.status.rawValue, run.startedAt, String(run.artifacts),
                        String(run.counts.parsed), String(run.counts.inserted), String(run.counts.updated),
-                       String(run.counts.unchanged), run.watermark ?? "", run.errorMessage ?? ""].joined(separator: "\t"))
+                       String(run.counts.unchanged), run.watermark ?? "", run.errorMessage ?? "",
+                       run.steps.map { "\($0.name):\($0.status)" }.joined(separator: ","),
+                       run.windowStart.map { "\($0)/\(run.windowEnd ?? "")" } ?? ""].joined(separator: "\t"))
             }
         } catch {
             throw fail(error)

@@ -1,6 +1,7 @@
 import Foundation
 
 /// The steps of a run, in order. Preflight always runs; `--steps` picks among the others.
+/// Without `--run-id` the gate always runs too (one process does the whole run).
 public enum RunStep: String, Sendable, Codable, CaseIterable {
     case preflight
     case extract
@@ -9,7 +10,7 @@ public enum RunStep: String, Sendable, Codable, CaseIterable {
     case gate
 
     /// Steps a user can select with `--steps`.
-    public static let selectable: [RunStep] = [.extract, .load, .models]
+    public static let selectable: [RunStep] = [.extract, .load, .models, .gate]
 }
 
 /// Everything about one run, as printed and as written by `--report` (JSON).
@@ -75,6 +76,11 @@ public struct RunReport: Sendable, Codable {
     public var models: ModelResults.Summary?
     public var modelsPublished: Bool?
     public var error: String?
+    /// The bronze partition date of the run's artifacts (`ingest_date=` in their keys).
+    public var ingestDate: String?
+    /// The window the scheduler gave the extract (`--window-start`/`--window-end`, ISO-8601), if any.
+    public var windowStart: String?
+    public var windowEnd: String?
 
     enum CodingKeys: String, CodingKey {
         case runId = "run_id"
@@ -84,6 +90,9 @@ public struct RunReport: Sendable, Codable {
         case finishedAt = "finished_at"
         case bronzePrefix = "bronze_prefix"
         case fromRunId = "from_run_id"
+        case ingestDate = "ingest_date"
+        case windowStart = "window_start"
+        case windowEnd = "window_end"
     }
 
     public func ran(_ step: RunStep) -> Bool {
@@ -118,5 +127,8 @@ public struct RunReport: Sendable, Codable {
         try c.encode(models, forKey: .models)
         try c.encode(modelsPublished, forKey: .modelsPublished)
         try c.encode(error, forKey: .error)
+        try c.encode(ingestDate, forKey: .ingestDate)
+        try c.encode(windowStart, forKey: .windowStart)
+        try c.encode(windowEnd, forKey: .windowEnd)
     }
 }

@@ -26,8 +26,9 @@ struct SilverLoader: Sendable {
         }
     }
 
+    /// `ledgerSteps`: the steps the ledger row shows if the load commits.
     func load(manifest: RunManifest, parse: @escaping @Sendable (StoredArtifact) throws -> ParsedArtifact,
-              report: inout RunReport) async throws {
+              ledgerSteps: [RunReport.Step], report: inout RunReport) async throws {
         let merge = StagedMerge(table: table, dialect: warehouse.dialect)
         let snapshot = report
         let state = self.state
@@ -48,6 +49,7 @@ struct SilverLoader: Sendable {
             var record = snapshot
             record.counts.load = counts
             record.watermark = staged.watermark
+            record.steps = ledgerSteps
             try await state.update(Pipeline.stateRecord(record, .running), in: session)
             return (counts, staged.watermark)
         }
