@@ -139,7 +139,7 @@ ensure_libxml2() {
 AIRFLOW_VERSION="3.3.2"
 ensure_airflow() {
     local venv=".build/airflow-$AIRFLOW_VERSION"
-    if ! "$venv/bin/python" -c "import sys, airflow; sys.exit(airflow.__version__ != '$AIRFLOW_VERSION')" >/dev/null 2>&1; then
+    if [ "$("$venv/bin/python" -c "from importlib.metadata import version; print(version('apache-airflow'))" 2>/dev/null)" != "$AIRFLOW_VERSION" ]; then
         echo "services.sh: installing apache-airflow==$AIRFLOW_VERSION from PyPI into $venv"
         rm -rf "$venv"
         mkdir -p .build
