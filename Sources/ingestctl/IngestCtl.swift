@@ -15,7 +15,8 @@ struct IngestCtl: AsyncParsableCommand {
               WAREHOUSE_URL   postgres://user:pass@host:port/db (unset: SQLite in INGEST_HOME/warehouse)
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
-        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, AirflowCommand.self])
+        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, AirflowCommand.self,
+                      ReplayCommand.self, BronzeCommand.self])
 
     static func platform() throws -> Platform {
         let settings = try Settings.load()

@@ -51,10 +51,14 @@ public struct Bronze: Sendable {
             throw IngestError("no bronze manifest for run \(runId) of \(layout.source).\(layout.dataset) in \(store.location)",
                               fix: "check the run id with `ingestctl state \(layout.source).\(layout.dataset)`; only runs whose extract step finished have a manifest")
         }
+        return try await readManifest(key)
+    }
+
+    func readManifest(_ key: String) async throws -> RunManifest {
         do {
             return try JSONDecoder().decode(RunManifest.self, from: try await store.get(key: key))
         } catch let error as DecodingError {
-            throw IngestError("bronze manifest \(key) is unreadable: \(error)", fix: "restore it from the artifacts' metadata or extract again")
+            throw IngestError("bronze manifest \(key) is unreadable: \(error)", fix: "restore it from the artifacts' metadata or extract the run again")
         }
     }
 
@@ -66,11 +70,7 @@ public struct Bronze: Sendable {
             throw IngestError("run \(runId) of \(layout.source).\(layout.dataset) has no bronze manifest at \(key) in \(store.location): its extract step has not finished",
                               fix: "run `ingestctl run \(layout.source).\(layout.dataset) --steps extract --run-id \(runId)` first")
         }
-        do {
-            return try JSONDecoder().decode(RunManifest.self, from: try await store.get(key: key))
-        } catch let error as DecodingError {
-            throw IngestError("bronze manifest \(key) is unreadable: \(error)", fix: "extract the run again with the same --run-id")
-        }
+        return try await readManifest(key)
     }
 
     /// Removes a run's manifest before the run is extracted again.

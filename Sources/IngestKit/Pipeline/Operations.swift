@@ -44,6 +44,7 @@ extension RunReport {
         let continues = succeeded && !ran(.gate)
         lines.append("run \(runId) of \(source).\(dataset): \(status.uppercased())" + (continues ? " (steps done; the run continues: its gate has not run yet)" : ""))
         if let fromRunId { lines.append("  parsed bronze of run \(fromRunId)") }
+        if let replayedRuns { lines.append("  replayed \(replayedRuns.count) stored run(s) in order: \(replayedRuns.joined(separator: ", "))") }
         lines.append("  artifacts: \(counts.artifacts) (\(counts.bytes) bytes)\(bronzePrefix.map { " in \($0)" } ?? "")")
         lines.append("  rows: \(counts.parsed) parsed, \(counts.inserted) inserted, \(counts.updated) updated, \(counts.unchanged) unchanged"
                      + (counts.duplicates > 0 ? ", \(counts.duplicates) duplicate keys (last one kept)" : ""))

@@ -121,22 +121,26 @@ public struct Pipeline: Sendable {
 
             if options.steps.contains(.load) {
                 try await step(.load) {
-                    if let fromRun = options.fromRun {
-                        manifest = try await bronze.manifest(runId: fromRun)
-                        report.counts.artifacts = manifest!.artifacts.count
-                        report.counts.bytes = manifest!.totalBytes
+                    var manifests = manifest.map { [$0] } ?? []
+                    if !options.bronzeRuns.isEmpty {
+                        // Every run's manifest is read before any is loaded.
+                        manifests = []
+                        for run in options.bronzeRuns { manifests.append(try await bronze.manifest(runId: run)) }
+                        report.counts.artifacts = manifests.reduce(0) { $0 + $1.artifacts.count }
+                        report.counts.bytes = manifests.reduce(0) { $0 + $1.totalBytes }
                     } else if staged, manifest == nil {
                         if report.steps.contains(where: { $0.name == RunStep.load.rawValue && $0.status == "succeeded" }) {
                             // A retried load of a run whose load committed: the silver and counts recorded stand.
                             platform.say("\(dataset.qualifiedName): the load of run \(runId) already committed (\(report.counts.parsed) rows parsed); nothing to do")
                             return
                         }
-                        manifest = try await bronze.manifest(runId: runId, ingestDate: report.ingestDate)
+                        manifests = [try await bronze.manifest(runId: runId, ingestDate: report.ingestDate)]
                     }
-                    guard let manifest else {
+                    guard !manifests.isEmpty else {
                         throw IngestError("the load step has no bronze to read", fix: "run the extract step too, or pass --from-run RUN_ID")
                     }
-                    report.bronzePrefix = bronze.layout.runPrefix(ingestDate: manifest.ingestDate, runId: manifest.runId)
+                    report.counts.load = LoadCounts()
+                    report.watermark = nil
                     // What the ledger says if the load commits: loaded, and still running the rest of this process.
                     var committed = Self.merging(report.steps, .init(name: RunStep.load.rawValue, status: "succeeded", seconds: 0))
                     if options.steps.contains(.models) || options.runsGate {
@@ -144,7 +148,17 @@ public struct Pipeline: Sendable {
                                                                   status: "running", seconds: 0))
                     }
                     let loader = SilverLoader(warehouse: warehouse, table: table, bronze: bronze, state: state)
-                    try await loader.load(manifest: manifest, parse: try dataset.makeParser(), ledgerSteps: committed, report: &report)
+                    let parse = try dataset.makeParser()
+                    for manifest in manifests {
+                        report.bronzePrefix = bronze.layout.runPrefix(ingestDate: manifest.ingestDate, runId: manifest.runId)
+                        if options.replay != nil { report.replayedRuns = (report.replayedRuns ?? []) + [manifest.runId] }
+                        do {
+                            try await loader.load(manifest: manifest, parse: parse, ledgerSteps: committed, report: &report)
+                        } catch {
+                            if options.replay != nil { report.replayedRuns?.removeLast() }
+                            throw error
+                        }
+                    }
                 }
             } else {
                 skip(.load)
@@ -207,6 +221,7 @@ public struct Pipeline: Sendable {
         record.windowEnd = report.windowEnd
         record.models = report.models
         record.modelsPublished = report.modelsPublished
+        record.fromRuns = report.replayedRuns ?? report.fromRunId.map { [$0] } ?? []
         return record
     }
 

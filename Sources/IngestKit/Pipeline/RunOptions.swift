@@ -12,17 +12,23 @@ public struct RunOptions: Sendable {
     /// on any machine, handing over through bronze and `staging.ingestion_state`.
     /// `nil`: a new run id, and this process does the whole run.
     public var runId: String?
+    /// Parse and load these stored runs again, in this order, instead of extracting (`ingestctl replay`).
+    public var replay: [String]?
     /// The interval the extract covers, from a scheduler; it replaces the lookback and the watermark.
     public var window: ExtractionWindow?
 
     public init(steps: Set<RunStep> = Set(RunStep.selectable), fromRun: String? = nil, lookbackDays: Int? = nil,
-                runId: String? = nil, window: ExtractionWindow? = nil) {
+                runId: String? = nil, window: ExtractionWindow? = nil, replay: [String]? = nil) {
         self.window = window
-        self.steps = fromRun == nil ? steps : steps.subtracting([.extract])
+        self.replay = replay
+        self.steps = fromRun == nil && replay == nil ? steps : steps.subtracting([.extract])
         self.fromRun = fromRun
         self.lookbackDays = lookbackDays
         self.runId = runId
     }
+
+    /// The stored runs the load reads instead of this run's own bronze.
+    var bronzeRuns: [String] { replay ?? fromRun.map { [$0] } ?? [] }
 
     /// Whether this process evaluates the success gate: when selected, and always in a one-process run.
     public var runsGate: Bool { steps.contains(.gate) || runId == nil }

@@ -81,6 +81,8 @@ public struct RunReport: Sendable, Codable {
     /// The window the scheduler gave the extract (`--window-start`/`--window-end`, ISO-8601), if any.
     public var windowStart: String?
     public var windowEnd: String?
+    /// The stored runs a replay parsed again, in the order it loaded them (`ingestctl replay`).
+    public var replayedRuns: [String]?
 
     enum CodingKeys: String, CodingKey {
         case runId = "run_id"
@@ -93,6 +95,7 @@ public struct RunReport: Sendable, Codable {
         case ingestDate = "ingest_date"
         case windowStart = "window_start"
         case windowEnd = "window_end"
+        case replayedRuns = "replayed_runs"
     }
 
     public func ran(_ step: RunStep) -> Bool {
@@ -130,5 +133,6 @@ public struct RunReport: Sendable, Codable {
         try c.encode(ingestDate, forKey: .ingestDate)
         try c.encode(windowStart, forKey: .windowStart)
         try c.encode(windowEnd, forKey: .windowEnd)
+        try c.encode(replayedRuns, forKey: .replayedRuns)
     }
 }

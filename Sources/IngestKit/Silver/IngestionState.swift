@@ -29,6 +29,8 @@ public struct RunRecord: Sendable, Codable, Hashable {
     /// The models build of the run, when it ran.
     public var models: ModelResults.Summary?
     public var modelsPublished: Bool?
+    /// The stored runs whose bronze this run loaded instead of its own (`--from-run`, `ingestctl replay`), in order.
+    public var fromRuns: [String] = []
 }
 
 /// The state table and its statements, per dialect.
@@ -67,7 +69,8 @@ public struct IngestionState: Sendable {
                 "ingest_date" \(text),
                 "window_start" \(text),
                 "window_end" \(text),
-                "models" \(text)
+                "models" \(text),
+                "from_runs" \(text)
             )
             """,
             dialect == .postgres
@@ -77,7 +80,7 @@ public struct IngestionState: Sendable {
     }
 
     /// Columns added after the table's first version; `prepare` adds them to an older table.
-    static let addedColumns = ["steps", "ingest_date", "window_start", "window_end", "models"]
+    static let addedColumns = ["steps", "ingest_date", "window_start", "window_end", "models", "from_runs"]
 
     /// Creates the schema, the table and its index, and adds the columns an older table lacks.
     public func prepare(in warehouse: any Warehouse) async throws {
@@ -138,7 +141,8 @@ public struct IngestionState: Sendable {
                 "bytes" = \(p(5, .integer)), "rows_parsed" = \(p(6, .integer)), "rows_inserted" = \(p(7, .integer)),
                 "rows_updated" = \(p(8, .integer)), "rows_unchanged" = \(p(9, .integer)), "error_message" = \(p(10, .text)),
                 "watermark" = \(p(11, .text)), "steps" = \(p(12, .text)), "ingest_date" = \(p(13, .text)),
-                "window_start" = \(p(14, .text)), "window_end" = \(p(15, .text)), "models" = \(p(16, .text))
+                "window_start" = \(p(14, .text)), "window_end" = \(p(15, .text)), "models" = \(p(16, .text)),
+                "from_runs" = \(p(17, .text))
             WHERE "run_id" = \(p(1, .text))
             """, [
                 .text(record.runId), .text(record.status.rawValue), record.finishedAt.map { .text($0) } ?? .null,
@@ -150,6 +154,7 @@ public struct IngestionState: Sendable {
                 .text(Self.stepsJSON(record.steps)), record.ingestDate.map { .text($0) } ?? .null,
                 record.windowStart.map { .text($0) } ?? .null, record.windowEnd.map { .text($0) } ?? .null,
                 Self.modelsJSON(record),
+                record.fromRuns.isEmpty ? .null : .text(record.fromRuns.joined(separator: ",")),
             ])
     }
 
@@ -216,6 +221,7 @@ public struct IngestionState: Sendable {
         record.ingestDate = row["ingest_date"] ?? nil
         record.windowStart = row["window_start"] ?? nil
         record.windowEnd = row["window_end"] ?? nil
+        record.fromRuns = (row["from_runs"] ?? nil).map { $0.split(separator: ",").map(String.init) } ?? []
         if let models = row["models"] ?? nil, let column = try? JSONDecoder().decode(ModelsColumn.self, from: Data(models.utf8)) {
             record.models = column.summary
             record.modelsPublished = column.published

@@ -46,15 +46,21 @@ struct SilverLoader: Sendable {
             counts.parsed = staged.parsed
             counts.unchanged = counts.parsed - counts.duplicates - counts.inserted - counts.updated
             // The run's counts and watermark commit with the rows they describe.
+            // Added to what the run loaded before (a replay loads several runs, one transaction each).
             var record = snapshot
-            record.counts.load = counts
-            record.watermark = staged.watermark
+            record.counts.load = snapshot.counts.load + counts
+            record.watermark = Self.later(snapshot.watermark, staged.watermark)
             record.steps = ledgerSteps
             try await state.update(Pipeline.stateRecord(record, .running), in: session)
             return (counts, staged.watermark)
         }
-        report.counts.load = counts
-        report.watermark = watermark
+        report.counts.load = report.counts.load + counts
+        report.watermark = Self.later(report.watermark, watermark)
+    }
+
+    static func later(_ a: String?, _ b: String?) -> String? {
+        guard let a, let b else { return a ?? b }
+        return max(a, b)
     }
 
     /// Reads artifact `index` from bronze and parses it; errors name the artifact and the rerun.
