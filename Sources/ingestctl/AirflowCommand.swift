@@ -25,6 +25,9 @@ struct AirflowCommand: AsyncParsableCommand {
         @Flag(help: "Every registered dataset.")
         var all = false
 
+        @Option(help: "Instead: a DAG that builds the models this selector picks, scheduled on the Assets of the silver tables they read.")
+        var models: String?
+
         @Option(help: "Folder to write the files into.")
         var out = "dags"
 
@@ -41,13 +44,21 @@ struct AirflowCommand: AsyncParsableCommand {
         var pool: String?
 
         func validate() throws {
-            if all == !datasets.isEmpty {
-                throw ValidationError("name datasets (source.dataset …) or pass --all, not both")
+            if [all, !datasets.isEmpty, models != nil].filter({ $0 }).count != 1 {
+                throw ValidationError("name datasets (source.dataset …), or pass --all, or --models SELECTOR: one of the three")
             }
         }
 
         func run() async throws {
             do {
+                if let models {
+                    var orchestration = Orchestration()
+                    if let retries { orchestration.retries = retries }
+                    if let retryDelay { orchestration.retryDelaySeconds = retryDelay }
+                    let dag = try AirflowModelsDAG(graph: try registeredSources.modelGraph(), selector: models, orchestration: orchestration)
+                    print(try dag.write(to: out))
+                    return
+                }
                 let chosen = all ? registeredSources.datasets : try datasets.map { try registeredSources.dataset($0) }
                 for dataset in chosen {
                     var orchestration = dataset.orchestration

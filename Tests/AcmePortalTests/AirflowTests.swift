@@ -243,4 +243,42 @@ import Testing
         await warehouse.close()
         #expect(silver?["n"] == String(expected))
     }
+
+    @Test func aModelsDAGIsQueuedOnceEverySilverTableItReadsWasLoaded() async throws {
+        let airflow = try await Airflow.make()
+        let folder = try Ingestctl.workingDirectory("airflow-worker")
+        var env = try workerEnvironment(folder: folder, extra: ["ACME_PORTAL_DEMO_ROWS": "50",
+                                                                "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())])
+        env["AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION"] = "False"
+        try generate(airflow, ["--models", "+fct_orders"])
+        try generate(airflow, ["acme_portal.orders", "acme_portal.customers", "--schedule", "none"])
+        #expect(FileManager.default.fileExists(atPath: airflow.dagsFolder + "/models_fct_orders.py"))
+        #expect(try await airflow.run(["dags", "reserialize"], environment: env).status == 0)
+        let queueScript = """
+            import os, sqlite3
+            con = sqlite3.connect(os.path.join(os.environ["AIRFLOW_HOME"], "airflow.db"))
+            rows = con.execute("select a.name from asset_dag_run_queue q join asset a on a.id = q.asset_id "
+                               "where q.target_dag_id = 'models_fct_orders' order by a.name").fetchall()
+            print("QUEUED " + ",".join(name for (name,) in rows))
+            """
+        func queued() async throws -> String {
+            let output = try await airflow.python(queueScript, environment: env).output
+            return output.split(separator: "\n").last { $0.hasPrefix("QUEUED ") }.map { String($0.dropFirst(7)) } ?? "?"
+        }
+        #expect(try await queued() == "")
+        let orders = try await airflow.run(["dags", "test", "acme_portal_orders_ingestion", "2025-03-01"], environment: env)
+        #expect(orders.output.contains("state=success"), "\(orders.output.suffix(3_000))")
+        #expect(try await queued() == "acme_portal.orders", "waiting for customers")
+        let customers = try await airflow.run(["dags", "test", "acme_portal_customers_ingestion", "2025-03-01"], environment: env)
+        #expect(customers.output.contains("state=success"), "\(customers.output.suffix(3_000))")
+        #expect(try await queued() == "acme_portal.customers,acme_portal.orders", "every input fresh: the scheduler runs the models DAG")
+
+        let models = try await airflow.run(["dags", "test", "models_fct_orders", "2025-03-01"], environment: env)
+        #expect(models.output.contains("state=success"), "\(models.output.suffix(3_000))")
+        #expect(commands(models.output).first.map { $0.contains("models build --select") && $0.contains("+fct_orders") } == true)
+        let warehouse = try await Platform(settings: Settings(values: env)).openWarehouse()
+        let marts = try await warehouse.execute("SELECT count(*) AS n FROM marts.fct_orders").first
+        await warehouse.close()
+        #expect(marts?["n"] == "50")
+    }
 }

@@ -94,7 +94,7 @@ public struct AirflowDAG: Sendable {
             DAG_ID = \(Self.py(dagId))
             DOC = \(Self.py(documentation))
             # The silver table the load writes; DAGs scheduled on it run when it is fresh.
-            SILVER = Asset(name=\(Self.py(silverTable)), uri=\(Self.py("x-ingestkit://silver/" + silverTable.replacingOccurrences(of: ".", with: "/"))))
+            SILVER = \(Self.silverAsset(silverTable))
 
 
             def ingest_run_id(dag_id: str, run_id: str) -> str:
@@ -145,9 +145,18 @@ public struct AirflowDAG: Sendable {
 
     /// Writes the file into `folder` (created if missing) and returns its path.
     public func write(to folder: String) throws -> String {
+        try Self.write(python, named: fileName, to: folder)
+    }
+
+    static func write(_ text: String, named name: String, to folder: String) throws -> String {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let path = (folder as NSString).appendingPathComponent(fileName)
-        try Data(python.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        let path = (folder as NSString).appendingPathComponent(name)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         return path
+    }
+
+    /// The Airflow Asset of a silver table (`schema.table`): the load task's outlet, the models DAGs' schedule.
+    static func silverAsset(_ table: String) -> String {
+        "Asset(name=\(py(table)), uri=\(py("x-ingestkit://silver/" + table.replacingOccurrences(of: ".", with: "/"))))"
     }
 }
