@@ -123,19 +123,9 @@ public struct AirflowDAG: Sendable {
                 description=\(Self.py("IngestKit: " + dataset.qualifiedName + " → " + silverTable)),
                 doc_md=DOC,
                 schedule=\(schedule),
-                start_date=datetime(\(o.startDate.year), \(o.startDate.month), \(o.startDate.day), tzinfo=timezone.utc),
-                catchup=False,
-                max_active_runs=\(Orchestration.maxActiveRuns),
+            \(Self.runSettings(o, pool: pool))
                 tags=[\(tags)],
                 user_defined_macros={"ingest_run_id": ingest_run_id},
-                default_args={
-                    "retries": \(o.retries),
-                    "retry_delay": timedelta(seconds=\(o.retryDelaySeconds)),
-                    "retry_exponential_backoff": 2.0,
-                    "max_retry_delay": timedelta(seconds=\(o.maxRetryDelaySeconds)),
-                    "execution_timeout": timedelta(seconds=\(o.executionTimeoutSeconds)),
-                    "pool": \(Self.py(pool)),
-                },
             ) as dag:
             \(tasks)
                 \(Self.tasks.map(\.rawValue).joined(separator: " >> "))
@@ -153,6 +143,23 @@ public struct AirflowDAG: Sendable {
         let path = (folder as NSString).appendingPathComponent(name)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         return path
+    }
+
+    /// The DAG arguments both generators share: start, one run at a time, and each task's retries,
+    /// exponential retry delay, timeout and pool (indented for the `DAG(` call).
+    static func runSettings(_ o: Orchestration, pool: String?) -> String {
+        """
+            start_date=datetime(\(o.startDate.year), \(o.startDate.month), \(o.startDate.day), tzinfo=timezone.utc),
+            catchup=False,
+            max_active_runs=\(Orchestration.maxActiveRuns),
+            default_args={
+                "retries": \(o.retries),
+                "retry_delay": timedelta(seconds=\(o.retryDelaySeconds)),
+                "retry_exponential_backoff": 2.0,
+                "max_retry_delay": timedelta(seconds=\(o.maxRetryDelaySeconds)),
+                "execution_timeout": timedelta(seconds=\(o.executionTimeoutSeconds)),\(pool.map { "\n        \"pool\": \(py($0))," } ?? "")
+            },
+        """
     }
 
     /// The Airflow Asset of a silver table (`schema.table`): the load task's outlet, the models DAGs' schedule.

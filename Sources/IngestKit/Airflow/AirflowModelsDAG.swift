@@ -69,17 +69,8 @@ public struct AirflowModelsDAG: Sendable {
                 doc_md=\(AirflowDAG.py(doc)),
                 # Runs once every one of these silver tables has a new load since the last run.
                 schedule=[\(assets)],
-                start_date=datetime(\(o.startDate.year), \(o.startDate.month), \(o.startDate.day), tzinfo=timezone.utc),
-                catchup=False,
-                max_active_runs=\(Orchestration.maxActiveRuns),
+            \(AirflowDAG.runSettings(o, pool: o.pool))
                 tags=["ingestkit", "models"],
-                default_args={
-                    "retries": \(o.retries),
-                    "retry_delay": timedelta(seconds=\(o.retryDelaySeconds)),
-                    "retry_exponential_backoff": 2.0,
-                    "max_retry_delay": timedelta(seconds=\(o.maxRetryDelaySeconds)),
-                    "execution_timeout": timedelta(seconds=\(o.executionTimeoutSeconds)),
-                },
             ) as dag:
                 build = BashOperator(
                     task_id="build",
