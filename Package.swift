@@ -79,7 +79,7 @@ let package = Package(
         ),
         .testTarget(name: "IngestCommonTests", dependencies: ["IngestCommon"]),
         .testTarget(name: "IngestKitTests", dependencies: ["IngestKit", "IngestTestSupport"]),
-        .testTarget(name: "AcmePortalTests", dependencies: ["IngestKit", "AcmePortal", "IngestTestSupport"]),
+        .testTarget(name: "AcmePortalTests", dependencies: ["IngestKit", "AcmePortal", "IngestTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TalentPortalTests", dependencies: ["IngestKit", "TalentPortal", "IngestTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -133,6 +133,15 @@ ensure_libxml2() {
     fi
 }
 
+# The sqlite3 shell, which the tests use to read the embedded warehouse as a user would.
+ensure_sqlite3() {
+    if ! command -v sqlite3 >/dev/null 2>&1; then
+        echo "services.sh: installing sqlite3 (Debian package sqlite3)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
+    fi
+}
+
 # Apache Airflow for the DAG tests, in a virtual environment cached under .build/
 # (a second run finds it and skips the install, which takes about a minute).
 # Exports INGEST_TEST_AIRFLOW, the environment's folder.

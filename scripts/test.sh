@@ -5,14 +5,16 @@
 # Starts PostgreSQL from a temporary folder (installing Debian's `postgresql`
 # package first if its server binaries are missing), runs `swift test` with
 # INGEST_TEST_POSTGRES_URL pointing at it, and stops the server on exit.
-# Installs libxml2-dev (HTML parsing) and chromium (browser tests) when missing, and
-# apache-airflow (the generated DAGs' tests) into a virtual environment under .build/.
+# Installs libxml2-dev (HTML parsing), chromium (browser tests) and sqlite3 (the shell the
+# SQLite layout tests read the warehouse with) when missing, and apache-airflow (the
+# generated DAGs' tests) into a virtual environment under .build/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
 
 ensure_libxml2
 ensure_chromium
+ensure_sqlite3
 start_postgres
 export INGEST_TEST_POSTGRES_URL="$POSTGRES_URL"
 echo "test.sh: PostgreSQL $(postgres_version) on 127.0.0.1:$POSTGRES_PORT"

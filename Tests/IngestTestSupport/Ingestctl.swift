@@ -35,7 +35,11 @@ public enum Ingestctl {
 
     /// Runs to completion and returns the exit status and output.
     public static func run(_ arguments: [String], environment: [String: String], in directory: String) throws -> Result {
-        let process = try process(arguments, environment: environment, in: directory)
+        try run(try process(arguments, environment: environment, in: directory))
+    }
+
+    /// Runs a configured process to completion and returns its exit status and output.
+    public static func run(_ process: Process) throws -> Result {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -88,7 +88,7 @@ public struct ModelRunner: Sendable {
         }
         for name in graph.ordered(involved.subtracting(selected)) {
             let model = graph.nodes[name]!.model
-            // On SQLite a view is a table (views cannot span attached schemas): refresh it whenever it is read.
+            // On SQLite a view is a table (SQLite cannot rename a view, which publishing needs): refresh it whenever it is read.
             let staleView = warehouse.dialect == .sqlite && model.materialization == .view
             let missing = try await relations.kind(of: relations.published(model), in: warehouse) == nil
             if staleView || missing {

@@ -5,9 +5,9 @@ import Synchronization
 /// shadow one a build writes and audits before publishing.
 ///
 /// PostgreSQL keeps shadows in a schema of their own (`marts__shadow`) and
-/// publishes with `SET SCHEMA`; SQLite, whose schemas are attached files,
-/// keeps them beside the published table as `__shadow__<name>` and publishes
-/// with `RENAME`. Both publish inside one transaction.
+/// publishes with `SET SCHEMA`; SQLite, whose schemas are name prefixes in
+/// one file, keeps them beside the published table as `__shadow__<name>` and
+/// publishes with `RENAME`. Both publish inside one transaction.
 struct Relations: Sendable {
     let warehouse: any Warehouse
     /// What exists, read once per invocation and kept up to date by this runner, to save a catalog query per step.
@@ -100,7 +100,8 @@ struct Relations: Sendable {
         case .postgres:
             try await session.execute("ALTER \(kind == .view ? "VIEW" : "TABLE") \(quoted(shadow)) SET SCHEMA \(dialect.quote(target.schema))")
         case .sqlite:
-            try await session.execute("ALTER TABLE \(quoted(shadow)) RENAME TO \(dialect.quote(target.name))")
+            // `schema.name` maps to one table name in the warehouse file, so the new name is qualified too.
+            try await session.execute("ALTER TABLE \(quoted(shadow)) RENAME TO \(quoted(target))")
         }
         known.set(shadow, nil)
         known.set(target, kind)

@@ -34,7 +34,7 @@ public struct Platform: Sendable {
         let opened: any Warehouse
         switch warehouse {
         case .sqlite(let directory):
-            opened = try await SQLiteWarehouse.open(directory: directory)
+            opened = try await SQLiteWarehouse.open(directory: directory, say: say)
         case .postgres(let url):
             opened = try await PostgresWarehouse.connect(url, connections: connections)
         }

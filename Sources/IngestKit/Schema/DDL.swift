@@ -8,7 +8,7 @@ public struct DDL: Sendable {
 
     public init(_ dialect: SQLDialect) { self.dialect = dialect }
 
-    /// Statements creating the schema (PostgreSQL only; on SQLite a schema is an attached file).
+    /// Statements creating the schema (PostgreSQL only; on SQLite a schema is the `schema.` prefix of its tables' names).
     public func createSchema(_ schema: String) -> [String] {
         switch dialect {
         case .postgres: return ["CREATE SCHEMA IF NOT EXISTS \(dialect.quote(schema))"]
@@ -41,7 +41,8 @@ public struct DDL: Sendable {
             case .postgres:
                 return "CREATE INDEX IF NOT EXISTS \(dialect.quote(name)) ON \(dialect.qualified(table.schema, table.table)) (\(dialect.quote(column.name)))"
             case .sqlite:
-                return "CREATE INDEX IF NOT EXISTS \(dialect.qualified(table.schema, name)) ON \(dialect.quote(table.table)) (\(dialect.quote(column.name)))"
+                // One file holds every schema, so the index name carries the schema too ("fixture.items__name__idx").
+                return "CREATE INDEX IF NOT EXISTS \(dialect.qualified(table.schema, name)) ON \(dialect.qualified(table.schema, table.table)) (\(dialect.quote(column.name)))"
             }
         }
     }
@@ -62,7 +63,9 @@ public struct DDL: Sendable {
     public func script(for table: TableSchema) -> String {
         var out = "-- \(table.qualifiedName) (\(dialect.rawValue))\n"
         if dialect == .sqlite {
-            out += "-- schema \(table.schema) is the attached database file \(table.schema).sqlite\n"
+            out += "-- the SQLite warehouse keeps every schema in warehouse.sqlite: \(dialect.qualified(table.schema, table.table)) is the table "
+                + "\(SQLiteRelationNames.quoted(SQLiteRelationNames.tableName(schema: table.schema, name: table.table))) there "
+                + "(the SDK maps schema.table names; in the sqlite3 shell, write the quoted name)\n"
         }
         return out + statements(for: table).map { $0 + ";" }.joined(separator: "\n") + "\n"
     }

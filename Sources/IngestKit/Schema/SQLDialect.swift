@@ -4,8 +4,9 @@ import IngestCommon
 /// upserts, state, models) is rendered through this, so one description of a
 /// table or model runs on both.
 ///
-/// On SQLite each schema is an attached database file, so `schema.table`
-/// means the same thing on both dialects.
+/// `schema.table` is written the same for both: the SQLite warehouse keeps
+/// every schema in one file and maps the name to its table
+/// `"schema.table"` as the statement runs (see `SQLiteRelationNames`).
 public enum SQLDialect: String, Sendable, CaseIterable, Codable {
     case sqlite
     case postgres

@@ -35,7 +35,7 @@ public struct SchemaEvolution: Sendable {
                 case .postgres:
                     migration = "ALTER TABLE \(fqn) ALTER COLUMN \(dialect.quote(column.name)) TYPE \(column.type.rawValue) USING \(dialect.quote(column.name))::\(column.type.rawValue);"
                 case .sqlite:
-                    migration = "ALTER TABLE \(fqn) RENAME TO \(dialect.quote(table.table + "_old")); -- then run ingestctl again to create the new table, and copy: INSERT INTO \(fqn) SELECT … FROM \(dialect.qualified(table.schema, table.table + "_old"));"
+                    migration = "ALTER TABLE \(fqn) RENAME TO \(dialect.qualified(table.schema, table.table + "_old")); -- then run ingestctl again to create the new table, and copy: INSERT INTO \(fqn) SELECT … FROM \(dialect.qualified(table.schema, table.table + "_old")); \(Self.sqliteShellNote(table))"
                 }
                 changes.append("column \(column.name) is \(current.declaredType) in the warehouse but \(dialect.typeName(column.type)) in the config; migration: \(migration)")
             }
@@ -47,7 +47,7 @@ public struct SchemaEvolution: Sendable {
             case .postgres:
                 migration = "ALTER TABLE \(fqn) DROP CONSTRAINT \(dialect.quote(table.table + "_pkey")), ADD PRIMARY KEY (\(table.primaryKey.map(dialect.quote).joined(separator: ", "))); -- after removing duplicate keys"
             case .sqlite:
-                migration = "ALTER TABLE \(fqn) RENAME TO \(dialect.quote(table.table + "_old")); -- then run ingestctl again and copy the rows over"
+                migration = "ALTER TABLE \(fqn) RENAME TO \(dialect.qualified(table.schema, table.table + "_old")); -- then run ingestctl again and copy the rows over; \(Self.sqliteShellNote(table))"
             }
             changes.append("the primary key is (\(existingKey.joined(separator: ", "))) in the warehouse but (\(table.primaryKey.joined(separator: ", "))) in the config; migration: \(migration)")
         }
@@ -56,5 +56,11 @@ public struct SchemaEvolution: Sendable {
                               fix: "run the migration above (or revert the config); only added columns are applied automatically")
         }
         return table.columns.filter { byName[$0.name] == nil }.map { ddl.addColumn($0, to: table) }
+    }
+
+    /// How the names read in the `sqlite3` shell, where the SDK does not map `schema.table`.
+    static func sqliteShellNote(_ table: TableSchema) -> String {
+        let name = SQLiteRelationNames.tableName(schema: table.schema, name: table.table)
+        return "in the sqlite3 shell on warehouse.sqlite these tables are \(SQLiteRelationNames.quoted(name)) and \(SQLiteRelationNames.quoted(name + "_old"))"
     }
 }

@@ -75,7 +75,7 @@ public struct IngestionState: Sendable {
             """,
             dialect == .postgres
                 ? "CREATE INDEX IF NOT EXISTS \"ingestion_state__dataset__idx\" ON \(name) (\"source\", \"dataset\", \"started_at\")"
-                : "CREATE INDEX IF NOT EXISTS \(dialect.qualified(Self.schema, "ingestion_state__dataset__idx")) ON \(dialect.quote(Self.table)) (\"source\", \"dataset\", \"started_at\")",
+                : "CREATE INDEX IF NOT EXISTS \(dialect.qualified(Self.schema, "ingestion_state__dataset__idx")) ON \(name) (\"source\", \"dataset\", \"started_at\")",
         ]
     }
 

@@ -3,46 +3,58 @@ import Foundation
 import IngestCommon
 import NIOCore
 import SQLiteNIO
+import Synchronization
 
-/// The embedded default warehouse: SQLite files in one folder, through sqlite-nio.
+/// The embedded default warehouse: one SQLite file, `warehouse.sqlite`, in one folder, through sqlite-nio.
 ///
-/// `main.sqlite` is the connection's database; every schema (`acme_portal`,
-/// `staging`, `marts`, …) is its own file attached under the schema's name, so
-/// `staging.ingestion_state` reads the same as on PostgreSQL. The default
-/// rollback journal keeps a transaction that spans files atomic (WAL would not).
-/// SQLite attaches at most 10 files per connection: schemas are attached only
-/// when a run needs them.
+/// Every schema (`acme_portal`, `staging`, `marts`, …) lives in that one file:
+/// the relation `acme_portal.orders` is the table `"acme_portal.orders"` (see
+/// `SQLiteRelationNames`), so any number of sources fits, a transaction is a
+/// plain SQLite transaction, and SQL written for PostgreSQL's `schema.table`
+/// runs unchanged. A folder in the earlier layout (one attached file per
+/// schema, which stopped at 10 schemas) is moved into this one once, when it
+/// is opened (see `SQLiteLayoutMigration`).
 public final class SQLiteWarehouse: Warehouse {
     public let dialect = SQLDialect.sqlite
     public let directory: String
+    /// The database file, `<directory>/warehouse.sqlite`.
+    public var file: String { Self.file(in: directory) }
     private let connection: SQLiteConnection
     private let lock = AsyncLock()
-    private let attached = AttachedSchemas()
+    private let schemas = Mutex(KnownSchemas())
 
     public var location: String { "sqlite at \(directory)" }
+
+    public static let fileName = "warehouse.sqlite"
+
+    static func file(in directory: String) -> String {
+        (directory as NSString).appendingPathComponent(fileName)
+    }
 
     private init(directory: String, connection: SQLiteConnection) {
         self.directory = directory
         self.connection = connection
     }
 
-    public static func open(directory: String) async throws -> SQLiteWarehouse {
+    /// Opens (creating when absent) the warehouse in `directory`; a folder in the earlier
+    /// one-file-per-schema layout is migrated first, and `say` tells the user so.
+    public static func open(directory: String, say: @escaping @Sendable (String) -> Void = { _ in }) async throws -> SQLiteWarehouse {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw IngestError("cannot create the SQLite warehouse folder \(directory): \(error.localizedDescription)",
                               fix: "set INGEST_HOME to a writable folder")
         }
-        let path = (directory as NSString).appendingPathComponent("main.sqlite")
-        let connection: SQLiteConnection = try await SQLiteConnection.open(storage: .file(path: path))
+        try await SQLiteLayoutMigration(directory: directory).runIfNeeded(say: say)
+        let connection: SQLiteConnection = try await SQLiteConnection.open(storage: .file(path: file(in: directory)))
         let warehouse = SQLiteWarehouse(directory: directory, connection: connection)
-        try await warehouse.execute("PRAGMA busy_timeout = 30000")
-        try await connection.install(customFunction: md5Function)
-        // Attach the schemas that already exist, so `schema.table` works in any query.
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        for file in files.sorted() where file.hasSuffix(".sqlite") && file != "main.sqlite" {
-            let schema = String(file.dropLast(".sqlite".count))
-            if Identifier.isSafe(schema) { try? await warehouse.ensureSchema(schema) }
+        do {
+            try await warehouse.execute("PRAGMA busy_timeout = 30000")
+            try await connection.install(customFunction: md5Function)
+            _ = try await warehouse.refreshSchemas()
+        } catch {
+            await warehouse.close()
+            throw error
         }
         return warehouse
     }
@@ -51,10 +63,13 @@ public final class SQLiteWarehouse: Warehouse {
         try await lock.withLock { try await run(sql, binds) }
     }
 
+    /// Runs one statement; the caller holds `lock`. Errors show the SQL as written (`schema.table`).
     fileprivate func run(_ sql: String, _ binds: [SQLValue]) async throws -> [ResultRow] {
         let rows: [SQLiteRow]
         do {
-            rows = try await connection.query(sql, binds.map(Self.bind))
+            rows = try await connection.query(try await mapped(sql), binds.map(Self.bind))
+        } catch let error as WarehouseError {
+            throw error
         } catch {
             throw WarehouseError.statementFailed(sql: sql, message: String(describing: error))
         }
@@ -63,23 +78,48 @@ public final class SQLiteWarehouse: Warehouse {
         }
     }
 
+    /// `sql` with `schema.table` names mapped to this file's tables.
+    private func mapped(_ sql: String) async throws -> String {
+        let known = schemas.withLock { $0.names }
+        let first = SQLiteRelationNames.map(sql, schemas: known)
+        // A qualifier that is no known schema may be one another connection created since.
+        guard first.sawUnknownQualifier, try await refreshSchemas() else { return first.sql }
+        return SQLiteRelationNames.map(sql, schemas: schemas.withLock { $0.names }).sql
+    }
+
+    /// Reads the schemas in the file when its catalog changed; whether it did.
+    private func refreshSchemas() async throws -> Bool {
+        let version = try await query("PRAGMA schema_version").first?["schema_version"] ?? nil
+        if let version, version == schemas.withLock({ $0.catalogVersion }) { return false }
+        let found = try await query("SELECT DISTINCT substr(name, 1, instr(name, '.') - 1) AS schema FROM sqlite_master WHERE instr(name, '.') > 1")
+            .compactMap { $0["schema"] ?? nil }
+        schemas.withLock {
+            $0.names.formUnion(found)
+            $0.catalogVersion = version
+        }
+        return true
+    }
+
+    private func query(_ sql: String) async throws -> [ResultRow] {
+        do {
+            return try await connection.query(sql, []).map { row in
+                ResultRow(columns: row.columns.map(\.name), values: row.columns.map { Self.text($0.data) })
+            }
+        } catch {
+            throw WarehouseError.statementFailed(sql: sql, message: String(describing: error))
+        }
+    }
+
+    /// Makes `schema.table` names of `schema` map to this file's tables (nothing is created:
+    /// a schema is the prefix of its tables' names).
     public func ensureSchema(_ schema: String) async throws {
         guard Identifier.isSafe(schema) else {
             throw IngestError("schema \"\(schema)\" is not a safe snake_case identifier", fix: "rename it to \(Identifier.suggestion(for: schema))")
         }
-        try await lock.withLock {
-            guard await !attached.contains(schema) else { return }
-            let existing = try await run("PRAGMA database_list", [])
-            if !existing.contains(where: { $0["name"] == schema }) {
-                if existing.count >= 11 {
-                    throw IngestError("SQLite can attach at most 10 schemas at once; \(schema) would be the 11th",
-                                      fix: "run fewer sources in one process, or use PostgreSQL (WAREHOUSE_URL)")
-                }
-                let file = (directory as NSString).appendingPathComponent("\(schema).sqlite")
-                _ = try await run("ATTACH DATABASE \(dialect.literal(file)) AS \(dialect.quote(schema))", [])
-            }
-            await attached.insert(schema)
+        guard schema != "main" && schema != "temp" else {
+            throw IngestError("schema \"\(schema)\" is a name SQLite reserves", fix: "rename the source or layer, e.g. to \(schema)_data")
         }
+        schemas.withLock { _ = $0.names.insert(schema) }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
@@ -97,7 +137,8 @@ public final class SQLiteWarehouse: Warehouse {
     }
 
     public func existingColumns(schema: String, table: String) async throws -> [SchemaEvolution.ExistingColumn] {
-        let rows = try await execute("PRAGMA \(dialect.quote(schema)).table_info(\(dialect.quote(table)))")
+        let rows = try await execute("SELECT name, type, pk FROM pragma_table_info(?1)",
+                                     [.text(SQLiteRelationNames.tableName(schema: schema, name: table))])
         return rows.map {
             SchemaEvolution.ExistingColumn(name: $0["name"] ?? "", declaredType: $0["type"] ?? "", primaryKey: ($0["pk"] ?? "0") != "0")
         }
@@ -143,8 +184,9 @@ private struct SQLiteTransaction: SQLSession {
     }
 }
 
-private actor AttachedSchemas {
-    var names: Set<String> = ["main"]
-    func contains(_ name: String) -> Bool { names.contains(name) }
-    func insert(_ name: String) { names.insert(name) }
+/// The schemas whose `schema.table` names are mapped: ensured ones, and those found in the file
+/// (as of the catalog's `schema_version`).
+private struct KnownSchemas {
+    var names: Set<String> = []
+    var catalogVersion: String?
 }

@@ -38,7 +38,8 @@ extension SQLSession {
 public protocol Warehouse: SQLSession {
     /// Where it is, for messages; never contains a password.
     var location: String { get }
-    /// Makes a schema usable (CREATE SCHEMA on PostgreSQL, ATTACH of its file on SQLite).
+    /// Makes a schema usable (CREATE SCHEMA on PostgreSQL; on SQLite, where a schema is the prefix of
+    /// its tables' names in one file, makes `schema.table` names of it map to those tables).
     func ensureSchema(_ schema: String) async throws
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
