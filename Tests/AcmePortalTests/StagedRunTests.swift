@@ -162,6 +162,38 @@ import Testing
         #expect(throws: IngestError.self) { try ExtractionWindow.parse(start: "2025-01-13", end: "2025-01-06") }
         #expect(throws: IngestError.self) { try ExtractionWindow.parse(start: "2025-01-13", end: nil) }
     }
+
+    /// A ledger made by an earlier version (no steps, window, models or from_runs columns) gains them.
+    @Test(arguments: WarehouseKind.allCases)
+    func anEarlierLedgerTableGainsTheNewColumns(_ kind: WarehouseKind) async throws {
+        let server = try await AcmeDemoAPI(orders: 50, token: Self.token).start()
+        let test = try await TestPlatform.make(kind, ["ACME_PORTAL_BASE_URL": server.baseURL, "ACME_PORTAL_API_TOKEN": Self.token])
+        _ = try await test.withWarehouse { warehouse in
+            try await warehouse.ensureSchema("staging")
+            let dialect = warehouse.dialect
+            try await warehouse.execute("""
+                CREATE TABLE \(dialect.qualified("staging", "ingestion_state")) (
+                    "run_id" \(dialect.typeName(.text)) PRIMARY KEY, "source" \(dialect.typeName(.text)) NOT NULL,
+                    "dataset" \(dialect.typeName(.text)) NOT NULL, "status" \(dialect.typeName(.text)) NOT NULL,
+                    "started_at" \(dialect.typeName(.timestamp)) NOT NULL, "finished_at" \(dialect.typeName(.timestamp)),
+                    "artifacts" \(dialect.typeName(.integer)) NOT NULL DEFAULT 0, "bytes" \(dialect.typeName(.integer)) NOT NULL DEFAULT 0,
+                    "rows_parsed" \(dialect.typeName(.integer)) NOT NULL DEFAULT 0, "rows_inserted" \(dialect.typeName(.integer)) NOT NULL DEFAULT 0,
+                    "rows_updated" \(dialect.typeName(.integer)) NOT NULL DEFAULT 0, "rows_unchanged" \(dialect.typeName(.integer)) NOT NULL DEFAULT 0,
+                    "error_message" \(dialect.typeName(.text)), "watermark" \(dialect.typeName(.text)))
+                """)
+            try await warehouse.execute("""
+                INSERT INTO \(dialect.qualified("staging", "ingestion_state")) ("run_id", "source", "dataset", "status", "started_at")
+                VALUES ('old-run', 'acme_portal', 'orders', 'succeeded', '2026-01-01 00:00:00')
+                """)
+        }
+        let report = try await step(test, [.extract, .load, .gate], runId: "new-run")
+        await server.stop()
+        #expect(report.succeeded, "\(report.error ?? "")")
+        let rows = try await ledger(test)
+        #expect(rows.map(\.runId).sorted() == ["new-run", "old-run"])
+        #expect(rows.first { $0.runId == "new-run" }?.steps.map(\.name) == ["preflight", "extract", "load", "gate"])
+        #expect(rows.first { $0.runId == "old-run" }?.steps == [])
+    }
 }
 
 /// The query strings a test API saw, in order.
