@@ -79,8 +79,8 @@ public struct IngestionState: Sendable {
         ]
     }
 
-    /// Columns added after the table's first version; `prepare` adds them to an older table.
-    static let addedColumns = ["steps", "ingest_date", "window_start", "window_end", "models", "from_runs"]
+    /// Columns added after the table's first version, in order; `prepare` adds them (empty) to an older table.
+    public static let addedColumns = ["steps", "ingest_date", "window_start", "window_end", "models", "from_runs"]
 
     /// Creates the schema, the table and its index, and adds the columns an older table lacks.
     public func prepare(in warehouse: any Warehouse) async throws {
