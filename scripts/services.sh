@@ -133,6 +133,89 @@ ensure_libxml2() {
     fi
 }
 
+# Debian's Prometheus server and Pushgateway (issue 9's monitoring peers).
+ensure_monitoring() {
+    if ! command -v prometheus >/dev/null 2>&1 || ! command -v prometheus-pushgateway >/dev/null 2>&1; then
+        echo "services.sh: installing prometheus and prometheus-pushgateway (Debian packages)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus prometheus-pushgateway >/dev/null
+    fi
+}
+
+# Waits until GET http://127.0.0.1:$1$2 answers 200 (60 s at most).
+_wait_for_http() {
+    python3 - "$1" "$2" <<'PY'
+import sys, time, urllib.request
+deadline = time.time() + 60
+url = "http://127.0.0.1:%s%s" % (sys.argv[1], sys.argv[2])
+while True:
+    try:
+        if urllib.request.urlopen(url, timeout=5).status == 200:
+            break
+    except OSError:
+        pass
+    if time.time() > deadline:
+        sys.exit("services.sh: %s did not answer 200 within 60 s" % url)
+    time.sleep(0.2)
+PY
+}
+
+# A Pushgateway on a free loopback port: INGEST_TEST_PUSHGATEWAY_URL.
+start_pushgateway() {
+    ensure_monitoring
+    local port
+    port="$(_free_port)"
+    prometheus-pushgateway --web.listen-address="127.0.0.1:$port" >"$SERVICES_DIR/pushgateway.log" 2>&1 &
+    S3_PIDS="${S3_PIDS:-} $!"
+    _wait_for_http "$port" /-/ready || { cat "$SERVICES_DIR/pushgateway.log"; return 1; }
+    INGEST_TEST_PUSHGATEWAY_URL="http://127.0.0.1:$port"
+    export INGEST_TEST_PUSHGATEWAY_URL
+}
+
+# A Prometheus server on a free loopback port (INGEST_TEST_PROMETHEUS_URL) that scrapes, every
+# 5 s (a generous scrape timeout on a busy machine), the targets a test lists as JSON files in
+# INGEST_TEST_PROMETHEUS_TARGETS (file_sd, re-read every second).
+start_prometheus() {
+    ensure_monitoring
+    local port dir
+    port="$(_free_port)"
+    dir="$SERVICES_DIR/prometheus"
+    mkdir -p "$dir/targets" "$dir/data"
+    cat >"$dir/prometheus.yml" <<YML
+global:
+  scrape_interval: 5s
+  scrape_timeout: 5s
+  evaluation_interval: 5s
+scrape_configs:
+  - job_name: ingestctl-serve
+    file_sd_configs:
+      - files: ["$dir/targets/*.json"]
+        refresh_interval: 1s
+YML
+    prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+        --web.listen-address="127.0.0.1:$port" >"$dir/prometheus.log" 2>&1 &
+    S3_PIDS="${S3_PIDS:-} $!"
+    _wait_for_http "$port" /-/ready || { cat "$dir/prometheus.log"; return 1; }
+    INGEST_TEST_PROMETHEUS_URL="http://127.0.0.1:$port"
+    INGEST_TEST_PROMETHEUS_TARGETS="$dir/targets"
+    export INGEST_TEST_PROMETHEUS_URL INGEST_TEST_PROMETHEUS_TARGETS
+}
+
+# openlineage-python (PyPI) in a venv cached under .build, for checking OpenLineage events:
+# INGEST_TEST_OPENLINEAGE_PYTHON is its python.
+ensure_openlineage_python() {
+    local venv=".build/venv-openlineage"
+    if ! "$venv/bin/python" -c 'import openlineage.client.event_v2' >/dev/null 2>&1; then
+        echo "services.sh: installing openlineage-python from PyPI into $venv"
+        rm -rf "$venv"
+        mkdir -p .build
+        python3 -m venv "$venv"
+        "$venv/bin/python" -m pip install -q 'openlineage-python>=1.54,<2'
+    fi
+    INGEST_TEST_OPENLINEAGE_PYTHON="$(pwd)/$venv/bin/python"
+    export INGEST_TEST_OPENLINEAGE_PYTHON
+}
+
 # The sqlite3 shell, which the tests use to read the embedded warehouse as a user would.
 ensure_sqlite3() {
     if ! command -v sqlite3 >/dev/null 2>&1; then

@@ -8,6 +8,8 @@
 # Installs libxml2-dev (HTML parsing), chromium (browser tests) and sqlite3 (the shell the
 # SQLite layout tests read the warehouse with) when missing, and apache-airflow (the
 # generated DAGs' tests) into a virtual environment under .build/.
+# Starts a Prometheus Pushgateway and a Prometheus server on loopback (Debian's packages,
+# installed when missing) and keeps openlineage-python (PyPI) in a venv under .build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
@@ -20,6 +22,10 @@ export INGEST_TEST_POSTGRES_URL="$POSTGRES_URL"
 echo "test.sh: PostgreSQL $(postgres_version) on 127.0.0.1:$POSTGRES_PORT"
 start_s3
 echo "test.sh: S3 (moto) on $INGEST_TEST_S3_ENDPOINT, verifying signatures on $INGEST_TEST_S3_AUTH_ENDPOINT"
+start_pushgateway
+start_prometheus
+echo "test.sh: Pushgateway on $INGEST_TEST_PUSHGATEWAY_URL, Prometheus on $INGEST_TEST_PROMETHEUS_URL"
+ensure_openlineage_python
 airflow_started=$SECONDS
 ensure_airflow
 echo "test.sh: Airflow $AIRFLOW_VERSION in $INGEST_TEST_AIRFLOW (ready in $((SECONDS - airflow_started)) s)"

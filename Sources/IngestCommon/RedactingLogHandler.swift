@@ -11,9 +11,15 @@ public struct RedactingLogHandler: LogHandler {
         set { inner.logLevel = newValue }
     }
 
-    public init(label: String, level: Logger.Level) {
+    /// `json`: one JSON object a line (see `JSONLogLine`) instead of swift-log's text line.
+    private let json: Bool
+    private let label: String
+
+    public init(label: String, level: Logger.Level, json: Bool = false) {
         inner = StreamLogHandler.standardError(label: label)
         inner.logLevel = level
+        self.json = json
+        self.label = label
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -25,6 +31,12 @@ public struct RedactingLogHandler: LogHandler {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         let clean = merged.mapValues { Logger.MetadataValue.string(Redactor.shared.redact($0.description)) }
+        if json {
+            let line = JSONLogLine.render(level: event.level.rawValue, label: label, message: event.message.description,
+                                          fields: clean.mapValues { $0.description })
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+            return
+        }
         var event = event
         event.message = "\(Redactor.shared.redact(event.message.description))"
         event.metadata = clean.isEmpty ? nil : clean

@@ -13,18 +13,24 @@ struct IngestCtl: AsyncParsableCommand {
             Configuration comes from the environment and a .env file in the working directory:
               INGEST_HOME     where the embedded default keeps its files (default: .ingest)
               WAREHOUSE_URL   postgres://user:pass@host:port/db (unset: SQLite in INGEST_HOME/warehouse)
+              PUSHGATEWAY_URL push each run's metrics to this Prometheus Pushgateway
+              OPENLINEAGE_URL / OPENLINEAGE_FILE  send OpenLineage run events (HTTP API / JSON lines)
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
-        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, AirflowCommand.self,
-                      ReplayCommand.self, BronzeCommand.self])
+        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, ServeCommand.self, FreshnessCommand.self,
+                      AirflowCommand.self, ReplayCommand.self, BronzeCommand.self])
 
-    static func platform() throws -> Platform {
+    static func platform(_ output: OutputStyle = OutputStyle()) throws -> Platform {
         let settings = try Settings.load()
         let level = Logger.Level(rawValue: settings["INGEST_LOG_LEVEL"] ?? "warning") ?? .warning
-        LoggingSystem.bootstrap { label in RedactingLogHandler(label: label, level: level) }
-        return try Platform(settings: settings, say: { line in
-            FileHandle.standardError.write(Data((Redactor.shared.redact(line) + "\n").utf8))
-        })
+        let json = output.logFormat == .json
+        LoggingSystem.bootstrap { label in
+            RedactingLogHandler(label: label, level: level, json: json)
+        }
+        let reporter = output.reporter
+        var platform = try Platform(settings: settings, say: { line in reporter.say(line) })
+        platform.progress = { progress in reporter.report(progress) }
+        return platform
     }
 }
 
@@ -80,19 +86,34 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Write the run report as JSON to this file.")
     var report: String?
 
+    @OptionGroup var output: OutputOptions
+
+    @Option(name: .customLong("metrics-file"),
+            help: "Write the run's metrics in the Prometheus text format to this file, atomically (for node_exporter's textfile collector).")
+    var metricsFile: String?
+
     func run() async throws {
         do {
-            let platform = try IngestCtl.platform()
+            let style = output.style
+            let platform = try IngestCtl.platform(style)
             let selected = try steps.map(RunOptions.steps) ?? Set(RunStep.selectable)
             if let runId { try RunOptions.checkRunId(runId) }
             let window = try ExtractionWindow.parse(start: windowStart, end: windowEnd)
-            let options = RunOptions(steps: selected, fromRun: fromRun, lookbackDays: lookbackDays, runId: runId, window: window)
+            var options = RunOptions(steps: selected, fromRun: fromRun, lookbackDays: lookbackDays, runId: runId, window: window)
+            let observer = RunObserver(platform: platform, registry: registeredSources, metricsFile: metricsFile)
+            options.onStart = { report in
+                for problem in await observer.started(report) { style.warn("warning: \(problem)") }
+            }
             let result = try await platform.run(dataset, in: registeredSources, options: options)
             if let report {
                 try result.json().write(to: URL(fileURLWithPath: report))
             }
-            print(result.summary)
+            // With --quiet a failed run still says why: the pipeline logs its error.
+            if !style.quiet { print(result.summary) }
+            let problems = await observer.finished(result)
+            for problem in problems { style.warn("\(problem.export == "metrics-file" ? "error" : "warning"): \(problem)") }
             if !result.succeeded { throw ExitCode(1) }
+            if problems.contains(where: { $0.export == "metrics-file" }) { throw ExitCode(2) }
         } catch let exit as ExitCode {
             throw exit
         } catch {

@@ -19,6 +19,8 @@ public protocol Dataset: Sendable {
     var description: String { get }
     /// How a scheduler runs it: schedule, retries, timeout, pool (`ingestctl airflow dag`).
     var orchestration: Orchestration { get }
+    /// How fresh the silver table must be (`ingestctl freshness`); default: no thresholds.
+    var freshness: DatasetFreshness { get }
     /// The watermark a row advances the dataset to (the run keeps the largest); `nil` for none.
     func watermark(of row: Table.Row) -> String?
 }
@@ -28,6 +30,7 @@ extension Dataset {
     public var gate: SuccessGate { SuccessGate() }
     public var description: String { "\(Table.sourceName).\(Table.dataset)" }
     public var orchestration: Orchestration { Orchestration() }
+    public var freshness: DatasetFreshness { DatasetFreshness() }
     public func watermark(of row: Table.Row) -> String? { nil }
 }
 
@@ -39,6 +42,7 @@ public struct AnyDataset: Sendable {
     public let gate: SuccessGate
     public let description: String
     public let orchestration: Orchestration
+    public let freshness: DatasetFreshness
     public let extractor: any Extractor
     private let makeSchema: @Sendable () throws -> TableSchema
     private let makeParse: @Sendable () throws -> @Sendable (StoredArtifact) throws -> ParsedArtifact
@@ -50,6 +54,7 @@ public struct AnyDataset: Sendable {
         self.gate = dataset.gate
         self.description = dataset.description
         self.orchestration = dataset.orchestration
+        self.freshness = dataset.freshness
         self.extractor = dataset.extractor
         self.makeSchema = { try D.Table.tableSchema() }
         self.makeParse = {

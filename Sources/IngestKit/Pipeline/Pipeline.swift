@@ -45,6 +45,7 @@ public struct Pipeline: Sendable {
             bronze: (try? platform.bronzeStore().location) ?? "unconfigured")
         report.fromRunId = options.fromRun
         report.ingestDate = CalendarDate(runTime).description
+        await options.onStart?(report)
         let state = IngestionState(warehouse.dialect)
         var stateStarted = false
         var lastWatermark: String?
@@ -58,9 +59,13 @@ public struct Pipeline: Sendable {
             let clock = ContinuousClock.now
             do {
                 try await body()
-                report.steps = Self.merging(report.steps, .init(name: name.rawValue, status: "succeeded", seconds: (ContinuousClock.now - clock).seconds))
+                let finished = RunReport.Step(name: name.rawValue, status: "succeeded", seconds: (ContinuousClock.now - clock).seconds)
+                report.steps = Self.merging(report.steps, finished)
+                platform.progress(.stepFinished(finished, counts: report.counts))
             } catch {
-                report.steps = Self.merging(report.steps, .init(name: name.rawValue, status: "failed", seconds: (ContinuousClock.now - clock).seconds))
+                let finished = RunReport.Step(name: name.rawValue, status: "failed", seconds: (ContinuousClock.now - clock).seconds)
+                report.steps = Self.merging(report.steps, finished)
+                platform.progress(.stepFinished(finished, counts: report.counts))
                 throw error
             }
         }
@@ -280,6 +285,7 @@ public struct Pipeline: Sendable {
         // Extracting a run again: its old manifest goes first, so no load ever reads a mix of two attempts.
         if replacing { try await bronze.removeManifest(runId: runId, ingestDate: ingestDate) }
         let collected = ProvenanceLog()
+        let extractStarted = ContinuousClock.now
         var context = ExtractionContext(
             runId: runId, runTime: runTime, lookbackDays: lookbackDays, lastWatermark: lastWatermark,
             settings: platform.settings, http: HTTPFetcher(logger: platform.logger), logger: platform.logger, say: platform.say)
@@ -291,7 +297,8 @@ public struct Pipeline: Sendable {
             }
             let provenance = try await bronze.write(artifact, runId: runId, ingestDate: ingestDate,
                                                     extractedAt: LocalTimestamp(Date()).description)
-            await collected.append(provenance)
+            let (stored, bytes) = await collected.append(provenance)
+            platform.progress(.extracting(artifacts: stored, bytes: bytes, seconds: (ContinuousClock.now - extractStarted).seconds))
         }
         try await dataset.extractor.extract(context, into: sink)
         let artifacts = await collected.items
@@ -311,7 +318,13 @@ private actor ProvenanceLog {
     var items: [Provenance] = []
     var ids: Set<String> = []
     func claim(_ id: String) -> Bool { ids.insert(id).inserted }
-    func append(_ provenance: Provenance) { items.append(provenance) }
+    var bytes = 0
+    /// Artifacts and bytes stored so far.
+    func append(_ provenance: Provenance) -> (Int, Int) {
+        items.append(provenance)
+        bytes += provenance.size
+        return (items.count, bytes)
+    }
 }
 
 extension Duration {

@@ -13,6 +13,8 @@ public struct Platform: Sendable {
     public var logger: Logger
     /// Where human-readable progress goes (stderr in the CLI).
     public var say: @Sendable (String) -> Void
+    /// Where a run reports its progress (artifacts stored, steps finished); the CLI draws it (see `ProgressReporter`).
+    public var progress: @Sendable (RunProgress) -> Void = { _ in }
 
     public init(settings: Settings, say: @escaping @Sendable (String) -> Void = { _ in }, logger: Logger? = nil) throws {
         self.settings = settings

@@ -16,6 +16,9 @@ public struct RunOptions: Sendable {
     public var replay: [String]?
     /// The interval the extract covers, from a scheduler; it replaces the lookback and the watermark.
     public var window: ExtractionWindow?
+    /// Called once the run has its report (run id, dataset, start time), before preflight:
+    /// where the OpenLineage START event is sent (see `RunObserver`).
+    public var onStart: (@Sendable (RunReport) async -> Void)?
 
     public init(steps: Set<RunStep> = Set(RunStep.selectable), fromRun: String? = nil, lookbackDays: Int? = nil,
                 runId: String? = nil, window: ExtractionWindow? = nil, replay: [String]? = nil) {

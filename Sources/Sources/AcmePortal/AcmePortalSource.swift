@@ -50,6 +50,8 @@ public struct OrdersDataset: Dataset {
     public var orchestration: Orchestration { Orchestration(schedule: "0 2 * * *", retries: 3, retryDelaySeconds: 60) }
     /// Orders advance by creation date.
     public func watermark(of row: OrderRow) -> String? { row.createdDate?.description }
+    /// New orders arrive daily: warn after a day without one, fail `ingestctl freshness` after two.
+    public var freshness: DatasetFreshness { DatasetFreshness(warnAfterHours: 24, errorAfterHours: 48) }
 }
 
 /// `acme_portal.customers`: one row per customer.

@@ -4,7 +4,7 @@ import Testing
 
 /// Every auth scheme against a server that checks it; credentials never reach stored URLs or errors.
 @Suite struct AuthTests {
-    let fast = HTTPLimits(timeout: .seconds(5), retry: fastRetry)
+    let fast = HTTPLimits(timeout: .seconds(60), retry: fastRetry)
 
     /// Two pages via next links, each answered only when `authorized` accepts the request.
     func server(_ authorized: @escaping @Sendable (LoopbackHTTPServer.Request) -> Bool) async throws -> TestServer {
@@ -74,7 +74,7 @@ import Testing
 
 /// OAuth2 client credentials against a token endpoint that mints tokens and an API that checks them.
 @Suite struct OAuth2Tests {
-    let fast = HTTPLimits(timeout: .seconds(5), retry: fastRetry)
+    let fast = HTTPLimits(timeout: .seconds(60), retry: fastRetry)
     static let basicClient = "Basic " + Data("client-a:client-secret-a".utf8).base64EncodedString()
 
     actor Tokens {

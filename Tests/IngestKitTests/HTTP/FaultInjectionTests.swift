@@ -7,7 +7,7 @@ import Testing
 /// timeouts, and its own requests should not compete with the others'.
 @Suite(.serialized) struct FaultInjectionTests {
     // Generous for answers that come at once (the machine may be busy); short only where a test waits for a timeout.
-    let fetcher = HTTPFetcher(timeout: .seconds(5), retry: fastRetry)
+    let fetcher = HTTPFetcher(timeout: .seconds(60), retry: fastRetry)
     /// Times out a deliberately slow answer (30 s) with room for a normal one on a busy machine.
     let impatient = HTTPFetcher(timeout: .seconds(5), retry: fastRetry)
 
@@ -139,7 +139,7 @@ import Testing
     }
 
     @Test func aResponseOverTheSizeLimitFails() async throws {
-        let small = HTTPFetcher(timeout: .seconds(5), maxResponseBytes: 1_000, retry: fastRetry)
+        let small = HTTPFetcher(timeout: .seconds(60), maxResponseBytes: 1_000, retry: fastRetry)
         let server = try await TestServer.start { _, _, _ in .json(page(0, 50)) }
         defer { Task { await server.stop() } }
         let error = await #expect(throws: IngestError.self) { try await small.get(server.baseURL + "/big") }

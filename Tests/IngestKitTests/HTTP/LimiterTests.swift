@@ -10,7 +10,7 @@ import Testing
             return .json("[]")
         }
         defer { Task { await server.stop() } }
-        let fetcher = HTTPFetcher(timeout: .seconds(5), retry: fastRetry, limiter: RequestLimiter(maxConcurrent: 3))
+        let fetcher = HTTPFetcher(timeout: .seconds(60), retry: fastRetry, limiter: RequestLimiter(maxConcurrent: 3))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<12 {
                 group.addTask { _ = try await fetcher.get(server.baseURL + "/c?i=\(i)") }
@@ -27,7 +27,7 @@ import Testing
         defer { Task { await server.stop() } }
         let limiter = RequestLimiter(requestsPerSecond: 20)
         let interval = try #require(await limiter.interval)
-        let fetcher = HTTPFetcher(timeout: .seconds(5), retry: fastRetry, limiter: limiter)
+        let fetcher = HTTPFetcher(timeout: .seconds(60), retry: fastRetry, limiter: limiter)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<6 {
                 group.addTask { _ = try await fetcher.get(server.baseURL + "/r?i=\(i)") }
@@ -58,7 +58,7 @@ import Testing
             return .json(page(n * 10, 10, extra: n < 5 ? #""next": "\#(base)\#(request.path)?page=\#(n + 1)""# : #""next": null"#))
         }
         defer { Task { await server.stop() } }
-        let limits = HTTPLimits(timeout: .seconds(5), retry: fastRetry, maxConcurrentRequests: 1)
+        let limits = HTTPLimits(timeout: .seconds(60), retry: fastRetry, maxConcurrentRequests: 1)
         let extractors = ["/a", "/b", "/c"].map {
             RESTExtractor(baseURL: server.baseURL, path: $0, paginator: .nextURL(path: "next"), recordsPath: "results", limits: limits)
         }

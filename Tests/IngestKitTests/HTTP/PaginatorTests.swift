@@ -5,7 +5,7 @@ import Testing
 /// Every paginator and stop condition against a server that checks the paging parameters.
 @Suite struct PaginatorTests {
     static let total = 25
-    let fast = HTTPLimits(timeout: .seconds(5), retry: fastRetry)
+    let fast = HTTPLimits(timeout: .seconds(60), retry: fastRetry)
 
     /// Records `from..<from+size`, capped at `total`; a request outside that answers 400.
     static func slice(_ from: Int, _ size: Int, extra: String = "") -> LoopbackHTTPServer.Response {

@@ -10,7 +10,7 @@ struct RESTItemsDataset: Dataset {
         RESTExtractor(
             baseURLVariable: "ITEMS_BASE_URL", path: "/v1/items", auth: .apiKeyQuery(name: "key", variable: "ITEMS_KEY"),
             paginator: .nextURL(path: "next"), recordsPath: "results", incremental: IncrementalWindow(parameter: "since"),
-            limits: HTTPLimits(timeout: .seconds(5), retry: fastRetry))
+            limits: HTTPLimits(timeout: .seconds(60), retry: fastRetry))
     }
     var parser: ItemsParser { ItemsParser() }
     func watermark(of row: ItemRow) -> String? { row.day?.description }
