@@ -35,6 +35,12 @@ extension Bool: ColumnValue {
 
 extension Decimal: ColumnValue {
     public static var columnType: ColumnType { .numeric }
+    public var sqlValue: SQLValue { .numeric(ExactDecimal(self)) }
+}
+
+/// Numbers longer than `Decimal`'s 38 digits: declare the field `ExactDecimal`.
+extension ExactDecimal: ColumnValue {
+    public static var columnType: ColumnType { .numeric }
     public var sqlValue: SQLValue { .numeric(self) }
 }
 

@@ -9,7 +9,8 @@ public enum SQLValue: Sendable, Hashable {
     case text(String)
     case integer(Int64)
     case boolean(Bool)
-    case numeric(Decimal)
+    /// Exact digits of any length (see `ExactDecimal`).
+    case numeric(ExactDecimal)
     case date(CalendarDate)
     case timestamp(LocalTimestamp)
     case jsonb(String)
@@ -21,38 +22,34 @@ public enum SQLValue: Sendable, Hashable {
         case .text(let s), .jsonb(let s): return s
         case .integer(let i): return String(i)
         case .boolean(let b): return b ? "true" : "false"
-        case .numeric(let d): return DecimalText.canonical(d)
+        case .numeric(let d): return d.text
         case .date(let d): return d.description
         case .timestamp(let t): return t.description
         }
     }
 }
 
-/// Exact decimal text: never goes through a binary float.
+/// Exact decimal text: never goes through a binary float, never rounds to `Decimal`'s 38 digits silently.
 public enum DecimalText {
     /// Canonical form of a decimal: no exponent, no trailing zeros after the point, `-0` is `0`.
     public static func canonical(_ value: Decimal) -> String {
-        var text = value.description
-        if text.contains("."), !text.contains("e"), !text.contains("E") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        return text == "-0" ? "0" : text
+        ExactDecimal(value).text
     }
 
-    /// Parses a plain decimal literal (`-12.50`, `3`, `1e3`) exactly; `nil` when it is not one.
+    /// Canonical form of an exact decimal (its `text`).
+    public static func canonical(_ value: ExactDecimal) -> String { value.text }
+
+    /// Parses a plain decimal literal (`-12.50`, `3`, `1e3`) exactly; `nil` when it is not one, or when
+    /// `Decimal` cannot hold it without rounding (more than 38 digits): read those with `ExactDecimal`.
     public static func parse(_ text: String) -> Decimal? {
         // Most amounts are plain JSON-style numbers: read them from their digits, without Foundation's parser.
         if let exact = JSONNumberText.decimal(text) { return exact }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ byte in
-            (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
-                || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
-        }) else { return nil }
-        guard let value = Decimal(string: trimmed, locale: Locale(identifier: "en_US_POSIX")), !value.isNaN else {
-            return nil
-        }
-        return value
+        return exactDecimal(text.trimmingCharacters(in: .whitespaces))
+    }
+
+    /// `Decimal(string:)` kept only when it holds every digit of `text`.
+    static func exactDecimal(_ text: String) -> Decimal? {
+        guard let exact = ExactDecimal(text), exact.text != "NaN" else { return nil }
+        return exact.decimal
     }
 }

@@ -40,7 +40,7 @@ struct JSONBench: ParsableCommand {
         try measure("IngestJSONDecoder        decode + map + RowEncoder (SHA-256)", bytes: bytes) {
             var values = 0
             for artifact in artifacts {
-                for row in try parser.parse(artifact) { values += encoder.encode(row, bronzeKey: artifact.bronzeKey).count }
+                for row in try parser.parse(artifact) { values += try encoder.encode(row, bronzeKey: artifact.bronzeKey).values.count }
             }
             return values
         }
@@ -48,7 +48,7 @@ struct JSONBench: ParsableCommand {
             try measure("Foundation JSONDecoder   decode + map + RowEncoder (SHA-256)", bytes: bytes) {
                 var values = 0
                 for artifact in artifacts {
-                    for row in try parser.parse(artifact) { values += encoder.encode(row, bronzeKey: artifact.bronzeKey).count }
+                    for row in try parser.parse(artifact) { values += try encoder.encode(row, bronzeKey: artifact.bronzeKey).values.count }
                 }
                 return values
             }

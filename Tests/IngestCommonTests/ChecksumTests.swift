@@ -4,13 +4,13 @@ import Testing
 
 @Suite struct ChecksumTests {
     @Test func canonicalFormIsExplicitAndUnambiguous() {
-        let form = Checksum.canonicalForm([("id", .text("a=b\n")), ("amount", .numeric(Decimal(string: "12.50")!)), ("note", .null)])
+        let form = Checksum.canonicalForm([("id", .text("a=b\n")), ("amount", .numeric(ExactDecimal(Decimal(string: "12.50")!))), ("note", .null)])
         #expect(form == "id=4:a=b\n\namount=4:12.5\nnote=~\n")
     }
 
     @Test func numbersHashByValueNotByFormatting() {
-        let a = Checksum.sha256Hex([("amount", .numeric(Decimal(string: "952.0")!))])
-        let b = Checksum.sha256Hex([("amount", .numeric(Decimal(string: "952")!))])
+        let a = Checksum.sha256Hex([("amount", .numeric(ExactDecimal(Decimal(string: "952.0")!)))])
+        let b = Checksum.sha256Hex([("amount", .numeric(ExactDecimal(Decimal(string: "952")!)))])
         #expect(a == b)
     }
 

@@ -52,6 +52,17 @@ import Testing
         #expect(first["Title__c"] == nil, "a missing field is absent")
     }
 
+    /// Rates read with `exactDecimal` keep every digit of a decimal string, beyond `Decimal`'s 38.
+    @Test func exactDecimalKeepsEveryDigit() throws {
+        let long = "1234567890123456789012345678901234567890.0123456789"
+        let json = Self.payload.replacingOccurrences(of: #""value": "85.10""#, with: #""value": "\#(long)""#)
+        let records = try AuraPayload(Data(json.utf8)).records()
+        #expect(records[0].exactDecimal("Rate__c")?.text == long)
+        #expect(records[0].decimal("Rate__c") == nil, "Decimal cannot hold it: no rounded value")
+        #expect(records[1].exactDecimal("Rate__c")?.text == "92.25")
+        #expect(records[1].exactDecimal("Status__c") == nil)
+    }
+
     @Test func recordsOnlyInReturnValueIsTheClassicTrap() throws {
         let json = #"{"actions": [{"state": "SUCCESS", "returnValue": {"records": [{"Id": "1"}]}}], "context": {"globalValueProviders": [{"type": "$Label", "values": {}}]}}"#
         let aura = try AuraPayload(Data(json.utf8))

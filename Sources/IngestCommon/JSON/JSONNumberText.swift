@@ -70,11 +70,12 @@ public enum JSONNumberText {
         return Decimal(sign: negative ? .minus : .plus, exponent: exponent, significand: Decimal(significand))
     }
 
-    /// More than 19 significant digits or an extreme exponent: Foundation's exact text parser.
+    /// More than 19 significant digits or an extreme exponent: Foundation's text parser, whose result
+    /// is kept only when it is exact. `Decimal` holds 38 digits and would round the rest silently:
+    /// such a number is refused here (`ExactDecimal` reads it whole).
     private static func slowDecimal(_ base: UnsafePointer<UInt8>, start: Int, end: Int) -> Decimal? {
         let text = String(decoding: UnsafeBufferPointer(start: base + start, count: end - start), as: UTF8.self)
-        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), !value.isNaN else { return nil }
-        return value
+        return DecimalText.exactDecimal(text)
     }
 
     /// A correctly rounded double; `nil` when the number is out of range.

@@ -144,9 +144,16 @@ final class JSONValueDecoder: Decoder, SingleValueDecodingContainer {
         guard entry.kind & JSONTapeKind.typeMask == JSONTapeKind.number else { throw mismatch(Decimal.self, at: index, path: path()) }
         guard let value = JSONNumberText.decimal(base, start: Int(entry.start), end: Int(entry.end)) else {
             throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: path(), debugDescription:
-                "Number \(JSONNumberText.text(base, start: Int(entry.start), end: Int(entry.end))) is not representable as a Decimal."))
+                "Number \(JSONNumberText.text(base, start: Int(entry.start), end: Int(entry.end))) is not representable as a Decimal without rounding (it holds 38 digits); decode ExactDecimal to keep every digit."))
         }
         return value
+    }
+
+    /// The text of the number at `index` as the document wrote it; `nil` when the value is not a number.
+    func numberText(at index: Int) -> String? {
+        let entry = tape[index]
+        guard entry.kind & JSONTapeKind.typeMask == JSONTapeKind.number else { return nil }
+        return JSONNumberText.text(base, start: Int(entry.start), end: Int(entry.end))
     }
 
     func isNull(at index: Int) -> Bool { tape[index].kind == JSONTapeKind.null }

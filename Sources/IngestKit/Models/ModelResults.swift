@@ -133,8 +133,10 @@ public struct ModelResults: Sendable, Codable {
             line += String(format: " %.3fs", node.seconds)
             lines.append(line)
             if let message = node.message, node.status != "success" { lines.append("          \(message)") }
+            // Values are escaped (`\t`, `\0`, `\u{A0}`…): a status that is only a tab must show as one.
             for sample in node.samples ?? [] {
-                lines.append("          e.g. " + sample.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ?? "NULL")" }.joined(separator: ", "))
+                lines.append("          e.g. " + sample.sorted { $0.key < $1.key }
+                    .map { "\($0.key)=\($0.value.map(VisibleText.escaped) ?? "NULL")" }.joined(separator: ", "))
             }
         }
         let s = summary

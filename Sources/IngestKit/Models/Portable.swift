@@ -45,15 +45,50 @@ public enum Portable {
         }
     }
 
-    /// `coalesce(nullif(trim(x), ''), 'Unknown')`: blank or NULL text becomes a default.
+    /// `coalesce(nullif(trim(x), ''), 'Unknown')` with `trim` over all Unicode white space
+    /// (`Blank`): blank or NULL text becomes a default, and other text comes trimmed.
+    /// A value that is only a tab, a no-break space or an ideographic space is blank on both dialects.
     public static func blankToDefault(_ expression: String, _ fallback: String = "Unknown") -> SQLFragment {
-        SQLFragment { dialect in "coalesce(nullif(trim(\(expression)), ''), \(dialect.literal(fallback)))" }
+        SQLFragment { dialect in
+            "coalesce(\(nullIfBlank(expression).render(dialect)), \(dialect.literal(fallback)))"
+        }
+    }
+
+    /// The text without leading and trailing Unicode white space (`Blank.whitespace`), identically on
+    /// both dialects (plain SQL `trim` removes spaces only).
+    public static func trimWhitespace(_ expression: String) -> SQLFragment {
+        SQLFragment { dialect in
+            switch dialect {
+            case .postgres: return "btrim(\(expression), \(whitespaceCharacters(dialect)))"
+            case .sqlite: return "trim(\(expression), \(whitespaceCharacters(dialect)))"
+            }
+        }
+    }
+
+    /// NULL when the text is blank (empty after `trimWhitespace`), else the trimmed text.
+    public static func nullIfBlank(_ expression: String) -> SQLFragment {
+        SQLFragment { dialect in "nullif(\(trimWhitespace(expression).render(dialect)), '')" }
+    }
+
+    /// A SQL string of every `Blank.whitespace` character, written with escapes (no raw control characters in the SQL).
+    static func whitespaceCharacters(_ dialect: SQLDialect) -> String {
+        switch dialect {
+        case .postgres:
+            return "E'" + Blank.whitespace.map { "\\u" + hex4($0.value) }.joined() + "'"
+        case .sqlite:
+            return "char(" + Blank.whitespace.map { String($0.value) }.joined(separator: ", ") + ")"
+        }
+    }
+
+    private static func hex4(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     /// A cast that yields NULL instead of failing when the text is not a value of the type.
     public static func safeCast(_ expression: String, as type: ColumnType) -> SQLFragment {
         SQLFragment { dialect in
-            let x = "trim(cast(\(expression) as text))"
+            let x = trimWhitespace("cast(\(expression) as text)").render(dialect)
             switch (dialect, type) {
             case (.postgres, .integer):
                 return "(case when \(x) ~ '^[+-]?[0-9]{1,18}$' then cast(\(x) as bigint) end)"
@@ -77,6 +112,29 @@ public enum Portable {
                 return "(case when lower(\(x)) in ('true','t','1','yes') then 1 when lower(\(x)) in ('false','f','0','no') then 0 end)"
             case (.sqlite, _):
                 return "cast(\(expression) as text)"
+            }
+        }
+    }
+
+    /// The date of a `timestamp without time zone` column. IngestKit stores timestamps in UTC, so
+    /// this is the UTC date, on both dialects: the platform's one rule for dates derived from timestamps.
+    public static func dateOf(_ timestamp: String) -> SQLFragment {
+        SQLFragment { dialect in
+            switch dialect {
+            case .postgres: return "cast(\(timestamp) as date)"
+            case .sqlite: return "date(\(timestamp))"
+            }
+        }
+    }
+
+    /// The local date of a UTC timestamp at a fixed offset from UTC, in minutes (east positive,
+    /// e.g. -300 for UTC−05:00): for a source that wants the date its own clock showed.
+    /// (A fixed offset, not a named zone: SQLite has no time zone database.)
+    public static func localDate(_ timestamp: String, utcOffsetMinutes: Int) -> SQLFragment {
+        SQLFragment { dialect in
+            switch dialect {
+            case .postgres: return "cast(\(timestamp) + interval '\(utcOffsetMinutes) minutes' as date)"
+            case .sqlite: return "date(\(timestamp), '\(utcOffsetMinutes >= 0 ? "+" : "")\(utcOffsetMinutes) minutes')"
             }
         }
     }

@@ -125,6 +125,16 @@ public struct AuraRecord: Sendable, Hashable {
         }
     }
 
+    /// The field as an exact decimal of any length (a decimal string keeps every digit; a JSON number
+    /// as many as `Decimal` holds, past which the payload is refused); `nil` when null, missing or not a number.
+    public func exactDecimal(_ field: String) -> ExactDecimal? {
+        switch values[field] {
+        case .number(let value): return ExactDecimal(value)
+        case .string(let text): return ExactDecimal(text)
+        default: return nil
+        }
+    }
+
     /// The field as a whole number; `nil` when null, missing or fractional.
     public func int(_ field: String) -> Int? {
         guard let value = decimal(field) else { return nil }

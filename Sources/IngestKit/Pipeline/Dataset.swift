@@ -23,6 +23,9 @@ public protocol Dataset: Sendable {
     var freshness: DatasetFreshness { get }
     /// The watermark a row advances the dataset to (the run keeps the largest); `nil` for none.
     func watermark(of row: Table.Row) -> String?
+    /// What to do with NUL characters (U+0000) in text: remove them and count the rows as
+    /// `sanitized` (the default), or refuse the row.
+    var nulCharacters: NULCharacterPolicy { get }
 }
 
 extension Dataset {
@@ -32,6 +35,7 @@ extension Dataset {
     public var orchestration: Orchestration { Orchestration() }
     public var freshness: DatasetFreshness { DatasetFreshness() }
     public func watermark(of row: Table.Row) -> String? { nil }
+    public var nulCharacters: NULCharacterPolicy { .strip }
 }
 
 /// A dataset with its types erased, as the registry and the pipeline hold it.
@@ -58,18 +62,28 @@ public struct AnyDataset: Sendable {
         self.extractor = dataset.extractor
         self.makeSchema = { try D.Table.tableSchema() }
         self.makeParse = {
-            let encoder = try RowEncoder<D.Table>()
+            let encoder = try RowEncoder<D.Table>(nulCharacters: dataset.nulCharacters)
             let parser = dataset.parser
             return { artifact in
                 let rows = try parser.parse(artifact)
                 var watermark: String?
+                var sanitized = 0
                 var values: [[SQLValue]] = []
                 values.reserveCapacity(rows.count)
-                for row in rows {
-                    values.append(encoder.encode(row, bronzeKey: artifact.bronzeKey))
+                for (position, row) in rows.enumerated() {
+                    do {
+                        let encoded = try encoder.encode(row, bronzeKey: artifact.bronzeKey)
+                        values.append(encoded.values)
+                        if encoded.sanitized { sanitized += 1 }
+                    } catch var refusal as RowRefusal {
+                        refusal.artifactId = artifact.artifactId
+                        refusal.item = position + 1
+                        refusal.key = encoder.keyDescription(row)
+                        throw refusal
+                    }
                     if let mark = dataset.watermark(of: row), mark > (watermark ?? "") { watermark = mark }
                 }
-                return ParsedArtifact(rows: values, watermark: watermark)
+                return ParsedArtifact(rows: values, watermark: watermark, sanitized: sanitized)
             }
         }
     }
@@ -88,4 +102,6 @@ public struct AnyDataset: Sendable {
 public struct ParsedArtifact: Sendable {
     public var rows: [[SQLValue]]
     public var watermark: String?
+    /// Rows whose values had NUL characters removed.
+    public var sanitized: Int = 0
 }

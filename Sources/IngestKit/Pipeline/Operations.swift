@@ -47,7 +47,8 @@ extension RunReport {
         if let replayedRuns { lines.append("  replayed \(replayedRuns.count) stored run(s) in order: \(replayedRuns.joined(separator: ", "))") }
         lines.append("  artifacts: \(counts.artifacts) (\(counts.bytes) bytes)\(bronzePrefix.map { " in \($0)" } ?? "")")
         lines.append("  rows: \(counts.parsed) parsed, \(counts.inserted) inserted, \(counts.updated) updated, \(counts.unchanged) unchanged"
-                     + (counts.duplicates > 0 ? ", \(counts.duplicates) duplicate keys (last one kept)" : ""))
+                     + (counts.duplicates > 0 ? ", \(counts.duplicates) duplicate keys (last one kept)" : "")
+                     + (counts.sanitized > 0 ? ", \(counts.sanitized) sanitized (NUL characters removed)" : ""))
         lines.append("  steps: " + steps.map { "\($0.name) \($0.status) \(String(format: "%.2fs", $0.seconds))" }.joined(separator: ", "))
         if let gate {
             lines.append("  gate: " + (gate.passed ? "passed" : "FAILED (\(gate.failures.joined(separator: "; ")))"))

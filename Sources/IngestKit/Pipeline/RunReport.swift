@@ -23,6 +23,8 @@ public struct RunReport: Sendable, Codable {
         public var updated = 0
         public var unchanged = 0
         public var duplicates = 0
+        /// Rows stored with NUL characters removed (see `NULCharacterPolicy`).
+        public var sanitized = 0
 
         /// The load's share of the counts (everything but artifacts and bytes).
         public var load: LoadCounts {
@@ -33,6 +35,7 @@ public struct RunReport: Sendable, Codable {
                 counts.updated = updated
                 counts.unchanged = unchanged
                 counts.duplicates = duplicates
+                counts.sanitized = sanitized
                 return counts
             }
             set {
@@ -41,6 +44,7 @@ public struct RunReport: Sendable, Codable {
                 updated = newValue.updated
                 unchanged = newValue.unchanged
                 duplicates = newValue.duplicates
+                sanitized = newValue.sanitized
             }
         }
     }

@@ -149,7 +149,8 @@ public struct IngestionState: Sendable {
                 .integer(Int64(record.artifacts)), .integer(Int64(record.bytes)), .integer(Int64(record.counts.parsed)),
                 .integer(Int64(record.counts.inserted)), .integer(Int64(record.counts.updated)),
                 .integer(Int64(record.counts.unchanged)),
-                record.errorMessage.map { .text(Redactor.shared.redact($0)) } ?? .null,
+                // A message may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
+                record.errorMessage.map { .text(Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\0")) } ?? .null,
                 record.watermark.map { .text($0) } ?? .null,
                 .text(Self.stepsJSON(record.steps)), record.ingestDate.map { .text($0) } ?? .null,
                 record.windowStart.map { .text($0) } ?? .null, record.windowEnd.map { .text($0) } ?? .null,

@@ -20,6 +20,7 @@ struct PostgresCopyLoad: Sendable {
         var lines: ByteBuffer
         var rows: Int
         var watermark: String?
+        var sanitized: Int
     }
 
     static let logger = Logger(label: "ingestkit.copy", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -36,7 +37,7 @@ struct PostgresCopyLoad: Sendable {
             ) { writer in
                 var pending = ByteBufferAllocator().buffer(capacity: flushBytes + 64 * 1024)
                 try await ParallelParse.forEach(count: count, produce: encode) { _, encoded in
-                    staged.add(encoded.rows, watermark: encoded.watermark)
+                    staged.add(encoded.rows, watermark: encoded.watermark, sanitized: encoded.sanitized)
                     var lines = encoded.lines
                     pending.writeBuffer(&lines)
                     if pending.readableBytes >= flushBytes {
@@ -74,7 +75,7 @@ struct PostgresCopyLoad: Sendable {
                 }
                 lines.writeInteger(CopyText.newline)
             }
-            return Encoded(lines: lines, rows: parsed.rows.count, watermark: parsed.watermark)
+            return Encoded(lines: lines, rows: parsed.rows.count, watermark: parsed.watermark, sanitized: parsed.sanitized)
         }
     }
 }

@@ -2,25 +2,75 @@ import IngestCommon
 
 /// Turns typed rows into the values the loader writes, in `TableSchema.loadedColumns` order,
 /// filling the checksum (over every data column, in config order) and the bronze object path.
+///
+/// It is also where the values a warehouse cannot hold are dealt with, the same way on both
+/// warehouses (Docs/AddingASource.md, "Values the SDK refuses or changes"):
+/// - U+0000 (NUL) in text or JSON is removed (PostgreSQL text cannot hold it) and the row
+///   counted as `sanitized`, or, with `NULCharacterPolicy.reject`, the row is refused;
+///   the checksum is over the stored value;
+/// - a blank primary key (empty after trimming white space) is refused, like a NULL key;
+/// - a value too long for an index (over `maxIndexedBytes`) is refused, naming the column.
 public struct RowEncoder<Config: SourceTableConfig>: Sendable {
-    public let schema: TableSchema
-    private let columns: [Column<Config.Row>]
+    /// The most UTF-8 bytes the indexed values of one row may hold per index (primary key columns
+    /// together, or one `index: true` column). PostgreSQL's btree holds about 2,700 bytes per
+    /// entry and fails the whole load above that; this limit keeps a margin and is checked on both
+    /// warehouses, so a row refused on PostgreSQL is refused on SQLite too.
+    public static var maxIndexedBytes: Int { 2_000 }
 
-    public init() throws {
-        self.schema = try Config.tableSchema()
-        self.columns = Config.columns
+    public let schema: TableSchema
+    public let nulCharacters: NULCharacterPolicy
+    private let columns: [Column<Config.Row>]
+    /// Positions (among the data columns) of the primary key, and of each indexed column.
+    private let keyPositions: [Int]
+    private let indexedPositions: [Int]
+
+    /// One encoded row.
+    public struct Encoded: Sendable {
+        public var values: [SQLValue]
+        /// Whether a NUL character was removed from one of its values.
+        public var sanitized: Bool
     }
 
-    public func encode(_ row: Config.Row, bronzeKey: String) -> [SQLValue] {
+    public init(nulCharacters: NULCharacterPolicy = .strip) throws {
+        self.schema = try Config.tableSchema()
+        self.columns = Config.columns
+        self.nulCharacters = nulCharacters
+        var keys: [Int] = []
+        var indexed: [Int] = []
+        var position = 0
+        for column in columns {
+            guard case .data = column.role else { continue }
+            if column.primaryKey { keys.append(position) } else if column.index { indexed.append(position) }
+            position += 1
+        }
+        self.keyPositions = keys
+        self.indexedPositions = indexed
+    }
+
+    /// Encodes a row; throws `RowRefusal` (without the artifact and item, which the caller adds) for a value
+    /// the warehouse cannot hold.
+    public func encode(_ row: Config.Row, bronzeKey: String) throws -> Encoded {
         var data: [(name: String, value: SQLValue)] = []
         data.reserveCapacity(columns.count)
+        var sanitized = false
         for column in columns {
             guard case .data(let read) = column.role else { continue }
             var value = read(row)
-            // Format a decimal once: the checksum and the loader both use this text (the column's type casts it back).
-            if case .numeric(let decimal) = value { value = .text(DecimalText.canonical(decimal)) }
+            if let cleaned = NULCharacters.removed(from: value) {
+                if column.primaryKey {
+                    throw RowRefusal(column: column.name, reason: "its primary key \(column.name) holds a NUL character (U+0000), which PostgreSQL cannot store; removing it could merge two different keys",
+                                     fix: "fix the key at the source, or map it in the parser")
+                }
+                if nulCharacters == .reject {
+                    throw RowRefusal(column: column.name, reason: "column \(column.name) holds a NUL character (U+0000) and the dataset rejects such rows (nulCharacters: .reject)",
+                                     fix: "fix the value at the source, or let the dataset strip NUL characters (the default, nulCharacters: .strip)")
+                }
+                value = cleaned
+                sanitized = true
+            }
             data.append((column.name, value))
         }
+        try check(data)
         let checksum = Checksum.sha256Hex(data)
         var values: [SQLValue] = []
         values.reserveCapacity(columns.count)
@@ -33,6 +83,121 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
             case .ingestedAt: continue
             }
         }
-        return values
+        return Encoded(values: values, sanitized: sanitized)
+    }
+
+    /// The primary key as `name="value"` pairs, escaped and cut short, to name a row in an error.
+    public func keyDescription(_ row: Config.Row) -> String {
+        var parts: [String] = []
+        for column in columns where column.primaryKey {
+            guard case .data(let read) = column.role else { continue }
+            let text = read(row).canonicalText ?? "NULL"
+            let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+            parts.append("\(column.name)=\"\(VisibleText.escaped(shown))\"")
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    private func check(_ data: [(name: String, value: SQLValue)]) throws {
+        var keyBytes = 0
+        for position in keyPositions {
+            let (name, value) = data[position]
+            if case .text(let text) = value, Blank.isBlank(text) {
+                throw RowRefusal(column: name, reason: "its primary key \(name) is \(text.isEmpty ? "empty" : "blank (only white space)"); a blank key is refused like a NULL key, so two rows never merge into one",
+                                 fix: "give every item a key at the source, or skip keyless items in the parser")
+            }
+            keyBytes += value.canonicalText?.utf8.count ?? 0
+        }
+        if keyBytes > Self.maxIndexedBytes {
+            let names = keyPositions.map { data[$0].name }.joined(separator: ", ")
+            throw RowRefusal(column: names, reason: "its primary key (\(names)) holds \(keyBytes) bytes, more than an indexed value may hold (\(Self.maxIndexedBytes) bytes; PostgreSQL's btree index cannot hold much more)",
+                             fix: "key the table by a shorter column, or by a hash of the long one computed in the parser")
+        }
+        for position in indexedPositions {
+            let (name, value) = data[position]
+            let bytes = value.canonicalText?.utf8.count ?? 0
+            if bytes > Self.maxIndexedBytes {
+                throw RowRefusal(column: name, reason: "indexed column \(name) holds \(bytes) bytes, more than an indexed value may hold (\(Self.maxIndexedBytes) bytes; PostgreSQL's btree index cannot hold much more)",
+                                 fix: "drop index: true from column \(name) if it holds free text, or cut or map the value in the parser")
+            }
+        }
+    }
+}
+
+/// What a dataset does with U+0000 (NUL) characters in text and JSON values, which PostgreSQL
+/// cannot store (SQLite can; both get the same value).
+public enum NULCharacterPolicy: String, Sendable, Codable {
+    /// Remove them, count the row as `sanitized` in the run report, checksum the stored value (the default).
+    case strip
+    /// Refuse the row: the load fails naming the artifact, the item and the column.
+    case reject
+}
+
+/// A row the warehouse cannot hold as it is; the load fails naming the artifact, the item and the column.
+public struct RowRefusal: Error, CustomStringConvertible, Sendable {
+    public var column: String
+    public var reason: String
+    public var fix: String
+    /// Filled in by the parse step: where the row came from.
+    public var artifactId: String?
+    public var item: Int?
+    public var key: String?
+
+    public init(column: String, reason: String, fix: String) {
+        self.column = column
+        self.reason = reason
+        self.fix = fix
+    }
+
+    public var description: String {
+        var place = artifactId.map { "artifact \($0)" } ?? "a row"
+        if let item { place += ", item \(item)" }
+        if let key, !key.isEmpty { place += " (\(key))" }
+        return "\(place) was refused: \(reason)"
+    }
+}
+
+enum NULCharacters {
+    /// The value without NUL characters (in JSON, also without `\u0000` escapes, which PostgreSQL's
+    /// jsonb refuses); `nil` when it has none.
+    static func removed(from value: SQLValue) -> SQLValue? {
+        switch value {
+        case .text(let text):
+            guard text.utf8.contains(0) else { return nil }
+            return .text(String(decoding: text.utf8.filter { $0 != 0 }, as: UTF8.self))
+        case .jsonb(let text):
+            guard text.utf8.contains(0) || text.contains("\\u0000") else { return nil }
+            let cleaned = withoutNULEscapes(text)
+            return cleaned == text ? nil : .jsonb(cleaned)
+        default:
+            return nil
+        }
+    }
+
+    /// JSON text without raw NUL bytes and without `\u0000` escapes (an escaped backslash followed by `u0000` is kept).
+    static func withoutNULEscapes(_ json: String) -> String {
+        let bytes = Array(json.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        let nulEscape = Array("u0000".utf8)
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0 {
+                index += 1
+            } else if byte == UInt8(ascii: "\\"), index + 1 < bytes.count {
+                if index + 6 <= bytes.count, Array(bytes[(index + 1)..<(index + 6)]) == nulEscape {
+                    index += 6
+                } else {
+                    out.append(byte)
+                    out.append(bytes[index + 1])
+                    index += 2
+                }
+            } else {
+                out.append(byte)
+                index += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -15,7 +15,7 @@ struct SQLiteStagedLoad: Sendable {
         let batchSize = max(1, min(500, merge.dialect.maxBindParameters / width))
         var staged = SilverLoader.Staged()
         try await ParallelParse.forEach(count: count, produce: read) { index, parsed in
-            staged.add(parsed.rows.count, watermark: parsed.watermark)
+            staged.add(parsed.rows.count, watermark: parsed.watermark, sanitized: parsed.sanitized)
             var start = 0
             while start < parsed.rows.count {
                 let end = min(start + batchSize, parsed.rows.count)

@@ -19,9 +19,11 @@ struct SilverLoader: Sendable {
     /// What the staging step saw, before the merge counts.
     struct Staged: Sendable {
         var parsed = 0
+        var sanitized = 0
         var watermark: String?
-        mutating func add(_ rows: Int, watermark mark: String?) {
+        mutating func add(_ rows: Int, watermark mark: String?, sanitized changed: Int = 0) {
             parsed += rows
+            sanitized += changed
             if let mark, mark > (watermark ?? "") { watermark = mark }
         }
     }
@@ -44,6 +46,7 @@ struct SilverLoader: Sendable {
             }
             var counts = merged
             counts.parsed = staged.parsed
+            counts.sanitized = staged.sanitized
             counts.unchanged = counts.parsed - counts.duplicates - counts.inserted - counts.updated
             // The run's counts and watermark commit with the rows they describe.
             // Added to what the run loaded before (a replay loads several runs, one transaction each).
@@ -74,6 +77,8 @@ struct SilverLoader: Sendable {
                 return try parse(artifact)
             } catch let error as ParseError {
                 throw IngestError(error.description, fix: fix)
+            } catch let refusal as RowRefusal {
+                throw IngestError(refusal.description, fix: refusal.fix + "; bronze keeps the artifact at \(provenance.key), rerun with --from-run \(manifest.runId)")
             } catch {
                 throw IngestError("artifact \(provenance.artifactId) could not be parsed: \(error.redactedDescription)", fix: fix)
             }

@@ -63,18 +63,11 @@ struct FlexibleString: Decodable {
     }
 }
 
-/// An amount the API sends as a decimal string or a JSON number, read exactly (never through a Double).
+/// An amount the API sends as a decimal string or a JSON number, read exactly: every digit,
+/// never through a Double or `Decimal`'s 38 digits.
 struct FlexibleDecimal: Decodable {
-    var value: Decimal
+    var value: ExactDecimal
     init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let text = try? container.decode(String.self) {
-            guard let value = DecimalText.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "\"\(text)\" is not a decimal amount")
-            }
-            self.value = value
-        } else {
-            self.value = try container.decode(Decimal.self)
-        }
+        value = try ExactDecimal(from: decoder)
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import IngestKit
 
 /// Maps an orders page to order rows: entity_id ← id, title ← name,
-/// created_date ← the date of created_at, amount ← total (exact), customer_id ← customer.id.
+/// created_date ← the UTC date of created_at (the SDK's rule: `2024-03-10T23:30:00-05:00` is 2024-03-11),
+/// amount ← total (exact), customer_id ← customer.id.
 public struct OrdersParser: Parser {
     public init() {}
 
@@ -12,7 +13,7 @@ public struct OrdersParser: Parser {
             var createdDate: CalendarDate?
             if let createdAt = item.createdAt {
                 guard let date = CalendarDate(iso: createdAt) else {
-                    throw ParseError(artifactId: artifact.artifactId, reason: "order \(item.id.value) has created_at \"\(createdAt)\", not an ISO-8601 timestamp")
+                    throw ParseError(artifactId: artifact.artifactId, reason: "order \(VisibleText.escaped(item.id.value)) has created_at \"\(VisibleText.escaped(createdAt))\", not a valid ISO-8601 date or timestamp (date, time and offset are checked whole)")
                 }
                 createdDate = date
             }

@@ -7,7 +7,8 @@ public struct OrderRow: Sendable, Hashable {
     public var title: String?
     public var status: String?
     public var createdDate: CalendarDate?
-    public var amount: Decimal?
+    /// Exact to every digit the API sends (numbers longer than `Decimal`'s 38 digits included).
+    public var amount: ExactDecimal?
     public var description: String?
     public var sourceURL: String?
     public var customerId: String?

@@ -34,7 +34,7 @@ public struct VacaturesParser: Parser {
                 clientName: record.text(VacatureFields.clientName),
                 location: record.text(VacatureFields.location),
                 hoursPerWeek: record.int(VacatureFields.hours),
-                hourlyRate: record.decimal(VacatureFields.rate),
+                hourlyRate: record.exactDecimal(VacatureFields.rate),
                 publicationDate: try date(VacatureFields.publicationDate),
                 closingDate: try date(VacatureFields.closingDate),
                 status: record.text(VacatureFields.status),

@@ -13,7 +13,7 @@ public struct VacatureRow: Sendable, Hashable {
     public var clientName: String?
     public var location: String?
     public var hoursPerWeek: Int?
-    public var hourlyRate: Decimal?
+    public var hourlyRate: ExactDecimal?
     public var publicationDate: CalendarDate?
     public var closingDate: CalendarDate?
     public var status: String?

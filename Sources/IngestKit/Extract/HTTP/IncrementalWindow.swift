@@ -76,11 +76,7 @@ public struct IncrementalWindow: Sendable {
         if let day = CalendarDate(iso: text), text.count == 10 {
             return Calendar.utc.date(from: DateComponents(year: day.year, month: day.month, day: day.day))
         }
-        let formatter = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return date }
-        }
-        return nil
+        // The SDK's one strict timestamp reader: validated whole, offsets applied.
+        return LocalTimestamp(iso: text)?.date
     }
 }

@@ -1,0 +1,76 @@
+import AcmePortal
+import Foundation
+import IngestKit
+import IngestTestSupport
+
+/// A local Acme API that serves the orders a test writes, as the real API would: bearer token,
+/// `?page=N`, absolute `next` links, one page per list of items. Items are JSON text, so a test
+/// can send what a JSON encoder would not write (200-digit numbers, `\u0000` escapes).
+struct MessyOrdersAPI {
+    static let token = "acme-messy-token-51c2"
+    let registry = SourceRegistry([AcmePortalSource()])
+
+    /// A running API; `serve` changes what it answers (same URL, so `source_url` stays the same).
+    struct Server: Sendable {
+        let server: LoopbackHTTPServer
+        fileprivate let box: PagesBox
+        func serve(_ pages: [[String]]) async { await box.set(pages: pages) }
+        func stop() async { await server.stop() }
+    }
+
+    /// Starts the API on 127.0.0.1 and a fresh platform pointed at it.
+    static func start(_ kind: WarehouseKind, pages: [[String]]) async throws -> (TestPlatform, Server) {
+        let box = PagesBox(pages: pages)
+        let server = try await LoopbackHTTPServer.start { request in
+            guard request.header("Authorization") == "Bearer \(token)" else {
+                return .json(#"{"detail": "Invalid or missing bearer token."}"#, status: 401)
+            }
+            guard request.path == "/v1/orders" else { return .json(#"{"detail": "Not found."}"#, status: 404) }
+            return .json(await box.page(Int(request.query["page"] ?? "1") ?? 1))
+        }
+        await box.set(baseURL: server.baseURL)
+        let test = try await TestPlatform.make(kind, ["ACME_PORTAL_BASE_URL": server.baseURL, "ACME_PORTAL_API_TOKEN": token])
+        return (test, Server(server: server, box: box))
+    }
+
+    /// An order as JSON text; `fields` are raw JSON values by key (strings must be given quoted, e.g. with `json(_:)`).
+    static func order(_ id: String, _ fields: [String: String] = [:]) -> String {
+        var members = [#""id": \#(json(id))"#]
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) { members.append("\(json(key)): \(value)") }
+        return "{" + members.joined(separator: ", ") + "}"
+    }
+
+    /// A JSON string literal; control characters (NUL included) are written as `\u00XX` escapes.
+    static func json(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+private actor PagesBox {
+    var pages: [[String]]
+    var baseURL = ""
+    init(pages: [[String]]) { self.pages = pages }
+    func set(baseURL: String) { self.baseURL = baseURL }
+    func set(pages: [[String]]) { self.pages = pages }
+
+    func page(_ number: Int) -> String {
+        let items = (1...max(1, pages.count)).contains(number) && !pages.isEmpty ? pages[number - 1] : []
+        let next = number < pages.count ? "\"\(baseURL)/v1/orders?page=\(number + 1)\"" : "null"
+        let count = pages.reduce(0) { $0 + $1.count }
+        return #"{"count": \#(count), "page": \#(number), "next": \#(next), "results": [\#(items.joined(separator: ", "))]}"#
+    }
+}
