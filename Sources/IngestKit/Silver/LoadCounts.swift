@@ -23,6 +23,7 @@ extension LoadCounts {
         sum.updated = a.updated + b.updated
         sum.unchanged = a.unchanged + b.unchanged
         sum.duplicates = a.duplicates + b.duplicates
+        sum.sanitized = a.sanitized + b.sanitized
         return sum
     }
 }
