@@ -45,7 +45,7 @@ start_postgres() {
         --auth-host=scram-sha-256 --auth-local=trust -E UTF8 --locale=C.UTF-8 >"$SERVICES_DIR/pg/initdb.log" 2>&1 \
         || { cat "$SERVICES_DIR/pg/initdb.log"; return 1; }
     _as_pg "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/server.log" -w -t 60 \
-        -o "-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -k $SERVICES_DIR/pg -c fsync=off -c max_connections=200" start >/dev/null \
+        -o "-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -k $SERVICES_DIR/pg -c fsync=off -c max_connections=1000" start >/dev/null \
         || { cat "$SERVICES_DIR/pg/server.log"; return 1; }
     _as_pg "$PGBIN/psql" -h "$SERVICES_DIR/pg" -p "$POSTGRES_PORT" -U ingest -d postgres -q -c "CREATE DATABASE ingest_test" >/dev/null
     POSTGRES_URL="postgres://ingest:$password@127.0.0.1:$POSTGRES_PORT/ingest_test"
