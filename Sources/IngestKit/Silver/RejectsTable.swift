@@ -53,6 +53,11 @@ public struct RejectsTable: Sendable {
         }
     }
 
+    /// Deletes a run's rejected items (its load runs again).
+    public func delete(runId: String, in session: any SQLSession) async throws {
+        try await session.execute("DELETE FROM \(name) WHERE \"run_id\" = \(dialect.placeholder(1, .text))", [.text(runId)])
+    }
+
     /// The rejects of one run, or of the latest runs that had any (newest first), at most `limit` rows.
     public func list(runId: String?, limit: Int = 1000, in session: any SQLSession) async throws -> [ResultRow] {
         let filter = runId == nil ? "" : "WHERE \"run_id\" = \(dialect.placeholder(1, .text))"

@@ -34,8 +34,9 @@ struct SilverLoader: Sendable {
         }
     }
 
+    /// `ledgerSteps`: the steps the ledger row shows if the load commits.
     func load(manifest: RunManifest, parse: @escaping @Sendable (StoredArtifact) throws -> ParsedArtifact,
-              report: inout RunReport) async throws {
+              ledgerSteps: [RunReport.Step], report: inout RunReport) async throws {
         let merge = StagedMerge(table: table, dialect: warehouse.dialect)
         let snapshot = report
         let state = self.state
@@ -55,19 +56,36 @@ struct SilverLoader: Sendable {
             counts.sanitized = staged.sanitized
             counts.rejected = staged.rejects.count
             // Rejected items are kept with the rows of the same run, in the same transaction.
-            try await rejectsTable.insert(staged.rejects, runId: snapshot.runId, at: LocalTimestamp(Date()).description, in: session)
+            // Loading the run's own bronze again (a retried load after a new extract) replaces its rejects;
+            // bronze of other runs (a replay loads several, `--from-run` one) names its run in `artifact_id`,
+            // so two replayed runs' `page_00001` stay apart.
+            var rejects = staged.rejects
+            if manifest.runId == snapshot.runId {
+                try await rejectsTable.delete(runId: snapshot.runId, in: session)
+            } else {
+                for i in rejects.indices { rejects[i].artifactId = "\(manifest.runId)/\(rejects[i].artifactId)" }
+            }
+            try await rejectsTable.insert(rejects, runId: snapshot.runId, at: LocalTimestamp(Date()).description, in: session)
             counts.unchanged = counts.parsed - counts.duplicates - counts.inserted - counts.updated
             // The run's counts and watermark commit with the rows they describe.
+            // Added to what the run loaded before (a replay loads several runs, one transaction each).
             var record = snapshot
-            record.counts.load = counts
-            record.watermark = staged.watermark
+            record.counts.load = snapshot.counts.load + counts
+            record.watermark = Self.later(snapshot.watermark, staged.watermark)
+            record.steps = ledgerSteps
             try await state.update(Pipeline.stateRecord(record, .running), in: session)
-            return (counts, staged.watermark, staged.rejects, staged.drift)
+            return (counts, staged.watermark, rejects, staged.drift)
         }
-        report.counts.load = counts
-        report.watermark = watermark
-        report.rejectSamples = Array(rejects.prefix(3)).map(\.reason)
-        report.drift = drift
+        // Added to what the run loaded before (a replay loads several runs, one after the other).
+        report.counts.load = report.counts.load + counts
+        report.watermark = Self.later(report.watermark, watermark)
+        report.rejectSamples = Array((report.rejectSamples + rejects.map(\.reason)).prefix(3))
+        report.drift = SchemaDrift.merge(report.drift, drift)
+    }
+
+    static func later(_ a: String?, _ b: String?) -> String? {
+        guard let a, let b else { return a ?? b }
+        return max(a, b)
     }
 
     /// Reads artifact `index` from bronze and parses it; errors name the artifact and the rerun.

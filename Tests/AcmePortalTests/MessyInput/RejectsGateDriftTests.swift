@@ -205,6 +205,36 @@ import Testing
         #expect(strict[0].error?.contains("schema drift: 3 keys the item type never reads (customer.phone, discount, lines.colour)") == true,
                 "\(strict[0].error ?? "")")
     }
+
+    /// A replay of two stored runs loads both, one after the other: their rejects, reject samples and drift
+    /// add up in the one replay run (report and ledger), and the two runs' `page_00001` rejects are kept apart
+    /// by naming their bronze run.
+    @Test(arguments: WarehouseKind.allCases)
+    func aReplayAddsUpTheRejectsAndDriftOfEveryRunItLoads(_ kind: WarehouseKind) async throws {
+        let first = [API.order("R-1", ["discount": "5"]), API.order("R-2"), API.order("R-3", ["created_at": API.json("2024-02-30")])]
+        let second = [API.order("R-4"), API.order("R-5", ["discount": "6"]), API.order("R-6", ["created_at": API.json("2024-02-30")])]
+        let dataset = AnyDataset(GatedOrders(gate: SuccessGate(maxRejectedRatio: 0.5)))
+        let (test, reports) = try await run(kind, dataset, [first], then: [second])
+        #expect(reports.map(\.status) == ["succeeded", "succeeded"], "\(reports.map { $0.error ?? "" })")
+        let runs = reports.map(\.runId)
+        let platform = test.platform
+        let replay = try await test.withWarehouse { warehouse in
+            await Pipeline(platform: platform, warehouse: warehouse).run(dataset, options: RunOptions(steps: [.load], replay: runs))
+        }
+        #expect(replay.status == "succeeded", "\(replay.error ?? "")")
+        #expect(replay.replayedRuns == runs)
+        #expect(replay.counts.parsed == 4)
+        #expect(replay.counts.rejected == 2, "both runs' rejects count")
+        #expect(replay.rejectSamples.count == 2 && replay.rejectSamples[0].contains("R-3") && replay.rejectSamples[1].contains("R-6"),
+                "\(replay.rejectSamples)")
+        #expect(replay.drift.map(\.path) == ["discount"])
+        #expect(replay.drift.map(\.count) == [2], "drift of both runs adds up")
+        let rejects = try await platform.rejects("acme_portal.orders", runId: replay.runId, in: registry)
+        #expect(Set(rejects.map(\.artifactId)) == Set(runs.map { "\($0)/page_00001" }), "\(rejects.map(\.artifactId))")
+        #expect(rejects.allSatisfy { $0.itemIndex == 3 })
+        let ledger = try #require(try await platform.recentRuns("acme_portal.orders", in: registry).first { $0.runId == replay.runId })
+        #expect(ledger.counts.rejected == 2 && ledger.counts.parsed == 4)
+    }
 }
 
 /// acme_portal.orders with a chosen gate (and parser, and freshness column).
