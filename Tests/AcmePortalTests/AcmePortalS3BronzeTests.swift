@@ -52,8 +52,8 @@ import Testing
     }
 
     @Test func unreachableBronzeFailsTheRunNamingMinioEndpoint() async throws {
-        let closed = try await LoopbackHTTPServer.start { _ in .json("{}") }
-        await closed.stop()
+        let closed = try ClosedPort()
+        defer { withExtendedLifetime(closed) {} }
         let server = try await AcmeDemoAPI(orders: 10, token: Self.token).start()
         defer { Task { await server.stop() } }
         var settings = try TestS3.settings(endpoint: closed.baseURL)

@@ -159,7 +159,9 @@ import Testing
     @Test func aLoadRefusedByTheWarehouseSucceedsOnAirflowsRetryWithTheSameRunId() async throws {
         let airflow = try await Airflow.make()
         let folder = try Ingestctl.workingDirectory("airflow-worker")
-        let closed = try await Ingestctl.freePort()
+        let refusing = try ClosedPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let closed = refusing.port
         // The worker's first load attempt finds the warehouse refusing connections.
         let wrapper = folder + "/ingestctl-first-load-refused"
         let script = """

@@ -110,9 +110,9 @@ import Testing
     }
 
     @Test func unreachableEndpointNamesMinioEndpoint() async throws {
-        let closed = try await LoopbackHTTPServer.start { _ in .json("{}") }
+        let closed = try ClosedPort()
         let endpoint = closed.baseURL
-        await closed.stop()
+        defer { withExtendedLifetime(closed) {} }
         let store = S3ObjectStore(configuration: try TestS3.configuration(endpoint: endpoint), retry: TestS3.fastRetry)
         let error = await #expect(throws: IngestError.self) { try await store.prepare() }
         #expect(error?.message.contains(endpoint) == true)
