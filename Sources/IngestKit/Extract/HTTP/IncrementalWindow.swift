@@ -3,6 +3,13 @@ import IngestCommon
 
 /// Puts the start of an incremental window in a query parameter, e.g. `?since=2025-01-21`.
 ///
+/// `template` writes the start into any parameter's value in the format the API wants:
+///
+/// ```swift
+/// IncrementalWindow(parameter: "$where", format: .pattern("yyyy-MM-dd'T'HH:mm:ss"), template: ":updated_at > '{since}'")
+/// IncrementalWindow(parameter: "filter[updated_since]")       // ?filter[updated_since]=2025-01-21
+/// ```
+///
 /// The start is the earlier of the last successful run's watermark and the run
 /// time minus the lookback (`--lookback-days`, default the dataset's): a run
 /// reads everything after the last watermark, and always at least the last
@@ -17,15 +24,25 @@ public struct IncrementalWindow: Sendable {
         case dateTime
         /// seconds since 1970
         case unixSeconds
+        /// milliseconds since 1970
+        case unixMilliseconds
+        /// A date pattern (Unicode TR 35, as `DateFormatter`), in UTC: e.g. `yyyy-MM-dd'T'HH:mm:ss.SSS`
+        /// for Socrata's floating timestamps, `yyyyMMdd`.
+        case pattern(String)
     }
 
+    /// The query parameter that carries the window, e.g. `since`, `$where`, `filter[updated_since]`.
     public var parameter: String
     public var format: Format
+    /// The parameter's value with `{since}` where the formatted start goes, e.g. `:updated_at > '{since}'`.
+    /// Default: `{since}`, the start alone.
+    public var template: String
     public var fullLoadFirst: Bool
 
-    public init(parameter: String = "since", format: Format = .date, fullLoadFirst: Bool = false) {
+    public init(parameter: String = "since", format: Format = .date, template: String = "{since}", fullLoadFirst: Bool = false) {
         self.parameter = parameter
         self.format = format
+        self.template = template
         self.fullLoadFirst = fullLoadFirst
     }
 
@@ -42,18 +59,36 @@ public struct IncrementalWindow: Sendable {
 
     /// The query parameter for this run, or nil for no window.
     func queryItem(_ context: ExtractionContext) throws -> (String, String)? {
+        guard template.contains("{since}") else {
+            throw IngestError("the incremental template \"\(template)\" of the parameter \"\(parameter)\" has no {since}",
+                              fix: "write {since} where the window's start goes, e.g. :updated_at > '{since}'")
+        }
         guard let start = try start(runTime: context.runTime, lookbackDays: context.lookbackDays, lastWatermark: context.lastWatermark) else {
             return nil
         }
+        return (parameter, template.replacingOccurrences(of: "{since}", with: formatted(start)))
+    }
+
+    /// `start` in the window's format.
+    public func formatted(_ start: Date) -> String {
         switch format {
         case .date:
-            return (parameter, CalendarDate(start).description)
+            return CalendarDate(start).description
         case .dateTime:
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime]
-            return (parameter, formatter.string(from: start))
+            return formatter.string(from: start)
         case .unixSeconds:
-            return (parameter, String(Int(start.timeIntervalSince1970)))
+            return String(Int(start.timeIntervalSince1970))
+        case .unixMilliseconds:
+            return String(Int64((start.timeIntervalSince1970 * 1000).rounded(.down)))
+        case .pattern(let pattern):
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.calendar = Calendar(identifier: .gregorian)
+            formatter.dateFormat = pattern
+            return formatter.string(from: start)
         }
     }
 
