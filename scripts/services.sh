@@ -45,7 +45,7 @@ start_postgres() {
         --auth-host=scram-sha-256 --auth-local=trust -E UTF8 --locale=C.UTF-8 >"$SERVICES_DIR/pg/initdb.log" 2>&1 \
         || { cat "$SERVICES_DIR/pg/initdb.log"; return 1; }
     _as_pg "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/server.log" -w -t 60 \
-        -o "-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -k $SERVICES_DIR/pg -c fsync=off -c max_connections=200" start >/dev/null \
+        -o "-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -k $SERVICES_DIR/pg -c fsync=off -c max_connections=1000" start >/dev/null \
         || { cat "$SERVICES_DIR/pg/server.log"; return 1; }
     _as_pg "$PGBIN/psql" -h "$SERVICES_DIR/pg" -p "$POSTGRES_PORT" -U ingest -d postgres -q -c "CREATE DATABASE ingest_test" >/dev/null
     POSTGRES_URL="postgres://ingest:$password@127.0.0.1:$POSTGRES_PORT/ingest_test"
@@ -223,4 +223,21 @@ ensure_sqlite3() {
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
     fi
+}
+
+# Apache Airflow for the DAG tests, in a virtual environment cached under .build/
+# (a second run finds it and skips the install, which takes about a minute).
+# Exports INGEST_TEST_AIRFLOW, the environment's folder.
+AIRFLOW_VERSION="3.3.2"
+ensure_airflow() {
+    local venv=".build/airflow-$AIRFLOW_VERSION"
+    if [ "$("$venv/bin/python" -c "from importlib.metadata import version; print(version('apache-airflow'))" 2>/dev/null)" != "$AIRFLOW_VERSION" ]; then
+        echo "services.sh: installing apache-airflow==$AIRFLOW_VERSION from PyPI into $venv"
+        rm -rf "$venv"
+        mkdir -p .build
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q "apache-airflow==$AIRFLOW_VERSION"
+    fi
+    INGEST_TEST_AIRFLOW="$(cd "$venv" && pwd)"
+    export INGEST_TEST_AIRFLOW
 }

@@ -15,7 +15,9 @@ import IngestCommon
 /// reads everything after the last watermark, and always at least the last
 /// lookback days again, so late updates are picked up and a gap between runs
 /// loses nothing. Without a watermark (the first run) it is the lookback, or
-/// nothing at all (a full load) with `fullLoadFirst`.
+/// nothing at all (a full load) with `fullLoadFirst`. A scheduler's window
+/// (`--window-start`/`--window-end`, e.g. Airflow's data interval) replaces all
+/// of that: its start goes in `parameter`, its end in `endParameter`.
 public struct IncrementalWindow: Sendable {
     public enum Format: Sendable {
         /// `2025-01-21`
@@ -38,12 +40,19 @@ public struct IncrementalWindow: Sendable {
     /// Default: `{since}`, the start alone.
     public var template: String
     public var fullLoadFirst: Bool
+    /// Where the end of a scheduler's window goes (e.g. `until`); `nil`: the end is not sent.
+    public var endParameter: String?
+    /// Send parameters only for a scheduler's window (`--window-start`/`--window-end`); without one, extract everything.
+    public var windowOnly: Bool
 
-    public init(parameter: String = "since", format: Format = .date, template: String = "{since}", fullLoadFirst: Bool = false) {
+    public init(parameter: String = "since", format: Format = .date, template: String = "{since}", fullLoadFirst: Bool = false,
+                endParameter: String? = nil, windowOnly: Bool = false) {
         self.parameter = parameter
         self.format = format
         self.template = template
         self.fullLoadFirst = fullLoadFirst
+        self.endParameter = endParameter
+        self.windowOnly = windowOnly
     }
 
     /// The window's start for this run, or nil for no window.
@@ -57,16 +66,26 @@ public struct IncrementalWindow: Sendable {
         return min(watermark, lookback)
     }
 
-    /// The query parameter for this run, or nil for no window.
-    func queryItem(_ context: ExtractionContext) throws -> (String, String)? {
+    /// The query parameters for this run: a scheduler's window replaces the lookback and the watermark.
+    /// The start goes into `template` at `{since}`; the end, if `endParameter` is set, goes alone.
+    func queryItems(_ context: ExtractionContext) throws -> [(String, String)] {
         guard template.contains("{since}") else {
             throw IngestError("the incremental template \"\(template)\" of the parameter \"\(parameter)\" has no {since}",
                               fix: "write {since} where the window's start goes, e.g. :updated_at > '{since}'")
         }
-        guard let start = try start(runTime: context.runTime, lookbackDays: context.lookbackDays, lastWatermark: context.lastWatermark) else {
-            return nil
+        if let window = context.window {
+            return [(parameter, filled(window.start))] + (endParameter.map { [($0, formatted(window.end))] } ?? [])
         }
-        return (parameter, template.replacingOccurrences(of: "{since}", with: formatted(start)))
+        if windowOnly { return [] }
+        guard let start = try start(runTime: context.runTime, lookbackDays: context.lookbackDays, lastWatermark: context.lastWatermark) else {
+            return []
+        }
+        return [(parameter, filled(start))]
+    }
+
+    /// The template with `start` in the window's format at `{since}`.
+    func filled(_ start: Date) -> String {
+        template.replacingOccurrences(of: "{since}", with: formatted(start))
     }
 
     /// `start` in the window's format.
@@ -75,9 +94,7 @@ public struct IncrementalWindow: Sendable {
         case .date:
             return CalendarDate(start).description
         case .dateTime:
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime]
-            return formatter.string(from: start)
+            return ExtractionWindow.iso(start)
         case .unixSeconds:
             return String(Int(start.timeIntervalSince1970))
         case .unixMilliseconds:
