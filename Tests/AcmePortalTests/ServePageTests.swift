@@ -55,6 +55,7 @@ extension ObserveTests {
             #expect(try await Monitoring.get(base + "/metrics").status == 200, "/metrics is kept")
 
             let models = AcmePortalSource().models.map { $0.name }
+            let expectedEdges = Self.edges(of: AcmePortalSource().models)
             let screenshot = NSTemporaryDirectory() + "ingestkit-serve-page-\(kind).png"
             try await Browser.withBrowser { browser in
                 let page = try await browser.newPage()
@@ -91,7 +92,16 @@ extension ObserveTests {
                 let names = Set(nodes.array?.compactMap(\.string) ?? [])
                 #expect(names.isSuperset(of: models) && names.contains("acme_portal.orders") && names.contains("acme_portal.customers"),
                         "\(names)")
-                #expect(try await page.evaluate("document.querySelectorAll('#lineage path.edge[data-from=\"acme_portal.orders\"]').length").int ?? 0 >= 1)
+                // An edge for each source and ref of each acme_portal model, and every edge runs left to right.
+                let drawn = try await page.evaluate("[...document.querySelectorAll('#lineage path.edge')].map(p => p.dataset.from + ' -> ' + p.dataset.to)")
+                let acmeModels = Set(models)
+                let edges = Set(drawn.array?.compactMap(\.string) ?? []).filter { acmeModels.contains(String($0.split(separator: " ").last ?? "")) }
+                #expect(edges == expectedEdges)
+                #expect(try await page.evaluate("""
+                    [...document.querySelectorAll('#lineage path.edge')].every(p => {
+                        const n = p.getAttribute('d').match(/-?[0-9.]+/g).map(Number); return n[0] < n[n.length - 2]; })
+                    """).bool == true, "every edge runs left to right")
+                #expect(try await page.evaluate("document.querySelector('#lineage g.node[data-name=\"fct_orders\"]').dataset.layer").string == "marts")
                 #expect(try await page.evaluate("Math.round(document.querySelector('#lineage').getBoundingClientRect().width)").int ?? 0 > 300,
                         "the graph is drawn, not empty")
 
@@ -131,6 +141,17 @@ extension ObserveTests {
             }
             let serveLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             #expect(!serveLog.contains(token))
+        }
+
+        /// `from -> to` for each source and ref each model reads.
+        static func edges(of models: [any Model.Type]) -> Set<String> {
+            var edges = Set<String>()
+            for model in models {
+                let sql = model.sql
+                for source in sql.sources { edges.insert("\(source.qualifiedName) -> \(model.name)") }
+                for ref in sql.refs { edges.insert("\(ref.name) -> \(model.name)") }
+            }
+            return edges
         }
 
         /// `value` as a JavaScript string literal.

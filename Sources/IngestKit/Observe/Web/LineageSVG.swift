@@ -1,8 +1,10 @@
 import IngestCommon
 
-/// The model lineage drawn as an inline SVG, on the server: one column per layer (the silver
-/// datasets the models read, then staging, intermediate, marts), a box per node and a curve
-/// per edge from what a model reads to the model. No script, no external asset.
+/// The model lineage drawn as an inline SVG, on the server: the silver datasets the models read
+/// in the first column, each model one column right of the deepest thing it reads (so staging,
+/// intermediate and marts read left to right, and a mart built on a mart stands right of it), a
+/// box per node coloured by layer and a curve per edge from what a model reads to the model.
+/// No script, no external asset.
 ///
 /// Each node is `<g class="node" data-name="…" data-layer="…">`, each edge
 /// `<path class="edge" data-from="…" data-to="…">`, so a page's DOM can be checked.
@@ -17,12 +19,18 @@ enum LineageSVG {
     static let headerHeight = 24.0
 
     static func render(_ graph: ModelGraph) -> String {
-        // Columns: the datasets models read, then each layer; names sorted within a column.
+        // Columns by depth: the datasets models read, then each model one column right of the
+        // deepest thing it reads, so every edge runs left to right; titled by the layers they hold.
         let datasets = Set(graph.nodes.values.flatMap { $0.sources.map(\.qualifiedName) }).sorted()
+        var depth: [String: Int] = [:]
+        for name in graph.order {  // parents come first
+            depth[name] = 1 + (graph.nodes[name]?.parents.compactMap { depth[$0] }.max() ?? 0)
+        }
         var columns: [(title: String, layer: String, names: [String])] = [("silver datasets", "dataset", datasets)]
-        for layer in ModelLayer.allCases {
-            let names = graph.nodes.values.filter { $0.model.layer == layer }.map(\.name).sorted()
-            if !names.isEmpty { columns.append((layer.rawValue, layer.rawValue, names)) }
+        for level in Set(depth.values).sorted() {
+            let names = depth.filter { $0.value == level }.map(\.key).sorted()
+            let layers = ModelLayer.allCases.filter { layer in names.contains { graph.nodes[$0]?.model.layer == layer } }
+            columns.append((layers.map(\.rawValue).joined(separator: " / "), "model", names))
         }
         let longest = columns.flatMap(\.names).map(\.count).max() ?? 0
         let boxWidth = max(minimumBoxWidth, Double(longest) * characterWidth + 16)
@@ -37,7 +45,7 @@ enum LineageSVG {
         let width = margin * 2 + Double(columns.count) * boxWidth + Double(max(0, columns.count - 1)) * columnGap
         let height = margin * 2 + headerHeight + Double(tallest) * (boxHeight + rowGap)
 
-        func key(of name: String) -> String { "\(graph.nodes[name]?.model.layer.rawValue ?? "dataset"):\(name)" }
+        func key(of name: String) -> String { "model:\(name)" }
         var edges: [String] = []
         for name in graph.order {
             guard let node = graph.nodes[name], let to = position[key(of: name)] else { continue }
@@ -60,9 +68,10 @@ enum LineageSVG {
             boxes.append("<text class=\"column\" x=\"\(n(x))\" y=\"\(n(margin + 12))\" font-size=\"12\" font-weight=\"600\" fill=\"#444\">\(HTML.text(column.title))</text>")
             for name in column.names {
                 guard let at = position["\(column.layer):\(name)"] else { continue }
-                boxes.append("<g class=\"node\" data-name=\"\(HTML.text(name))\" data-layer=\"\(HTML.text(column.layer))\">"
+                let layer = graph.nodes[name]?.model.layer.rawValue ?? "dataset"
+                boxes.append("<g class=\"node\" data-name=\"\(HTML.text(name))\" data-layer=\"\(HTML.text(layer))\">"
                     + "<rect x=\"\(n(at.x))\" y=\"\(n(at.y))\" width=\"\(n(boxWidth))\" height=\"\(n(boxHeight))\" rx=\"4\" "
-                    + "fill=\"\(fills[column.layer] ?? "#fff")\" stroke=\"#5f6b77\"/>"
+                    + "fill=\"\(fills[layer] ?? "#fff")\" stroke=\"#5f6b77\"/>"
                     + "<text x=\"\(n(at.x + 8))\" y=\"\(n(at.y + 17))\" font-size=\"12\" font-family=\"monospace\" fill=\"#1d232b\">\(HTML.text(name))</text></g>")
             }
         }
