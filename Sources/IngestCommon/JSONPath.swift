@@ -3,8 +3,7 @@ import Foundation
 /// A small path into parsed JSON: `results`, `data.items[*]`, `a.b[0].c`, `[*].id`.
 ///
 /// Names are separated by dots; `[n]` picks an array element and `[*]` every
-/// element. Values are those of `JSONSerialization` (dictionaries, arrays,
-/// strings, numbers, `NSNull`).
+/// element. It walks a `JSONTree`, the SDK's one JSON value type.
 public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     public enum Step: Sendable, Hashable {
         case key(String)
@@ -51,18 +50,18 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Every value the path reaches (a wildcard gives several; a missing key gives none).
-    public func values(in json: Any) -> [Any] {
-        var current: [Any] = [json]
+    public func values(in json: JSONTree) -> [JSONTree] {
+        var current: [JSONTree] = [json]
         for step in steps {
-            var next: [Any] = []
+            var next: [JSONTree] = []
             for value in current {
                 switch step {
                 case .key(let name):
-                    if let object = value as? [String: Any], let found = object[name] { next.append(found) }
+                    if let found = value[name] { next.append(found) }
                 case .index(let index):
-                    if let array = value as? [Any], index < array.count { next.append(array[index]) }
+                    if let found = value[index] { next.append(found) }
                 case .all:
-                    if let array = value as? [Any] { next.append(contentsOf: array) }
+                    if let array = value.array { next.append(contentsOf: array) }
                 }
             }
             current = next
@@ -71,28 +70,27 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The first value the path reaches, `nil` when there is none or it is JSON null.
-    public func value(in json: Any) -> Any? {
-        guard let found = values(in: json).first, !(found is NSNull) else { return nil }
+    public func value(in json: JSONTree) -> JSONTree? {
+        guard let found = values(in: json).first, !found.isNull else { return nil }
         return found
     }
 
-    /// The value as text: strings as they are, numbers in their JSON form; `nil` for null, missing, or containers.
-    public func string(in json: Any) -> String? {
-        switch value(in: json) {
-        case let text as String: return text
-        case let number as Int: return String(number)
-        case let number as NSNumber: return number.stringValue
-        default: return nil
-        }
+    /// The value as text: strings as they are, numbers in plain decimal form, booleans as `true`/`false`;
+    /// `nil` for null, missing, or containers.
+    public func string(in json: JSONTree) -> String? {
+        value(in: json)?.scalarText
     }
 
-    /// The records the path names: the elements of the array it reaches, or the values of a wildcard.
-    /// `nil` when the path reaches nothing.
-    public func records(in json: Any) -> [Any]? {
+    /// The records the path names: the elements of the array it reaches, or the values of a wildcard;
+    /// null is no records (an empty page). `nil` when the path reaches nothing.
+    public func records(in json: JSONTree) -> [JSONTree]? {
         let found = values(in: json)
         if steps.last == .all { return found }
         guard let single = found.first else { return nil }
-        if let array = single as? [Any] { return array }
-        return single is NSNull ? [] : [single]
+        switch single {
+        case .array(let array): return array
+        case .null: return []
+        default: return [single]
+        }
     }
 }

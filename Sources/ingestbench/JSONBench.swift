@@ -4,8 +4,9 @@ import Foundation
 import IngestKit
 
 /// `ingestbench json`: parsing speed of acme-shaped pages on one core, Foundation's
-/// `JSONDecoder` against the SDK's `IngestJSONDecoder`, and the full silver path
-/// (decode + typed rows + row encoding with the SHA-256 checksum).
+/// `JSONDecoder` against the SDK's `IngestJSONDecoder`, the full silver path
+/// (decode + typed rows + row encoding with the SHA-256 checksum), and the HTTP
+/// toolkit's read of each page (`JSONTree` against `JSONSerialization`).
 struct JSONBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "json",
@@ -54,6 +55,21 @@ struct JSONBench: ParsableCommand {
             }
         }
         _ = foundationEncoded
+
+        // The HTTP toolkit reads every page too (records path, next link): it used JSONSerialization, now JSONTree.
+        let records = try JSONPath("results"), next = try JSONPath("next")
+        try measure("Foundation JSONSerialization  toolkit page read (records + next)", bytes: bytes) {
+            artifacts.reduce(0) { total, artifact in
+                let page = (try? JSONSerialization.jsonObject(with: artifact.bytes)) as? [String: Any]
+                return total + ((page?["results"] as? [Any])?.count ?? 0) + (page?["next"] is String ? 1 : 0)
+            }
+        }
+        try measure("JSONTree                     toolkit page read (records + next)", bytes: bytes) {
+            try artifacts.reduce(0) { total, artifact in
+                let page = try JSONTree.parse(artifact.bytes)
+                return total + (records.records(in: page)?.count ?? 0) + (next.string(in: page) != nil ? 1 : 0)
+            }
+        }
     }
 
     /// Times `body` `runs` times and prints the best MB/s and the peak RSS during the runs.

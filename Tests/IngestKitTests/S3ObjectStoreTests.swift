@@ -147,7 +147,7 @@ import Testing
         defer { Task { await proxy.stop() } }
         var configuration = try TestS3.configuration(bucket: bucket, endpoint: proxy.endpoint)
         // Far below the held-back answer's 60 s, far above what moto needs on a loaded machine.
-        configuration.requestTimeout = .seconds(3)
+        configuration.requestTimeout = .seconds(10)
         let store = S3ObjectStore(configuration: configuration, retry: TestS3.fastRetry)
         try await store.put(key: "bronze/slow.json", bytes: Data("{}".utf8), contentType: "application/json", metadata: [:])
         #expect(proxy.requests >= 2, "the unanswered request was sent again")

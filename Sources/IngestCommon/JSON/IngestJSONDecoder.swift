@@ -8,6 +8,7 @@ import Foundation
 /// read exactly from their digits). Results match `JSONDecoder` with its
 /// default strategies; malformed input throws `DecodingError.dataCorrupted`
 /// whose description and underlying `JSONSyntaxError` give the byte offset.
+/// A lone surrogate escape reads as U+FFFD, with a notice to `RunNotes.current`.
 public struct IngestJSONDecoder: Sendable {
     /// Passed to the types as `Decoder.userInfo`.
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
@@ -23,13 +24,15 @@ public struct IngestJSONDecoder: Sendable {
     }
 
     public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
-        let tape: [JSONTapeEntry]
+        let scan: JSONScanner.Result
         do {
-            tape = try JSONScanner.scan(bytes)
+            scan = try JSONScanner.scan(bytes)
         } catch {
             throw DecodingError.dataCorrupted(DecodingError.Context(
                 codingPath: [], debugDescription: "The given data was not valid JSON: \(error)", underlyingError: error))
         }
+        JSONNotices.loneSurrogates(scan)
+        let tape = scan.tape
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         return try tape.withUnsafeBufferPointer { tape in
             let decoder = JSONValueDecoder(base: base, tape: tape, userInfo: userInfo, current: 0, codingPath: [])

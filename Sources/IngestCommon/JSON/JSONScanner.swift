@@ -1,11 +1,23 @@
 /// Reads a whole JSON document once, strictly by RFC 8259, into a tape.
 ///
 /// Validation happens here, in one pass, so the decoder afterwards trusts the
-/// tape: strings are valid UTF-8 with well-formed escapes (surrogates paired),
-/// numbers follow the grammar (no leading zeros, no NaN), nesting is bounded
-/// and nothing but whitespace follows the value. Any other input is refused
-/// with the byte offset where reading stopped.
+/// tape: strings are valid UTF-8 with well-formed escapes, numbers follow the
+/// grammar (no leading zeros, no NaN), nesting is bounded and nothing but
+/// whitespace follows the value. Any other input is refused with the byte
+/// offset where reading stopped and the kind of fault (`JSONSyntaxError.Kind`).
+///
+/// One leniency, as browsers have it: a `\u` escape of a lone UTF-16
+/// surrogate (`"\ud83d"` without its pair) is accepted and reads as U+FFFD;
+/// the scan counts them so that the caller can give a notice.
 struct JSONScanner {
+    /// A scanned document: its tape and the lone surrogate escapes read as U+FFFD.
+    struct Result {
+        var tape: [JSONTapeEntry]
+        var loneSurrogates: Int
+        /// Byte offset of the first lone surrogate escape.
+        var firstLoneSurrogate: Int?
+    }
+
     /// JSONDecoder's limit too; deeper documents are refused rather than risking the stack.
     static let maximumDepth = 512
 
@@ -13,6 +25,8 @@ struct JSONScanner {
     private let count: Int
     private var position = 0
     private var tape: [JSONTapeEntry] = []
+    private var loneSurrogates = 0
+    private var firstLoneSurrogate: Int?
 
     private init(base: UnsafePointer<UInt8>, count: Int) {
         self.base = base
@@ -21,29 +35,45 @@ struct JSONScanner {
     }
 
     /// The tape of `bytes`, or the first syntax error.
-    static func scan(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> [JSONTapeEntry] {
+    static func scan(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> Result {
         guard let raw = bytes.baseAddress, bytes.count > 0 else {
-            throw JSONSyntaxError(offset: 0, reason: "Unexpected end of input, expected a JSON value")
+            throw JSONSyntaxError(offset: 0, reason: "Unexpected end of input, expected a JSON value", kind: .notJSON)
         }
         guard bytes.count < Int(UInt32.max) else {
-            throw JSONSyntaxError(offset: 0, reason: "Documents of 4 GiB or more are not supported")
+            throw JSONSyntaxError(offset: 0, reason: "Documents of 4 GiB or more are not supported", kind: .malformed)
         }
         var scanner = JSONScanner(base: raw.assumingMemoryBound(to: UInt8.self), count: bytes.count)
         // A UTF-8 byte order mark may be ignored (RFC 8259 §8.1); JSONDecoder ignores it too.
         if bytes.count >= 3, scanner.base[0] == 0xEF, scanner.base[1] == 0xBB, scanner.base[2] == 0xBF { scanner.position = 3 }
+        scanner.skipWhitespace()
+        if scanner.position == scanner.count {
+            throw scanner.failure("The body is empty (white space only), expected a JSON value", kind: .notJSON)
+        }
+        if !Self.canStartValue(scanner.base[scanner.position]) {
+            throw scanner.failure("The body does not start like JSON (\(Self.describe(scanner.base[scanner.position])))", kind: .notJSON)
+        }
         try scanner.scanValue(depth: 0)
         scanner.skipWhitespace()
         if scanner.position < scanner.count {
             throw scanner.failure("Unexpected trailing characters after the JSON value")
         }
-        return scanner.tape
+        return Result(tape: scanner.tape, loneSurrogates: scanner.loneSurrogates, firstLoneSurrogate: scanner.firstLoneSurrogate)
+    }
+
+    /// Whether a document may begin with this byte: anything else is not JSON at all (HTML, plain text, binary).
+    private static func canStartValue(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+             UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+        default: return false
+        }
     }
 
     // MARK: - Values
 
     private mutating func scanValue(depth: Int) throws(JSONSyntaxError) {
         skipWhitespace()
-        guard position < count else { throw failure("Unexpected end of input, expected a JSON value") }
+        guard position < count else { throw failure("Unexpected end of input, expected a JSON value", kind: .truncated) }
         switch base[position] {
         case UInt8(ascii: "\""): try scanString()
         case UInt8(ascii: "{"): try scanObject(depth: depth)
@@ -58,7 +88,7 @@ struct JSONScanner {
 
     private mutating func scanObject(depth: Int) throws(JSONSyntaxError) {
         guard depth < Self.maximumDepth else {
-            throw failure("Too many nested arrays or objects (more than \(Self.maximumDepth))")
+            throw failure("Too many nested arrays or objects (more than \(Self.maximumDepth))", kind: .tooDeep)
         }
         let index = tape.count
         tape.append(JSONTapeEntry(kind: JSONTapeKind.object, start: UInt32(position), end: 0, next: 0))
@@ -70,13 +100,13 @@ struct JSONScanner {
         } else {
             while true {
                 skipWhitespace()
-                guard position < count else { throw failure("Unexpected end of input in an object, expected a key") }
+                guard position < count else { throw failure("Unexpected end of input in an object, expected a key", kind: .truncated) }
                 guard base[position] == UInt8(ascii: "\"") else {
                     throw failure("Unexpected character \(Self.describe(base[position])), expected a string key")
                 }
                 try scanString()
                 skipWhitespace()
-                guard position < count else { throw failure("Unexpected end of input, expected ':' after an object key") }
+                guard position < count else { throw failure("Unexpected end of input, expected ':' after an object key", kind: .truncated) }
                 guard base[position] == UInt8(ascii: ":") else {
                     throw failure("Unexpected character \(Self.describe(base[position])), expected ':' after an object key")
                 }
@@ -84,7 +114,7 @@ struct JSONScanner {
                 try scanValue(depth: depth + 1)
                 members += 1
                 skipWhitespace()
-                guard position < count else { throw failure("Unexpected end of input in an object, expected ',' or '}'") }
+                guard position < count else { throw failure("Unexpected end of input in an object, expected ',' or '}'", kind: .truncated) }
                 let byte = base[position]
                 position += 1
                 if byte == UInt8(ascii: ",") { continue }
@@ -99,7 +129,7 @@ struct JSONScanner {
 
     private mutating func scanArray(depth: Int) throws(JSONSyntaxError) {
         guard depth < Self.maximumDepth else {
-            throw failure("Too many nested arrays or objects (more than \(Self.maximumDepth))")
+            throw failure("Too many nested arrays or objects (more than \(Self.maximumDepth))", kind: .tooDeep)
         }
         let index = tape.count
         tape.append(JSONTapeEntry(kind: JSONTapeKind.array, start: UInt32(position), end: 0, next: 0))
@@ -113,7 +143,7 @@ struct JSONScanner {
                 try scanValue(depth: depth + 1)
                 elements += 1
                 skipWhitespace()
-                guard position < count else { throw failure("Unexpected end of input in an array, expected ',' or ']'") }
+                guard position < count else { throw failure("Unexpected end of input in an array, expected ',' or ']'", kind: .truncated) }
                 let byte = base[position]
                 position += 1
                 if byte == UInt8(ascii: ",") { continue }
@@ -130,7 +160,7 @@ struct JSONScanner {
         let length = word.utf8CodeUnitCount
         let start = position
         for offset in 0..<length {
-            guard start + offset < count else { throw failure("Unexpected end of input in a literal", at: start + offset) }
+            guard start + offset < count else { throw failure("Unexpected end of input in a literal", at: start + offset, kind: .truncated) }
             guard base[start + offset] == word.utf8Start[offset] else {
                 throw failure("Invalid literal, expected '\(word)'", at: start + offset)
             }
@@ -145,7 +175,7 @@ struct JSONScanner {
         let start = position
         var kind = JSONTapeKind.number
         if base[position] == UInt8(ascii: "-") { position += 1 }
-        guard position < count else { throw failure("Unexpected end of input in a number, expected a digit") }
+        guard position < count else { throw failure("Unexpected end of input in a number, expected a digit", kind: .truncated) }
         let first = base[position]
         if first == UInt8(ascii: "0") {
             position += 1
@@ -177,7 +207,7 @@ struct JSONScanner {
     }
 
     private mutating func requireDigit(after what: String) throws(JSONSyntaxError) {
-        guard position < count else { throw failure("Unexpected end of input in a number, expected a digit after \(what)") }
+        guard position < count else { throw failure("Unexpected end of input in a number, expected a digit after \(what)", kind: .truncated) }
         guard Self.isDigit(base[position]) else {
             throw failure("Unexpected character \(Self.describe(base[position])) in a number, expected a digit after \(what)")
         }
@@ -201,7 +231,7 @@ struct JSONScanner {
         var kind = JSONTapeKind.string
         while true {
             skipPlainASCII()
-            guard position < count else { throw failure("Unterminated string", at: open) }
+            guard position < count else { throw failure("Unterminated string", at: open, kind: .truncated) }
             let byte = base[position]
             if byte == UInt8(ascii: "\"") { break }
             if byte == UInt8(ascii: "\\") {
@@ -243,7 +273,7 @@ struct JSONScanner {
     private mutating func scanEscape() throws(JSONSyntaxError) {
         let escape = position
         position += 1
-        guard position < count else { throw failure("Unexpected end of input in an escape sequence", at: escape) }
+        guard position < count else { throw failure("Unexpected end of input in an escape sequence", at: escape, kind: .truncated) }
         switch base[position] {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
              UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
@@ -252,17 +282,19 @@ struct JSONScanner {
             position += 1
             let unit = try scanHex4(escape: escape)
             if unit & 0xFC00 == 0xDC00 {
-                throw failure("Lone low surrogate \\u\(String(unit, radix: 16, uppercase: true)) in a string", at: escape)
-            }
-            if unit & 0xFC00 == 0xD800 {
+                noteLoneSurrogate(at: escape)
+            } else if unit & 0xFC00 == 0xD800 {
+                // Paired only when a low surrogate escape follows; else the high one alone reads as U+FFFD.
                 guard position + 1 < count, base[position] == UInt8(ascii: "\\"), base[position + 1] == UInt8(ascii: "u") else {
-                    throw failure("High surrogate \\u\(String(unit, radix: 16, uppercase: true)) not followed by a low surrogate", at: escape)
+                    noteLoneSurrogate(at: escape)
+                    return
                 }
                 let second = position
                 position += 2
                 let low = try scanHex4(escape: second)
-                guard low & 0xFC00 == 0xDC00 else {
-                    throw failure("High surrogate \\u\(String(unit, radix: 16, uppercase: true)) not followed by a low surrogate", at: second)
+                if low & 0xFC00 != 0xDC00 {
+                    noteLoneSurrogate(at: escape)
+                    position = second  // the next escape is read on its own
                 }
             }
         default:
@@ -271,7 +303,7 @@ struct JSONScanner {
     }
 
     private mutating func scanHex4(escape: Int) throws(JSONSyntaxError) -> UInt16 {
-        guard position + 4 <= count else { throw failure("Unexpected end of input in a \\u escape", at: escape) }
+        guard position + 4 <= count else { throw failure("Unexpected end of input in a \\u escape", at: escape, kind: .truncated) }
         var value: UInt16 = 0
         for _ in 0..<4 {
             guard let digit = JSONStringText.hexValue(base[position]) else {
@@ -283,7 +315,8 @@ struct JSONScanner {
         return value
     }
 
-    /// Validates one multi-byte UTF-8 sequence (no overlongs, no surrogates, at most U+10FFFF).
+    /// Validates one multi-byte UTF-8 sequence (no overlongs, no surrogates, at most U+10FFFF);
+    /// a refusal points at the sequence's first byte.
     private mutating func scanUTF8Sequence() throws(JSONSyntaxError) {
         let lead = base[position]
         let length: Int
@@ -296,13 +329,13 @@ struct JSONScanner {
         case 0xF0: length = 4; low = 0x90
         case 0xF1...0xF3: length = 4
         case 0xF4: length = 4; high = 0x8F
-        default: throw failure("Invalid UTF-8 byte \(Self.describe(lead)) in a string")
+        default: throw failure("Invalid UTF-8 byte \(Self.describe(lead)) in a string", kind: .invalidUTF8)
         }
-        guard position + length <= count else { throw failure("Truncated UTF-8 sequence in a string") }
+        guard position + length <= count else { throw failure("Truncated UTF-8 sequence in a string", kind: .invalidUTF8) }
         let second = base[position + 1]
-        guard second >= low, second <= high else { throw failure("Invalid UTF-8 continuation byte in a string", at: position + 1) }
+        guard second >= low, second <= high else { throw failure("Invalid UTF-8 continuation byte in a string", kind: .invalidUTF8) }
         for offset in 2..<max(2, length) where base[position + offset] & 0xC0 != 0x80 {
-            throw failure("Invalid UTF-8 continuation byte in a string", at: position + offset)
+            throw failure("Invalid UTF-8 continuation byte in a string", kind: .invalidUTF8)
         }
         position += length
     }
@@ -319,8 +352,13 @@ struct JSONScanner {
         }
     }
 
-    private func failure(_ reason: String, at offset: Int? = nil) -> JSONSyntaxError {
-        JSONSyntaxError(offset: offset ?? position, reason: reason)
+    private func failure(_ reason: String, at offset: Int? = nil, kind: JSONSyntaxError.Kind = .malformed) -> JSONSyntaxError {
+        JSONSyntaxError(offset: offset ?? position, reason: reason, kind: kind)
+    }
+
+    private mutating func noteLoneSurrogate(at offset: Int) {
+        loneSurrogates += 1
+        if firstLoneSurrogate == nil { firstLoneSurrogate = offset }
     }
 
     private static func describe(_ byte: UInt8) -> String {

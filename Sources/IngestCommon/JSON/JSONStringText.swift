@@ -2,7 +2,8 @@ import Foundation
 
 /// Turns the bytes of a validated JSON string into a Swift `String`.
 ///
-/// The scanner already checked UTF-8 and escapes, so this only copies: a
+/// The scanner already checked UTF-8 and escapes, so this only copies (a lone
+/// surrogate escape becomes U+FFFD, as the scanner announced): a
 /// string without escapes straight from the buffer, one with escapes through a
 /// single buffer of the raw length (unescaping never makes a string longer).
 enum JSONStringText {
@@ -30,10 +31,12 @@ enum JSONStringText {
                 case UInt8(ascii: "u"):
                     var scalar = hex4(raw, at: read)
                     read += 4
-                    if scalar & 0xFC00 == 0xD800 {
-                        let low = hex4(raw, at: read + 2)
+                    if scalar & 0xFC00 == 0xD800, read + 6 <= raw.count, raw[read] == UInt8(ascii: "\\"),
+                       raw[read + 1] == UInt8(ascii: "u"), case let low = hex4(raw, at: read + 2), low & 0xFC00 == 0xDC00 {
                         read += 6
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else if scalar & 0xF800 == 0xD800 {
+                        scalar = 0xFFFD  // a lone surrogate (the scanner counted it): the replacement character
                     }
                     written += encodeUTF8(scalar, into: out, at: written)
                     continue

@@ -15,7 +15,8 @@ public struct AuraPayload: Sendable {
         do {
             root = try JSONTree.parse(data)
         } catch {
-            throw IngestError("the payload is not JSON, so not an Aura response", fix: "check that the capture pattern matches the Aura XHR (…/aura?…)")
+            let what = (error as? JSONSyntaxError)?.summary ?? "not JSON"
+            throw IngestError("the payload is not an Aura response: it is \(what)", fix: "check that the capture pattern matches the Aura XHR (…/aura?…)")
         }
         guard root["actions"] != nil || root["context"] != nil else {
             throw IngestError("the JSON has neither \"actions\" nor \"context\", so it is not an Aura response",

@@ -45,6 +45,8 @@ extension RunReport {
         lines.append("run \(runId) of \(source).\(dataset): \(status.uppercased())")
         if let fromRunId { lines.append("  parsed bronze of run \(fromRunId)") }
         lines.append("  artifacts: \(counts.artifacts) (\(counts.bytes) bytes)\(bronzePrefix.map { " in \($0)" } ?? "")")
+        if let stopReason { lines.append("  pages: \(stopReason)") }
+        for notice in notices { lines.append("  notice: \(notice)") }
         lines.append("  rows: \(counts.parsed) parsed, \(counts.inserted) inserted, \(counts.updated) updated, \(counts.unchanged) unchanged"
                      + (counts.duplicates > 0 ? ", \(counts.duplicates) duplicate keys (last one kept)" : "")
                      + (counts.sanitized > 0 ? ", \(counts.sanitized) sanitized (NUL characters removed)" : ""))

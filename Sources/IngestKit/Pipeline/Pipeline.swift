@@ -28,8 +28,16 @@ public struct Pipeline: Sendable {
         return stamp + "-" + String(repeating: "0", count: 8 - suffix.count) + suffix
     }
 
-    /// Runs the dataset; the report says how it went. Throws only when it cannot even start a report.
+    /// Runs the dataset; the report says how it went, with the run's notices and why its extract stopped.
     public func run(_ dataset: AnyDataset, options: RunOptions = RunOptions(), runId: String = Pipeline.newRunId()) async -> RunReport {
+        let notes = RunNotes()
+        var report = await RunNotes.$current.withValue(notes) { await execute(dataset, options: options, runId: runId) }
+        report.notices = notes.notices
+        report.stopReason = notes.stopReason
+        return report
+    }
+
+    private func execute(_ dataset: AnyDataset, options: RunOptions, runId: String) async -> RunReport {
         let runTime = Date()
         let ingestDate = CalendarDate(runTime).description
         var report = RunReport(
@@ -172,7 +180,16 @@ public struct Pipeline: Sendable {
             let (stored, bytes) = await collected.append(provenance)
             platform.progress(.extracting(artifacts: stored, bytes: bytes, seconds: (ContinuousClock.now - extractStarted).seconds))
         }
-        try await dataset.extractor.extract(context, into: sink)
+        do {
+            try await dataset.extractor.extract(context, into: sink)
+        } catch {
+            // The pages stored before the failure are in bronze (without a manifest): the report counts them.
+            let stored = await collected.items
+            report.counts.artifacts = stored.count
+            report.counts.bytes = stored.reduce(0) { $0 + $1.size }
+            if !stored.isEmpty { report.bronzePrefix = bronze.layout.runPrefix(ingestDate: ingestDate, runId: runId) }
+            throw error
+        }
         let artifacts = await collected.items
         let manifest = RunManifest(source: dataset.source, dataset: dataset.name, runId: runId, ingestDate: ingestDate,
                                    createdAt: LocalTimestamp(Date()).description, artifacts: artifacts)

@@ -79,6 +79,11 @@ public struct RunReport: Sendable, Codable {
     public var models: ModelResults.Summary?
     public var modelsPublished: Bool?
     public var error: String?
+    /// Why the extract stopped reading pages (e.g. `the API's total of 25 records was reached`); nil when the
+    /// extractor does not page or the extract did not run.
+    public var stopReason: String?
+    /// What the user should know although the run did not fail (e.g. a lone surrogate read as U+FFFD).
+    public var notices: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case runId = "run_id"
@@ -88,6 +93,8 @@ public struct RunReport: Sendable, Codable {
         case finishedAt = "finished_at"
         case bronzePrefix = "bronze_prefix"
         case fromRunId = "from_run_id"
+        case stopReason = "stop_reason"
+        case notices
     }
 
     public func ran(_ step: RunStep) -> Bool {
@@ -122,5 +129,7 @@ public struct RunReport: Sendable, Codable {
         try c.encode(models, forKey: .models)
         try c.encode(modelsPublished, forKey: .modelsPublished)
         try c.encode(error, forKey: .error)
+        try c.encode(stopReason, forKey: .stopReason)
+        try c.encode(notices, forKey: .notices)
     }
 }

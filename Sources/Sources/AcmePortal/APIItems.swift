@@ -1,12 +1,22 @@
 import Foundation
 import IngestKit
 
-/// One page of the Acme API: `{"count", "page", "next", "results"}`.
+/// One page of the Acme API: `{"count", "page", "next", "results"}`; `"results": null` (or none) is an empty page.
 struct Page<Item: Decodable>: Decodable {
     var count: Int?
     var page: Int?
     var next: String?
     var results: [Item]
+
+    enum CodingKeys: String, CodingKey { case count, page, next, results }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        count = try container.decodeIfPresent(Int.self, forKey: .count)
+        page = try container.decodeIfPresent(Int.self, forKey: .page)
+        next = try container.decodeIfPresent(String.self, forKey: .next)
+        results = try container.decodeIfPresent([Item].self, forKey: .results) ?? []
+    }
 }
 
 /// An order as the API sends it.

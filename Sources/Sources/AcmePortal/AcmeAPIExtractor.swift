@@ -2,7 +2,8 @@ import Foundation
 import IngestKit
 
 /// Pages through `GET <base>/v1/<endpoint>?page=N` with a bearer token,
-/// following `next` until it is null; each page is one `api_json` artifact.
+/// following `next` until it is null, the API's `count` is reached or pages
+/// stop making progress; each page is one `api_json` artifact.
 /// The HTTP part is a declarative `RESTExtractor`; this type only adds the built-in demo API.
 public struct AcmeAPIExtractor: Extractor {
     public var endpoint: String
@@ -48,7 +49,7 @@ public struct AcmeAPIExtractor: Extractor {
         RESTExtractor(
             baseURL: baseURL, path: "/v1/\(endpoint)", query: ["page": "1"],
             auth: .bearer(tokenVariable: "ACME_PORTAL_API_TOKEN"), paginator: .nextURL(path: "next"), recordsPath: "results",
-            stop: PageStop(emptyPage: false, maxPages: maxPages, failAtMaxPages: true))
+            stop: PageStop(emptyPage: false, totalPath: "count", maxPages: maxPages, failAtMaxPages: true))
     }
 
     private func pages(from baseURL: String, token: String, context: ExtractionContext, sink: ArtifactSink) async throws {

@@ -26,10 +26,13 @@ import Testing
         ("", 0), ("   ", 3), ("{", 1), ("[1, 2", 5), (#"{"a": 1"#, 7), (#""abc"#, 0), (#"{"a" 1}"#, 5), ("[1,]", 3),
         (#"{"a":1,}"#, 7), ("NaN", 0), ("-Infinity", 1), ("Infinity", 0), ("[01]", 2), ("-01", 2), ("1.", 2), (".5", 0),
         ("1e", 2), ("1e+", 3), ("--1", 1), ("+1", 0), (#""\x""#, 1), (#""\u12""#, 1), (#""\u12G4""#, 5),
-        (#""\ud800""#, 1), (#""\udc00""#, 1), (#""\ud800\u0041""#, 7), ("\"a\nb\"", 2), ("tru", 3), ("nul", 3),
+        ("\"a\nb\"", 2), ("tru", 3), ("nul", 3),
         ("[1] x", 4), ("{} {}", 3), ("[1 2]", 3), ("{'a': 1}", 1), (#"{"a": tru}"#, 9), ("[true false]", 6),
         (#"{"a": 1 "b": 2}"#, 8), ("\u{FEFF}", 3), ("[1,,2]", 3), (#"["a" : 1]"#, 5),
     ]
+
+    // Lone surrogate escapes (`"\ud800"`, `"\udc00"`, `"\ud800\u0041"`) were refused here; they now read as
+    // U+FFFD with a notice (issue 11): see JSONRefusalTests.loneSurrogatesReadAsReplacementCharacter.
 
     @Test(arguments: malformed)
     func malformedTextGivesOffset(text: String, offset: Int) {
@@ -38,6 +41,13 @@ import Testing
         if !Self.foundationIsLenient(bytes) {
             #expect(throws: (any Error).self) { try JSONDecoder().decode(AnyJSON.self, from: Data(bytes)) }
         }
+    }
+
+    /// Whether the document has a `\u` escape of a UTF-16 surrogate without its pair.
+    static func hasLoneSurrogate(_ bytes: [UInt8]) -> Bool {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let pattern = #"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"#
+        return text.range(of: pattern, options: .regularExpression) != nil
     }
 
     /// Where Foundation's JSONDecoder accepts what RFC 8259 refuses: a trailing comma before `]` or `}`,
@@ -98,6 +108,8 @@ import Testing
             }
         case (.failure, .success) where Self.foundationIsLenient(bytes):
             break
+        case (.success, .failure) where Self.hasLoneSurrogate(bytes):
+            break  // ours reads a lone surrogate escape as U+FFFD, as browsers do; Foundation refuses it
         default:
             Issue.record("decoders disagree on \(bytes) \(String(decoding: bytes, as: UTF8.self)): ours \(ours), Foundation \(foundation)")
         }

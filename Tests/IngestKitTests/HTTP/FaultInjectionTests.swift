@@ -9,7 +9,7 @@ import Testing
     // Generous for answers that come at once (the machine may be busy); short only where a test waits for a timeout.
     let fetcher = HTTPFetcher(timeout: .seconds(60), retry: fastRetry)
     /// Times out a deliberately slow answer (30 s) with room for a normal one on a busy machine.
-    let impatient = HTTPFetcher(timeout: .seconds(5), retry: fastRetry)
+    let impatient = HTTPFetcher(timeout: .seconds(10), retry: fastRetry)
 
     @Test func retriesServerErrorsAndTooManyRequestsThenSucceeds() async throws {
         let server = try await TestServer.start { _, call, _ in

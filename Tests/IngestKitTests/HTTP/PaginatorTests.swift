@@ -15,8 +15,8 @@ import Testing
 
     func ids(_ artifacts: [RawArtifact]) throws -> [String] {
         try artifacts.flatMap { artifact -> [String] in
-            let json = try JSONSerialization.jsonObject(with: artifact.bytes)
-            return try JSONPath("results[*].id").values(in: json).compactMap { $0 as? String }
+            let json = try JSONTree.parse(artifact.bytes)
+            return try JSONPath("results[*].id").values(in: json).compactMap(\.string)
         }
     }
 

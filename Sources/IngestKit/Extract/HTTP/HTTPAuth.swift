@@ -77,6 +77,14 @@ struct Authorizer: Sendable {
         query.isEmpty ? url : URLText.setting(query, in: url)
     }
 
+    /// Whether the scheme puts any credential on a request.
+    var hasCredentials: Bool { !headers.isEmpty || !query.isEmpty || oauth2 != nil }
+
+    /// The URL without the scheme's query-parameter key (for a request to another origin).
+    func withoutCredentials(_ url: String) -> String {
+        query.isEmpty ? url : URLText.removing(Set(query.map(\.0)), from: url)
+    }
+
     func apply(to request: HTTPRequest, fetcher: HTTPFetcher) async throws -> HTTPRequest {
         var request = request
         request.headers.append(contentsOf: headers)
@@ -106,6 +114,14 @@ enum URLText {
             query.append(URLQueryItem(name: encode(name), value: encode(value)))
         }
         parts.percentEncodedQueryItems = query
+        return parts.string ?? url
+    }
+
+    /// The URL without the query parameters of these names.
+    static func removing(_ names: Set<String>, from url: String) -> String {
+        guard var parts = URLComponents(string: url), let query = parts.percentEncodedQueryItems else { return url }
+        let kept = query.filter { !names.contains($0.name) }
+        parts.percentEncodedQueryItems = kept.isEmpty ? nil : kept
         return parts.string ?? url
     }
 

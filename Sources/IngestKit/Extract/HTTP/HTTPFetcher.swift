@@ -25,7 +25,20 @@ public struct HTTPRequest: Sendable {
 /// retries on transient failures (429, 408, 5xx, timeouts, dropped or cut-off
 /// connections, honouring Retry-After), an optional per-source rate and
 /// concurrency limit, and one re-authorization on a 401. Errors never contain secrets.
+///
+/// Bodies sent with `Content-Encoding: gzip` or `deflate` arrive decoded (the
+/// client's response decompression, `HTTPClient.ingest`); the size limit applies
+/// to the decoded body. Redirects are followed by `send`, not by the client, so
+/// that credentials never follow one to another origin. Time spent waiting for
+/// the limiter never counts against a request's timeout: the timeout starts
+/// when the limiter lets the request through.
 public struct HTTPFetcher: Sendable {
+    /// Redirects followed in a row before the request fails.
+    public static let maxRedirects = 10
+
+    /// Headers that carry no credential: a request with only these may follow a redirect to another origin.
+    static let plainHeaders: Set<String> = ["accept", "accept-encoding", "accept-language", "user-agent", "content-type", "content-length"]
+
     public struct Response: Sendable {
         public var status: Int
         public var headers: [(String, String)]
@@ -34,6 +47,12 @@ public struct HTTPFetcher: Sendable {
 
         public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+
+        /// The `Location` of a redirect answer (301, 302, 303, 307, 308).
+        var redirectLocation: String? {
+            guard [301, 302, 303, 307, 308].contains(status), let location = header("Location"), !location.isEmpty else { return nil }
+            return location
         }
     }
 
@@ -67,17 +86,51 @@ public struct HTTPFetcher: Sendable {
 
     /// Sends a request that `prepare` builds before every attempt (so a refreshed credential is used).
     /// On a 401, `reauthorize` is asked once for new credentials; when it returns true the request is sent again.
+    ///
+    /// Redirects (301, 302, 303, 307, 308) are followed here, at most `maxRedirects` in a row: `redirected`
+    /// builds the request to the new URL (it decides which credentials go there, or throws). Without it, a
+    /// redirect to the same origin is followed with the same request, and one to another origin only when the
+    /// request has no header but plain ones (`Accept`, `User-Agent`, …); else it fails naming both origins,
+    /// so no credential of this request reaches a host it was not meant for.
     public func send(prepare: @Sendable () async throws -> HTTPRequest,
                      reauthorize: (@Sendable () async throws -> Bool)? = nil,
-                     unauthorizedFix: String = "check the source's credentials") async throws -> Response {
+                     unauthorizedFix: String = "check the source's credentials",
+                     redirected: (@Sendable (_ target: String, _ from: HTTPRequest) async throws -> HTTPRequest)? = nil) async throws -> Response {
         var reauthorized = false
         let sent = SentURL()
         while true {
             do {
                 return try await retry.run(describe: { sent.value }) { [self] in
-                    let request = try await prepare()
-                    sent.value = Redactor.shared.redactURL(request.url)
-                    return try await attempt(request)
+                    var request = try await prepare()
+                    var hops = 0
+                    while true {
+                        sent.value = Redactor.shared.redactURL(request.url)
+                        let response = try await attempt(request)
+                        guard let location = response.redirectLocation else { return response }
+                        hops += 1
+                        guard hops <= Self.maxRedirects else {
+                            throw IngestError("\(request.method) \(Redactor.shared.redactURL(request.url)) redirected more than \(Self.maxRedirects) times",
+                                              fix: "check the source's base URL: its redirects do not end")
+                        }
+                        let target = URLText.resolve(location, against: request.url)
+                        var next: HTTPRequest
+                        if let redirected {
+                            next = try await redirected(target, request)
+                        } else {
+                            let from = URLOrigin(request.url), to = URLOrigin(target)
+                            guard from == to || request.headers.allSatisfy({ Self.plainHeaders.contains($0.0.lowercased()) }) else {
+                                throw IngestError("\(request.method) \(Redactor.shared.redactURL(request.url)) redirected to another origin, \(to?.description ?? Redactor.shared.redactURL(target)), not \(from?.description ?? "its own"); the request's headers are not sent there",
+                                                  fix: "point the source at the final address, \(to?.description ?? "the redirect's target")")
+                            }
+                            next = request
+                            next.url = target
+                        }
+                        if response.status == 303 || (response.status == 301 || response.status == 302) && request.method == "POST" {
+                            next.method = "GET"
+                            next.body = nil
+                        }
+                        request = next
+                    }
                 }
             } catch let error as HTTPStatusError {
                 if error.status == 401, !reauthorized, let reauthorize, try await reauthorize() {
@@ -138,6 +191,9 @@ public struct HTTPFetcher: Sendable {
             response = try await client.execute(outgoing, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            // The client's deadline and `withTimeout` are the same timeout: one message whichever fires first.
+            throw RetryPolicy.Failure.transient("\(what) did not answer within \(RetryPolicy.text(timeout))")
         } catch {
             throw RetryPolicy.Failure.transient("\(what) failed: \(Redactor.shared.redact(String(describing: error)))")
         }
@@ -148,6 +204,8 @@ public struct HTTPFetcher: Sendable {
             throw RetryPolicy.Failure.permanent("\(what) answered more than \(maxResponseBytes) bytes, the response size limit")
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw RetryPolicy.Failure.transient("\(what) did not answer within \(RetryPolicy.text(timeout))")
         } catch {
             throw RetryPolicy.Failure.transient("\(what): the body was cut off: \(Redactor.shared.redact(String(describing: error)))")
         }
@@ -157,6 +215,8 @@ public struct HTTPFetcher: Sendable {
         switch status {
         case 200..<300:
             return result
+        case 300..<400 where result.redirectLocation != nil:
+            return result  // followed by `send`, which decides where credentials may go
         case 408, 429, 500..<600:
             throw RetryPolicy.Failure.transient("\(what) answered \(status)", retryAfter: result.header("Retry-After").flatMap { RetryAfter.parse($0) })
         default:

@@ -102,7 +102,7 @@ actor OAuth2Session {
             var access_token: String
             var expires_in: Double?
         }
-        guard let answer = try? JSONDecoder().decode(Answer.self, from: response.body), !answer.access_token.isEmpty else {
+        guard let answer = try? IngestJSONDecoder().decode(Answer.self, from: response.body), !answer.access_token.isEmpty else {
             throw IngestError("the OAuth2 token endpoint \(Redactor.shared.redactURL(tokenURL)) answered without an access_token",
                               fix: "check the token URL")
         }

@@ -18,9 +18,18 @@ public enum Paginator: Sendable {
 }
 
 /// When a paginated extract stops, besides the paginator's own end.
+///
+/// Pagination that makes no progress always ends promptly, whatever the paginator:
+/// at an empty page (`emptyPage`), after `maxEmptyPages` empty pages in a row when
+/// empty pages do not end it, once the total at `totalPath` is reached, and at a
+/// page URL or cursor that repeats (that one fails the run: the API loops, so pages
+/// may be missing). The reason it stopped is the run report's `stop_reason`.
 public struct PageStop: Sendable {
     /// Stop at a page with no records (needs a records path, or a body that is an array).
     public var emptyPage: Bool
+    /// When `emptyPage` is false: stop after this many pages in a row had no records although the API
+    /// still gave a next page (it makes no progress).
+    public var maxEmptyPages: Int
     /// A JSON path to the total number of records (e.g. `count`, `meta.total`): stop once that many were read.
     public var totalPath: String?
     /// The most pages one run reads.
@@ -28,12 +37,20 @@ public struct PageStop: Sendable {
     /// At `maxPages` with more pages left: fail the run (true) or stop with a note (false).
     public var failAtMaxPages: Bool
 
-    public init(emptyPage: Bool = true, totalPath: String? = nil, maxPages: Int = 10_000, failAtMaxPages: Bool = false) {
+    public init(emptyPage: Bool = true, maxEmptyPages: Int = 3, totalPath: String? = nil, maxPages: Int = 10_000,
+                failAtMaxPages: Bool = false) {
         self.emptyPage = emptyPage
+        self.maxEmptyPages = max(1, maxEmptyPages)
         self.totalPath = totalPath
         self.maxPages = maxPages
         self.failAtMaxPages = failAtMaxPages
     }
+}
+
+/// What a paginator makes of a page: the next page's URL, or why there is none.
+enum PageStep: Equatable {
+    case next(String)
+    case end(String)
 }
 
 extension Paginator {
@@ -51,28 +68,48 @@ extension Paginator {
         }
     }
 
-    /// The URL of the page after `page`, or nil when `page` was the last.
+    /// The URL of the page after `page`, or why `page` was the last.
     /// `pageIndex` counts from 0; `records` is the page's record count when known.
-    func next(after page: HTTPFetcher.Response, json: Any?, pageIndex: Int, records: Int?) throws -> String? {
+    func next(after page: HTTPFetcher.Response, json: JSONTree?, pageIndex: Int, records: Int?) throws -> PageStep {
         switch self {
         case .single:
-            return nil
+            return .end("one request (the dataset has no paginator)")
         case .pageNumber(let parameter, let start, _, let size):
-            if let size, let records, records < size { return nil }
-            return URLText.setting([(parameter, String(start + pageIndex + 1))], in: page.url)
+            if let size, let records, records < size {
+                return .end("page \(pageIndex + 1) had \(records) record(s), fewer than the page size \(size)")
+            }
+            return .next(URLText.setting([(parameter, String(start + pageIndex + 1))], in: page.url))
         case .offset(let offsetParameter, _, let limit):
-            if let records, records < limit { return nil }
+            if let records, records < limit {
+                return .end("page \(pageIndex + 1) had \(records) record(s), fewer than the limit \(limit)")
+            }
             let current = URLComponents(string: page.url)?.queryItems?.first { $0.name == offsetParameter }?.value.flatMap { Int($0) } ?? 0
-            return URLText.setting([(offsetParameter, String(current + (records ?? limit)))], in: page.url)
+            return .next(URLText.setting([(offsetParameter, String(current + (records ?? limit)))], in: page.url))
         case .cursor(let path, let parameter):
-            guard let json, let cursor = try JSONPath(path).string(in: json), !cursor.isEmpty else { return nil }
-            return URLText.setting([(parameter, cursor)], in: page.url)
+            guard let json, let cursor = try JSONPath(path).string(in: json), !cursor.isEmpty else {
+                return .end("page \(pageIndex + 1) had no cursor at \"\(path)\" (the last page)")
+            }
+            return .next(URLText.setting([(parameter, cursor)], in: page.url))
         case .nextURL(let path):
-            guard let json, let link = try JSONPath(path).string(in: json), !link.isEmpty else { return nil }
-            return URLText.resolve(link, against: page.url)
+            guard let json, let link = try JSONPath(path).string(in: json), !link.isEmpty else {
+                return .end("page \(pageIndex + 1) had no next link at \"\(path)\" (the last page)")
+            }
+            return .next(URLText.resolve(link, against: page.url))
         case .linkHeader:
-            guard let header = page.header("Link"), let link = Self.nextLink(in: header) else { return nil }
-            return URLText.resolve(link, against: page.url)
+            guard let header = page.header("Link"), let link = Self.nextLink(in: header) else {
+                return .end("page \(pageIndex + 1) had no Link header with rel=\"next\" (the last page)")
+            }
+            return .next(URLText.resolve(link, against: page.url))
+        }
+    }
+
+    /// What repeats when a page URL comes a second time, in the paginator's terms.
+    var repeatedThing: String {
+        switch self {
+        case .cursor(let path, _): return "the cursor at \"\(path)\""
+        case .nextURL(let path): return "the next link at \"\(path)\""
+        case .linkHeader: return "the Link header's next page"
+        default: return "the next page"
         }
     }
 

@@ -32,9 +32,13 @@ public struct HTTPLimits: Sendable {
 /// ```
 ///
 /// Each page is stored in bronze as it arrives, as an `api_json` artifact
-/// `page_00001`, `page_00002`, …, with its URL (secrets masked). A request
-/// that fails for good fails the run before its page is stored, and the run
-/// writes no manifest, so nothing of it can be loaded.
+/// `page_00001`, `page_00002`, …, with its URL (secrets masked); gzip and
+/// deflate bodies are stored decoded. A request that fails for good fails the
+/// run before its page is stored, and the run writes no manifest, so nothing
+/// of it can be loaded. Pages are read with the SDK's JSON reader (`JSONTree`),
+/// the one the parsers use; a page it refuses fails the run saying why.
+/// Pagination stops by `PageStop` (the reason is the report's `stop_reason`);
+/// credentials go only to the base URL's origin (`CrossOriginCredentials`).
 public struct RESTExtractor: Extractor {
     public var baseURL: String?
     public var baseURLVariable: String?
@@ -52,12 +56,15 @@ public struct RESTExtractor: Extractor {
     public var limits: HTTPLimits
     /// Artifact ids are `<prefix>_00001`, …
     public var artifactPrefix: String
+    /// A `next` link or redirect to another origin than the base URL's: fail (default) or follow without credentials.
+    public var crossOriginCredentials: CrossOriginCredentials
 
     /// Give the base URL as `baseURL`, or as `baseURLVariable` naming the variable that holds it.
     public init(baseURL: String? = nil, baseURLVariable: String? = nil, path: String = "", query: [String: String] = [:],
                 headers: [String: String] = [:], auth: HTTPAuth = .none, paginator: Paginator = .single,
                 recordsPath: String? = nil, stop: PageStop = PageStop(), incremental: IncrementalWindow? = nil,
-                limits: HTTPLimits = HTTPLimits(), artifactPrefix: String = "page") {
+                limits: HTTPLimits = HTTPLimits(), artifactPrefix: String = "page",
+                crossOriginCredentials: CrossOriginCredentials = .fail) {
         self.baseURL = baseURL
         self.baseURLVariable = baseURLVariable
         self.path = path
@@ -70,6 +77,7 @@ public struct RESTExtractor: Extractor {
         self.incremental = incremental
         self.limits = limits
         self.artifactPrefix = artifactPrefix
+        self.crossOriginCredentials = crossOriginCredentials
     }
 
     /// The configured base URL, without a trailing slash.
@@ -96,68 +104,160 @@ public struct RESTExtractor: Extractor {
 
     public func extract(_ context: ExtractionContext, into sink: ArtifactSink) async throws {
         let first = try firstURL(context)
+        let base = try resolvedBaseURL(context.settings)
         let limiter = limits.requestsPerSecond != nil || limits.maxConcurrentRequests != nil
-            ? RequestLimiter.shared(try resolvedBaseURL(context.settings), maxConcurrent: limits.maxConcurrentRequests,
-                                    requestsPerSecond: limits.requestsPerSecond)
+            ? RequestLimiter.shared(base, maxConcurrent: limits.maxConcurrentRequests, requestsPerSecond: limits.requestsPerSecond)
             : nil
         let fetcher = HTTPFetcher(client: context.http.client, timeout: limits.timeout, maxResponseBytes: limits.maxResponseBytes,
                                   retry: limits.retry, limiter: limiter, logger: context.logger)
         let authorizer = try auth.authorizer(settings: context.settings, fetcher: fetcher)
         let records = try recordsPath.map(JSONPath.init)
         let total = try stop.totalPath.map(JSONPath.init)
-        let fixed = headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } + [("Accept", "application/json")]
+        var fixed = headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        for (name, value) in [("Accept", "application/json"), ("Accept-Encoding", "gzip, deflate")]
+            where !fixed.contains(where: { $0.0.lowercased() == name.lowercased() }) {
+            fixed.append((name, value))
+        }
+        let gate = CredentialGate(apiOrigin: URLOrigin(base), authorizer: authorizer, policy: crossOriginCredentials)
+        let headersToSend = fixed
 
         var url: String? = first
-        var seen: Set<String> = []
+        var seen: Set<String> = [first]
         var pageIndex = 0
         var recordsRead = 0
+        var emptyInARow = 0
+        func stopped(_ reason: String) {
+            RunNotes.stopped(reason)
+            context.logger.debug("pagination of \(Redactor.shared.redactURL(first)) stopped: \(reason)")
+        }
         while let current = url {
-            guard seen.insert(current).inserted else {
-                throw IngestError("the API pointed at the page \(Redactor.shared.redactURL(current)) a second time",
-                                  fix: "check the paginator: the API's next page does not advance")
-            }
             let response = try await fetcher.send(
-                prepare: { try await authorizer.apply(to: HTTPRequest(url: current, headers: fixed), fetcher: fetcher) },
-                reauthorize: { await authorizer.reauthorize() }, unauthorizedFix: authorizer.fix)
-            let requested = authorizer.url(current)
+                prepare: { try await gate.request(HTTPRequest(url: current, headers: headersToSend), reaching: "the next page link", fetcher: fetcher) },
+                reauthorize: { await authorizer.reauthorize() }, unauthorizedFix: authorizer.fix,
+                redirected: { target, from in
+                    var request = from
+                    request.url = target
+                    request.headers = headersToSend
+                    return try await gate.request(request, reaching: "an HTTP redirect from \(Redactor.shared.redactURL(from.url))", fetcher: fetcher)
+                })
+            let artifactId = "\(artifactPrefix)_" + String(format: "%05d", pageIndex + 1)
             try await sink.store(RawArtifact(
-                artifactId: "\(artifactPrefix)_" + String(format: "%05d", pageIndex + 1), bytes: response.body, url: requested,
+                artifactId: artifactId, bytes: response.body, url: gate.sentURL(current),
                 contentType: response.header("Content-Type") ?? "application/json", extractionMethod: .apiJSON))
+            pageIndex += 1
 
             let needsJSON = records != nil || total != nil || paginator.readsBody || stop.emptyPage
-            var json: Any?
-            if needsJSON { json = try? JSONSerialization.jsonObject(with: response.body, options: [.fragmentsAllowed]) }
-            if needsJSON && json == nil && (records != nil || paginator.readsBody) {
-                throw IngestError("the page at \(Redactor.shared.redactURL(current)) is not JSON",
-                                  fix: "check that the base URL and path point at the API")
+            var json: JSONTree?
+            if needsJSON {
+                do {
+                    json = try RunNotes.$subject.withValue("artifact \(artifactId)") { try JSONTree.parse(response.body) }
+                } catch let error as JSONSyntaxError {
+                    if records != nil || paginator.readsBody {
+                        throw IngestError("page \(pageIndex) (artifact \(artifactId)) at \(Redactor.shared.redactURL(current)) is \(error.summary)",
+                                          fix: Self.fix(for: error.kind, artifactId: artifactId))
+                    }
+                }
             }
             var count: Int?
             if let json {
                 if let records {
                     guard let found = records.records(in: json) else {
-                        throw IngestError("the page at \(Redactor.shared.redactURL(current)) has nothing at the records path \"\(records)\"",
+                        throw IngestError("page \(pageIndex) (artifact \(artifactId)) at \(Redactor.shared.redactURL(current)) has nothing at the records path \"\(records)\"",
                                           fix: "check the dataset's recordsPath against a page of the API")
                     }
                     count = found.count
-                } else if let array = json as? [Any] {
+                } else if let array = json.array {
                     count = array.count
                 }
             }
             recordsRead += count ?? 0
-            pageIndex += 1
+            emptyInARow = count == 0 ? emptyInARow + 1 : 0
 
-            if stop.emptyPage, count == 0 { break }
-            if let total, let json, let expected = total.string(in: json).flatMap { Int($0) }, count != nil, recordsRead >= expected { break }
-            url = try paginator.next(after: response, json: json, pageIndex: pageIndex - 1, records: count)
-            if url != nil, pageIndex >= stop.maxPages {
-                if stop.failAtMaxPages {
-                    throw IngestError("\(Redactor.shared.redactURL(first)) has more than \(stop.maxPages) pages",
-                                      fix: "check that the API's pages end, or raise the dataset's maxPages")
-                }
-                context.say("stopped after \(stop.maxPages) pages of \(Redactor.shared.redactURL(first)) (the dataset's maxPages); more remain")
+            if stop.emptyPage, count == 0 {
+                stopped("page \(pageIndex) had no records")
                 break
+            }
+            if let total, let json, count != nil, let expected = total.string(in: json).flatMap({ Int($0) }), recordsRead >= expected {
+                stopped("the API's total of \(expected) record(s) at \"\(total)\" was reached after \(pageIndex) page(s)")
+                break
+            }
+            switch try paginator.next(after: response, json: json, pageIndex: pageIndex - 1, records: count) {
+            case .end(let reason):
+                stopped(reason)
+                url = nil
+            case .next(let next):
+                if emptyInARow >= stop.maxEmptyPages {
+                    let reason = "\(emptyInARow) pages in a row had no records although the API still gave a next page: it makes no progress"
+                    context.say("stopped reading \(Redactor.shared.redactURL(first)) after \(pageIndex) page(s): \(reason)")
+                    stopped(reason)
+                    url = nil
+                    break
+                }
+                guard seen.insert(next).inserted else {
+                    let reason = "\(paginator.repeatedThing) pointed at the page \(Redactor.shared.redactURL(next)) a second time"
+                    stopped(reason)
+                    throw IngestError("the API pointed at the page \(Redactor.shared.redactURL(next)) a second time (after page \(pageIndex); \(paginator.repeatedThing) repeats)",
+                                      fix: "check the paginator: the API's next page does not advance")
+                }
+                if pageIndex >= stop.maxPages {
+                    stopped("the dataset's maxPages (\(stop.maxPages)) was reached with more pages left")
+                    if stop.failAtMaxPages {
+                        throw IngestError("\(Redactor.shared.redactURL(first)) has more than \(stop.maxPages) pages",
+                                          fix: "check that the API's pages end, or raise the dataset's maxPages")
+                    }
+                    context.say("stopped after \(stop.maxPages) pages of \(Redactor.shared.redactURL(first)) (the dataset's maxPages); more remain")
+                    url = nil
+                    break
+                }
+                url = next
             }
         }
         context.logger.debug("extracted \(pageIndex) page(s), \(recordsRead) record(s) from \(Redactor.shared.redactURL(first))")
+    }
+
+    /// What to do about a page the JSON reader refuses, by kind.
+    static func fix(for kind: JSONSyntaxError.Kind, artifactId: String) -> String {
+        let kept = "bronze keeps the page as artifact \(artifactId)"
+        switch kind {
+        case .notJSON: return "check that the base URL and path point at the API (\(kept))"
+        case .truncated: return "the body was cut off; run again, and if it persists check the API (\(kept))"
+        case .invalidUTF8: return "the API sent text that is not UTF-8; ask for UTF-8 (e.g. an Accept-Charset header) or fix the API (\(kept))"
+        case .tooDeep: return "the page nests arrays or objects deeper than \(JSONSyntaxError.maximumDepth) levels; check the API (\(kept))"
+        case .malformed: return "the API sent broken JSON; check the API (\(kept))"
+        }
+    }
+}
+
+/// Puts the source's credentials only on requests to the API's origin; a request to another origin
+/// gets none, or fails, by the source's `CrossOriginCredentials`.
+struct CredentialGate: Sendable {
+    var apiOrigin: URLOrigin?
+    var authorizer: Authorizer
+    var policy: CrossOriginCredentials
+
+    func sameOrigin(_ url: String) -> Bool { URLOrigin(url) == apiOrigin }
+
+    /// The request with credentials when it goes to the API's origin; else without them, or an error naming both origins.
+    func request(_ request: HTTPRequest, reaching how: String, fetcher: HTTPFetcher) async throws -> HTTPRequest {
+        if sameOrigin(request.url) || !authorizer.hasCredentials {
+            return sameOrigin(request.url) ? try await authorizer.apply(to: request, fetcher: fetcher) : request
+        }
+        let target = URLOrigin(request.url)?.description ?? Redactor.shared.redactURL(request.url)
+        let own = apiOrigin?.description ?? "the base URL's origin"
+        switch policy {
+        case .fail:
+            throw IngestError("\(how) leads to \(target), another origin than the API's \(own); the source's credentials go only to \(own)",
+                              fix: "if \(target) is meant to be read, declare crossOriginCredentials: .drop on the dataset's RESTExtractor to follow it without credentials; else check the paginator and the base URL")
+        case .drop:
+            RunNotes.notice("\(how) leads to \(target), another origin than the API's \(own): followed without the source's credentials")
+            var stripped = request
+            stripped.url = authorizer.withoutCredentials(request.url)
+            return stripped
+        }
+    }
+
+    /// The URL as it was sent, for bronze (a query key masked there): with the key only on the API's origin.
+    func sentURL(_ url: String) -> String {
+        sameOrigin(url) ? authorizer.url(url) : authorizer.withoutCredentials(url)
     }
 }

@@ -18,6 +18,9 @@ public actor RequestLimiter {
         self.requestsPerSecond = requestsPerSecond.flatMap { $0 > 0 ? $0 : nil }
     }
 
+    /// Requests waiting for a free slot now.
+    public var queued: Int { waiting.count }
+
     /// The spacing between request starts.
     public var interval: Duration? {
         requestsPerSecond.map { .nanoseconds(Int64(1_000_000_000 / $0)) }
