@@ -224,3 +224,20 @@ ensure_sqlite3() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
     fi
 }
+
+# Apache Airflow for the DAG tests, in a virtual environment cached under .build/
+# (a second run finds it and skips the install, which takes about a minute).
+# Exports INGEST_TEST_AIRFLOW, the environment's folder.
+AIRFLOW_VERSION="3.3.2"
+ensure_airflow() {
+    local venv=".build/airflow-$AIRFLOW_VERSION"
+    if [ "$("$venv/bin/python" -c "from importlib.metadata import version; print(version('apache-airflow'))" 2>/dev/null)" != "$AIRFLOW_VERSION" ]; then
+        echo "services.sh: installing apache-airflow==$AIRFLOW_VERSION from PyPI into $venv"
+        rm -rf "$venv"
+        mkdir -p .build
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q "apache-airflow==$AIRFLOW_VERSION"
+    fi
+    INGEST_TEST_AIRFLOW="$(cd "$venv" && pwd)"
+    export INGEST_TEST_AIRFLOW
+}

@@ -17,7 +17,8 @@ struct IngestCtl: AsyncParsableCommand {
               OPENLINEAGE_URL / OPENLINEAGE_FILE  send OpenLineage run events (HTTP API / JSON lines)
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
-        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, ServeCommand.self, FreshnessCommand.self])
+        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, ServeCommand.self, FreshnessCommand.self,
+                      AirflowCommand.self, ReplayCommand.self, BronzeCommand.self])
 
     static func platform(_ output: OutputStyle = OutputStyle()) throws -> Platform {
         let settings = try Settings.load()
@@ -64,14 +65,23 @@ struct Run: AsyncParsableCommand {
     @Argument(help: "The dataset, as source.dataset (e.g. acme_portal.orders).")
     var dataset: String
 
-    @Option(help: "Steps to run, comma-separated: extract,load,models (preflight and the gate always run).")
+    @Option(help: "Steps to run, comma-separated: extract,load,models,gate (preflight always runs; without --run-id the gate does too).")
     var steps: String?
+
+    @Option(name: .customLong("run-id"), help: "Run these steps as part of this run (one ledger row; the steps may run in separate processes).")
+    var runId: String?
 
     @Option(name: .customLong("from-run"), help: "Parse and load the bronze of this earlier run instead of extracting.")
     var fromRun: String?
 
     @Option(name: .customLong("lookback-days"), help: "Days an incremental extract looks back (default: the dataset's).")
     var lookbackDays: Int?
+
+    @Option(name: .customLong("window-start"), help: "Start of the interval to extract (ISO-8601, e.g. Airflow's data_interval_start); replaces the lookback and watermark.")
+    var windowStart: String?
+
+    @Option(name: .customLong("window-end"), help: "End of the interval to extract (ISO-8601, exclusive); give it with --window-start.")
+    var windowEnd: String?
 
     @Option(help: "Write the run report as JSON to this file.")
     var report: String?
@@ -87,7 +97,9 @@ struct Run: AsyncParsableCommand {
             let style = output.style
             let platform = try IngestCtl.platform(style)
             let selected = try steps.map(RunOptions.steps) ?? Set(RunStep.selectable)
-            var options = RunOptions(steps: selected, fromRun: fromRun, lookbackDays: lookbackDays)
+            if let runId { try RunOptions.checkRunId(runId) }
+            let window = try ExtractionWindow.parse(start: windowStart, end: windowEnd)
+            var options = RunOptions(steps: selected, fromRun: fromRun, lookbackDays: lookbackDays, runId: runId, window: window)
             let observer = RunObserver(platform: platform, registry: registeredSources, metricsFile: metricsFile)
             options.onStart = { report in
                 for problem in await observer.started(report) { style.warn("warning: \(problem)") }
@@ -148,12 +160,14 @@ struct State: AsyncParsableCommand {
                 print("no runs recorded yet")
                 return
             }
-            print(["run_id", "dataset", "status", "started_at", "artifacts", "parsed", "inserted", "updated", "unchanged", "watermark", "error"]
+            print(["run_id", "dataset", "status", "started_at", "artifacts", "parsed", "inserted", "updated", "unchanged", "watermark", "error", "steps", "window"]
                 .joined(separator: "\t"))
             for run in runs {
                 print([run.runId, "\(run.source).\(run.dataset)", run.status.rawValue, run.startedAt, String(run.artifacts),
                        String(run.counts.parsed), String(run.counts.inserted), String(run.counts.updated),
-                       String(run.counts.unchanged), run.watermark ?? "", run.errorMessage ?? ""].joined(separator: "\t"))
+                       String(run.counts.unchanged), run.watermark ?? "", run.errorMessage ?? "",
+                       run.steps.map { "\($0.name):\($0.status)" }.joined(separator: ","),
+                       run.windowStart.map { "\($0)/\(run.windowEnd ?? "")" } ?? ""].joined(separator: "\t"))
             }
         } catch {
             throw fail(error)

@@ -24,6 +24,14 @@ import Testing
         return tables
     }
 
+    /// The rows as the sqlite3 shell prints them once a command has opened the warehouse: the
+    /// ledger then has the columns added since the fixture was made, empty for the earlier runs.
+    func afterOpening(_ name: String, _ rows: String) -> String {
+        guard name == "\(IngestionState.schema).\(IngestionState.table)" else { return rows }
+        let empty = String(repeating: "|", count: IngestionState.addedColumns.count)
+        return rows.split(separator: "\n").map { String($0) + empty + "\n" }.joined()
+    }
+
     @Test func anEarlierWarehouseIsMovedIntoOneFileOnceWithEveryRow() async throws {
         let folder = try Ingestctl.workingDirectory("migrate")
         let warehouse = folder + "/.ingest/warehouse"
@@ -53,7 +61,7 @@ import Testing
         let file = warehouse + "/warehouse.sqlite"
         for (name, rows) in before {
             let moved = try SQLiteShell.run(file, "SELECT * FROM \"\(name)\" ORDER BY 1, 2;")
-            #expect(moved == rows, "\(name) holds the same rows in warehouse.sqlite")
+            #expect(moved == afterOpening(name, rows), "\(name) holds the same rows in warehouse.sqlite")
         }
         let schemaOfOrders = try SQLiteShell.run(file, "SELECT sql FROM sqlite_master WHERE tbl_name = 'acme_portal.orders';")
         #expect(schemaOfOrders.contains("PRIMARY KEY"), "constraints are kept: \(schemaOfOrders)")
@@ -93,7 +101,7 @@ import Testing
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
         #expect(results.filter { $0.stderr.contains("moving it into one file") }.count == 1, "\(results.map(\.stderr))")
         for (name, rows) in before {
-            #expect(try SQLiteShell.run(warehouse + "/warehouse.sqlite", "SELECT * FROM \"\(name)\" ORDER BY 1, 2;") == rows, "\(name)")
+            #expect(try SQLiteShell.run(warehouse + "/warehouse.sqlite", "SELECT * FROM \"\(name)\" ORDER BY 1, 2;") == afterOpening(name, rows), "\(name)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: warehouse + "/previous-layout").sorted()
             == FileManager.default.contentsOfDirectory(atPath: Self.fixture).filter { $0.hasSuffix(".sqlite") }.sorted())

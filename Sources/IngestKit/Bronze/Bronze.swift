@@ -51,10 +51,38 @@ public struct Bronze: Sendable {
             throw IngestError("no bronze manifest for run \(runId) of \(layout.source).\(layout.dataset) in \(store.location)",
                               fix: "check the run id with `ingestctl state \(layout.source).\(layout.dataset)`; only runs whose extract step finished have a manifest")
         }
+        return try await readManifest(key)
+    }
+
+    func readManifest(_ key: String) async throws -> RunManifest {
         do {
             return try JSONDecoder().decode(RunManifest.self, from: try await store.get(key: key))
         } catch let error as DecodingError {
-            throw IngestError("bronze manifest \(key) is unreadable: \(error)", fix: "restore it from the artifacts' metadata or extract again")
+            throw IngestError("bronze manifest \(key) is unreadable: \(error)", fix: "restore it from the artifacts' metadata or extract the run again")
+        }
+    }
+
+    /// The manifest of a run whose ingest date is known (one read), or found by its run id.
+    public func manifest(runId: String, ingestDate: String?) async throws -> RunManifest {
+        guard let ingestDate else { return try await manifest(runId: runId) }
+        let key = layout.manifestKey(ingestDate: ingestDate, runId: runId)
+        guard try await store.head(key: key) != nil else {
+            throw IngestError("run \(runId) of \(layout.source).\(layout.dataset) has no bronze manifest at \(key) in \(store.location): its extract step has not finished",
+                              fix: "run `ingestctl run \(layout.source).\(layout.dataset) --steps extract --run-id \(runId)` first")
+        }
+        return try await readManifest(key)
+    }
+
+    /// Removes a run's manifest before the run is extracted again.
+    func removeManifest(runId: String, ingestDate: String) async throws {
+        try await store.delete(key: layout.manifestKey(ingestDate: ingestDate, runId: runId))
+    }
+
+    /// Removes objects of the manifest's run prefix that the manifest does not list (left by an earlier attempt).
+    func removeStrays(of manifest: RunManifest) async throws {
+        let kept = Set(manifest.artifacts.map(\.key) + [layout.manifestKey(ingestDate: manifest.ingestDate, runId: manifest.runId)])
+        for key in try await store.list(prefix: layout.runPrefix(ingestDate: manifest.ingestDate, runId: manifest.runId)) where !kept.contains(key) {
+            try await store.delete(key: key)
         }
     }
 

@@ -81,6 +81,13 @@ public struct LocalObjectStore: ObjectStore {
         return try JSONSerialization.jsonObject(with: data) as? [String: String]
     }
 
+    public func delete(key: String) async throws {
+        let target = try url(for: key)
+        for path in [target.path, target.path + Self.metadataSuffix] where FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.removeItem(atPath: path)
+        }
+    }
+
     public func list(prefix: String) async throws -> [String] {
         // Walk from the deepest folder the prefix names, then filter by the full prefix.
         let folderPart = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""

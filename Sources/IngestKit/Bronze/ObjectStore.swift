@@ -17,4 +17,6 @@ public protocol ObjectStore: Sendable {
     func head(key: String) async throws -> [String: String]?
     /// Keys under a prefix, in lexical order.
     func list(prefix: String) async throws -> [String]
+    /// Removes an object and its metadata; removing a missing object is not an error.
+    func delete(key: String) async throws
 }

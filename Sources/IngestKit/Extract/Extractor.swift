@@ -24,6 +24,9 @@ public struct ExtractionContext: Sendable {
     public var logger: Logger
     /// Prints a line for the person running the pipeline.
     public var say: @Sendable (String) -> Void
+    /// The interval a scheduler gave this run (`--window-start`/`--window-end`); it replaces
+    /// the lookback and the watermark. `nil`: the extractor decides (lookback, watermark).
+    public var window: ExtractionWindow?
 
     public init(runId: String, runTime: Date, lookbackDays: Int, lastWatermark: String?, settings: Settings,
                 http: HTTPFetcher, logger: Logger, say: @escaping @Sendable (String) -> Void) {
@@ -35,6 +38,47 @@ public struct ExtractionContext: Sendable {
         self.http = http
         self.logger = logger
         self.say = say
+    }
+}
+
+/// A half-open interval `[start, end)` of source time that one run extracts.
+public struct ExtractionWindow: Sendable, Hashable {
+    public var start: Date
+    public var end: Date
+
+    /// Throws unless `start` is before `end`.
+    public init(start: Date, end: Date) throws {
+        guard start < end else {
+            throw IngestError("the window starts at \(Self.iso(start)), which is not before its end \(Self.iso(end))",
+                              fix: "give --window-start earlier than --window-end (Airflow passes data_interval_start and data_interval_end)")
+        }
+        self.start = start
+        self.end = end
+    }
+
+    /// Parses `--window-start`/`--window-end` values: ISO-8601 timestamps with a zone, or dates (midnight UTC).
+    public static func parse(start: String?, end: String?) throws -> ExtractionWindow? {
+        switch (start, end) {
+        case (nil, nil): return nil
+        case (let start?, let end?):
+            return try ExtractionWindow(start: try date(start, flag: "--window-start"), end: try date(end, flag: "--window-end"))
+        default:
+            throw IngestError("a window needs both --window-start and --window-end", fix: "give both, or neither to use the lookback and watermark")
+        }
+    }
+
+    static func date(_ text: String, flag: String) throws -> Date {
+        guard let date = IncrementalWindow.date(text) else {
+            throw IngestError("\(flag) \"\(text)\" is not an ISO-8601 timestamp", fix: "use e.g. 2026-11-29T02:00:00+00:00 or 2026-11-29")
+        }
+        return date
+    }
+
+    /// `2026-11-29T02:00:00Z`
+    public static func iso(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
     }
 }
 

@@ -15,6 +15,10 @@ public protocol Dataset: Sendable {
     /// Default lookback for incremental extraction (`--lookback-days` overrides it).
     var lookbackDays: Int { get }
     var gate: SuccessGate { get }
+    /// What the dataset is, for people: the generated DAG's documentation (`doc_md`).
+    var description: String { get }
+    /// How a scheduler runs it: schedule, retries, timeout, pool (`ingestctl airflow dag`).
+    var orchestration: Orchestration { get }
     /// How fresh the silver table must be (`ingestctl freshness`); default: no thresholds.
     var freshness: DatasetFreshness { get }
     /// The watermark a row advances the dataset to (the run keeps the largest); `nil` for none.
@@ -27,6 +31,8 @@ public protocol Dataset: Sendable {
 extension Dataset {
     public var lookbackDays: Int { 7 }
     public var gate: SuccessGate { SuccessGate() }
+    public var description: String { "\(Table.sourceName).\(Table.dataset)" }
+    public var orchestration: Orchestration { Orchestration() }
     public var freshness: DatasetFreshness { DatasetFreshness() }
     public func watermark(of row: Table.Row) -> String? { nil }
     public var nulCharacters: NULCharacterPolicy { .strip }
@@ -38,6 +44,8 @@ public struct AnyDataset: Sendable {
     public let name: String
     public let lookbackDays: Int
     public let gate: SuccessGate
+    public let description: String
+    public let orchestration: Orchestration
     public let freshness: DatasetFreshness
     public let extractor: any Extractor
     private let makeSchema: @Sendable () throws -> TableSchema
@@ -48,6 +56,8 @@ public struct AnyDataset: Sendable {
         self.name = D.Table.dataset
         self.lookbackDays = dataset.lookbackDays
         self.gate = dataset.gate
+        self.description = dataset.description
+        self.orchestration = dataset.orchestration
         self.freshness = dataset.freshness
         self.extractor = dataset.extractor
         self.makeSchema = { try D.Table.tableSchema() }

@@ -31,9 +31,8 @@ extension Platform {
         }
         let warehouse = try await openWarehouse()
         defer { Task { await warehouse.close() } }
-        try await warehouse.ensureSchema(IngestionState.schema)
         let state = IngestionState(warehouse.dialect)
-        for statement in state.createStatements { try await warehouse.execute(statement) }
+        try await state.prepare(in: warehouse)
         return try await state.recent(source: source, dataset: dataset, limit: limit, in: warehouse)
     }
 }
@@ -42,8 +41,10 @@ extension RunReport {
     /// The short summary printed at the end of a run.
     public var summary: String {
         var lines: [String] = []
-        lines.append("run \(runId) of \(source).\(dataset): \(status.uppercased())")
+        let continues = succeeded && !ran(.gate)
+        lines.append("run \(runId) of \(source).\(dataset): \(status.uppercased())" + (continues ? " (steps done; the run continues: its gate has not run yet)" : ""))
         if let fromRunId { lines.append("  parsed bronze of run \(fromRunId)") }
+        if let replayedRuns { lines.append("  replayed \(replayedRuns.count) stored run(s) in order: \(replayedRuns.joined(separator: ", "))") }
         lines.append("  artifacts: \(counts.artifacts) (\(counts.bytes) bytes)\(bronzePrefix.map { " in \($0)" } ?? "")")
         if let stopReason { lines.append("  pages: \(stopReason)") }
         for notice in notices { lines.append("  notice: \(notice)") }

@@ -29,7 +29,13 @@ public struct Pipeline: Sendable {
     }
 
     /// Runs the dataset; the report says how it went, with the run's notices and why its extract stopped.
-    public func run(_ dataset: AnyDataset, options: RunOptions = RunOptions(), runId: String = Pipeline.newRunId()) async -> RunReport {
+    ///
+    /// With `options.runId` the process runs only the selected steps of that run and
+    /// hands over through the stores: the run's one ledger row says which steps ran and
+    /// their counts, bronze holds its artifacts and manifest. Another process, on any
+    /// machine, continues it with the same run id. Without it, this process does the
+    /// whole run under a new id (`runId`, or a fresh one).
+    public func run(_ dataset: AnyDataset, options: RunOptions = RunOptions(), runId: String? = nil) async -> RunReport {
         let notes = RunNotes()
         var report = await RunNotes.$current.withValue(notes) { await execute(dataset, options: options, runId: runId) }
         report.notices = notes.notices
@@ -37,31 +43,44 @@ public struct Pipeline: Sendable {
         return report
     }
 
-    private func execute(_ dataset: AnyDataset, options: RunOptions, runId: String) async -> RunReport {
+    private func execute(_ dataset: AnyDataset, options: RunOptions, runId: String?) async -> RunReport {
+        let runId = options.runId ?? runId ?? Self.newRunId()
+        let staged = options.runId != nil
         let runTime = Date()
-        let ingestDate = CalendarDate(runTime).description
         var report = RunReport(
             runId: runId, source: dataset.source, dataset: dataset.name,
             startedAt: LocalTimestamp(runTime).description, warehouse: warehouse.location,
             bronze: (try? platform.bronzeStore().location) ?? "unconfigured")
         report.fromRunId = options.fromRun
+        report.ingestDate = CalendarDate(runTime).description
         await options.onStart?(report)
         let state = IngestionState(warehouse.dialect)
         var stateStarted = false
         var lastWatermark: String?
         var datasetLock: (any DatasetLock)?
+        /// The ledger's steps while a step of this process runs: a kill leaves a `running` mark.
+        func marked(_ step: RunStep) -> [RunReport.Step] {
+            Self.merging(report.steps, .init(name: step.rawValue, status: "running", seconds: 0))
+        }
 
         func step(_ name: RunStep, _ body: () async throws -> Void) async throws {
             let clock = ContinuousClock.now
             do {
                 try await body()
-                report.steps.append(.init(name: name.rawValue, status: "succeeded", seconds: (ContinuousClock.now - clock).seconds))
-                platform.progress(.stepFinished(report.steps.last!, counts: report.counts))
+                let finished = RunReport.Step(name: name.rawValue, status: "succeeded", seconds: (ContinuousClock.now - clock).seconds)
+                report.steps = Self.merging(report.steps, finished)
+                platform.progress(.stepFinished(finished, counts: report.counts))
             } catch {
-                report.steps.append(.init(name: name.rawValue, status: "failed", seconds: (ContinuousClock.now - clock).seconds))
-                platform.progress(.stepFinished(report.steps.last!, counts: report.counts))
+                let finished = RunReport.Step(name: name.rawValue, status: "failed", seconds: (ContinuousClock.now - clock).seconds)
+                report.steps = Self.merging(report.steps, finished)
+                platform.progress(.stepFinished(finished, counts: report.counts))
                 throw error
             }
+        }
+        func skip(_ name: RunStep) {
+            // A run on separate processes lists the steps that ran, in whichever process.
+            if staged { return }
+            report.steps = Self.merging(report.steps, .init(name: name.rawValue, status: "skipped", seconds: 0))
         }
 
         do {
@@ -69,18 +88,31 @@ public struct Pipeline: Sendable {
             var table: TableSchema!
             var bronze: Bronze!
             try await step(.preflight) {
+                if staged { try RunOptions.checkRunId(runId) }
                 table = try dataset.tableSchema()
                 bronze = try platform.bronze(for: dataset)
                 try await bronze.store.prepare()
                 try await SilverTables(warehouse: warehouse).ensure(table)
-                try await warehouse.ensureSchema(IngestionState.schema)
-                for statement in state.createStatements { try await warehouse.execute(statement) }
+                try await state.prepare(in: warehouse)
                 // One run of a dataset at a time; rows left `running` by a killed run are closed.
                 datasetLock = try await warehouse.lockDataset(dataset.qualifiedName, waitSeconds: DatasetLockWait.seconds(platform.settings),
                                                               say: platform.say)
                 try await state.failInterrupted(source: dataset.source, dataset: dataset.name, by: runId,
                                                 at: LocalTimestamp(Date()).description, in: warehouse)
-                try await state.start(Self.stateRecord(report, .running), in: warehouse)
+                if staged, let recorded = try await state.record(runId: runId, in: warehouse) {
+                    guard recorded.source == dataset.source, recorded.dataset == dataset.name else {
+                        throw IngestError("run id \(runId) is a run of \(recorded.source).\(recorded.dataset), not of \(dataset.qualifiedName)",
+                                          fix: "give each dataset's run its own id (the generated Airflow DAGs derive it from the DAG and its run)")
+                    }
+                    Self.adopt(recorded, into: &report)
+                    var reopened = Self.stateRecord(report, .running)
+                    reopened.steps = marked(.preflight)
+                    try await state.resume(reopened, in: warehouse)
+                } else {
+                    var record = Self.stateRecord(report, .running)
+                    record.steps = marked(.preflight)
+                    try await state.start(record, in: warehouse)
+                }
                 stateStarted = true
                 lastWatermark = try await state.lastWatermark(source: dataset.source, dataset: dataset.name, in: warehouse)
             }
@@ -88,30 +120,61 @@ public struct Pipeline: Sendable {
             var manifest: RunManifest?
             if options.steps.contains(.extract) {
                 try await step(.extract) {
-                    manifest = try await extract(dataset, bronze: bronze, runId: runId, runTime: runTime, ingestDate: ingestDate,
+                    if staged {
+                        // A new extract replaces the run's bronze, so what was loaded from the old one no longer stands.
+                        Self.resetAfterExtract(&report)
+                    }
+                    manifest = try await extract(dataset, bronze: bronze, runId: runId, runTime: runTime, ingestDate: report.ingestDate!,
                                                  lookbackDays: options.lookbackDays ?? dataset.lookbackDays, lastWatermark: lastWatermark,
-                                                 report: &report)
+                                                 window: options.window, replacing: staged, report: &report)
                 }
             } else {
-                report.steps.append(.init(name: RunStep.extract.rawValue, status: "skipped", seconds: 0))
+                skip(.extract)
             }
 
             if options.steps.contains(.load) {
                 try await step(.load) {
-                    if let fromRun = options.fromRun {
-                        manifest = try await bronze.manifest(runId: fromRun)
-                        report.counts.artifacts = manifest!.artifacts.count
-                        report.counts.bytes = manifest!.totalBytes
+                    var manifests = manifest.map { [$0] } ?? []
+                    if !options.bronzeRuns.isEmpty {
+                        // Every run's manifest is read before any is loaded.
+                        manifests = []
+                        for run in options.bronzeRuns { manifests.append(try await bronze.manifest(runId: run)) }
+                        report.counts.artifacts = manifests.reduce(0) { $0 + $1.artifacts.count }
+                        report.counts.bytes = manifests.reduce(0) { $0 + $1.totalBytes }
+                    } else if staged, manifest == nil {
+                        if report.steps.contains(where: { $0.name == RunStep.load.rawValue && $0.status == "succeeded" }) {
+                            // A retried load of a run whose load committed: the silver and counts recorded stand.
+                            platform.say("\(dataset.qualifiedName): the load of run \(runId) already committed (\(report.counts.parsed) rows parsed); nothing to do")
+                            return
+                        }
+                        manifests = [try await bronze.manifest(runId: runId, ingestDate: report.ingestDate)]
                     }
-                    guard let manifest else {
+                    guard !manifests.isEmpty else {
                         throw IngestError("the load step has no bronze to read", fix: "run the extract step too, or pass --from-run RUN_ID")
                     }
-                    report.bronzePrefix = bronze.layout.runPrefix(ingestDate: manifest.ingestDate, runId: manifest.runId)
+                    report.counts.load = LoadCounts()
+                    report.watermark = nil
+                    // What the ledger says if the load commits: loaded, and still running the rest of this process.
+                    var committed = Self.merging(report.steps, .init(name: RunStep.load.rawValue, status: "succeeded", seconds: 0))
+                    if options.steps.contains(.models) || options.runsGate {
+                        committed = Self.merging(committed, .init(name: (options.steps.contains(.models) ? RunStep.models : .gate).rawValue,
+                                                                  status: "running", seconds: 0))
+                    }
                     let loader = SilverLoader(warehouse: warehouse, table: table, bronze: bronze, state: state)
-                    try await loader.load(manifest: manifest, parse: try dataset.makeParser(), report: &report)
+                    let parse = try dataset.makeParser()
+                    for manifest in manifests {
+                        report.bronzePrefix = bronze.layout.runPrefix(ingestDate: manifest.ingestDate, runId: manifest.runId)
+                        if options.replay != nil { report.replayedRuns = (report.replayedRuns ?? []) + [manifest.runId] }
+                        do {
+                            try await loader.load(manifest: manifest, parse: parse, ledgerSteps: committed, report: &report)
+                        } catch {
+                            if options.replay != nil { report.replayedRuns?.removeLast() }
+                            throw error
+                        }
+                    }
                 }
             } else {
-                report.steps.append(.init(name: RunStep.load.rawValue, status: "skipped", seconds: 0))
+                skip(.load)
             }
 
             let stagingModel = "stg_\(dataset.source)__\(dataset.name)"
@@ -125,14 +188,17 @@ public struct Pipeline: Sendable {
                     for line in results.text.split(separator: "\n") where !line.hasPrefix("  SUCCESS") { platform.say(String(line)) }
                 }
             } else {
-                report.steps.append(.init(name: RunStep.models.rawValue, status: "skipped", seconds: 0))
+                skip(.models)
             }
 
-            try await step(.gate) {
-                let failures = dataset.gate.failures(of: report)
-                report.gate = .init(passed: failures.isEmpty, failures: failures)
-                if !failures.isEmpty {
-                    throw IngestError("success gate failed: " + failures.joined(separator: "; "))
+            if options.runsGate {
+                try await step(.gate) {
+                    var failures = staged ? Self.stagedFailures(report) : []
+                    failures += dataset.gate.failures(of: report)
+                    report.gate = .init(passed: failures.isEmpty, failures: failures)
+                    if !failures.isEmpty {
+                        throw IngestError("success gate failed: " + failures.joined(separator: "; "))
+                    }
                 }
             }
             report.status = RunRecord.Status.succeeded.rawValue
@@ -143,8 +209,10 @@ public struct Pipeline: Sendable {
         }
         report.finishedAt = LocalTimestamp(Date()).description
         if stateStarted {
+            // A run on separate processes stays `running` until its gate (or a failed step) decides it.
+            let status: RunRecord.Status = !report.succeeded ? .failed : (options.runsGate ? .succeeded : .running)
             do {
-                try await state.update(Self.stateRecord(report, report.succeeded ? .succeeded : .failed), in: warehouse)
+                try await state.update(Self.stateRecord(report, status), in: warehouse)
             } catch {
                 report.status = RunRecord.Status.failed.rawValue
                 report.error = (report.error.map { $0 + "; " } ?? "") + "could not write the state row: \(error.redactedDescription)"
@@ -155,21 +223,81 @@ public struct Pipeline: Sendable {
     }
 
     static func stateRecord(_ report: RunReport, _ status: RunRecord.Status) -> RunRecord {
-        RunRecord(
+        var record = RunRecord(
             runId: report.runId, source: report.source, dataset: report.dataset, status: status,
             startedAt: report.startedAt, finishedAt: status == .running ? nil : report.finishedAt,
             artifacts: report.counts.artifacts, bytes: report.counts.bytes, counts: report.counts.load,
             errorMessage: report.error, watermark: report.watermark)
+        record.steps = report.steps
+        record.ingestDate = report.ingestDate
+        record.windowStart = report.windowStart
+        record.windowEnd = report.windowEnd
+        record.models = report.models
+        record.modelsPublished = report.modelsPublished
+        record.fromRuns = report.replayedRuns ?? report.fromRunId.map { [$0] } ?? []
+        return record
+    }
+
+    /// Takes over what the ledger recorded for a run another process started.
+    static func adopt(_ recorded: RunRecord, into report: inout RunReport) {
+        report.startedAt = recorded.startedAt
+        report.counts.artifacts = recorded.artifacts
+        report.counts.bytes = recorded.bytes
+        report.counts.load = recorded.counts
+        report.watermark = recorded.watermark
+        // A step left `running` was interrupted: it did not finish.
+        report.steps = recorded.steps.filter { $0.status != "running" }
+        report.ingestDate = recorded.ingestDate ?? report.ingestDate
+        report.windowStart = recorded.windowStart
+        report.windowEnd = recorded.windowEnd
+        report.models = recorded.models
+        report.modelsPublished = recorded.modelsPublished
+    }
+
+    /// A new extract of a run: the load, models and gate recorded for its old bronze no longer stand.
+    static func resetAfterExtract(_ report: inout RunReport) {
+        report.counts = RunReport.Counts()
+        report.watermark = nil
+        report.models = nil
+        report.modelsPublished = nil
+        report.gate = nil
+        report.steps.removeAll { [RunStep.load, .models, .gate].map(\.rawValue).contains($0.name) }
+    }
+
+    /// The gate of a run on separate processes: every recorded step succeeded, and bronze was loaded.
+    static func stagedFailures(_ report: RunReport) -> [String] {
+        var failures: [String] = []
+        for step in report.steps where step.name != RunStep.gate.rawValue && step.status == "failed" {
+            failures.append("the \(step.name) step of run \(report.runId) failed")
+        }
+        if !report.ran(.load) {
+            failures.append("run \(report.runId) has no load recorded: run `--steps extract,load --run-id \(report.runId)` first")
+        }
+        return failures
+    }
+
+    /// `steps` with `step` in place of the entry of the same name, in the order of `RunStep`.
+    static func merging(_ steps: [RunReport.Step], _ step: RunReport.Step) -> [RunReport.Step] {
+        var merged = steps.filter { $0.name != step.name }
+        merged.append(step)
+        let order = RunStep.allCases.map(\.rawValue)
+        return merged.sorted { (order.firstIndex(of: $0.name) ?? order.count) < (order.firstIndex(of: $1.name) ?? order.count) }
     }
 
     /// Extracts into bronze; the manifest is written last, so an interrupted extract leaves no run to parse.
     private func extract(_ dataset: AnyDataset, bronze: Bronze, runId: String, runTime: Date, ingestDate: String,
-                         lookbackDays: Int, lastWatermark: String?, report: inout RunReport) async throws -> RunManifest {
+                         lookbackDays: Int, lastWatermark: String?, window: ExtractionWindow?, replacing: Bool,
+                         report: inout RunReport) async throws -> RunManifest {
+        report.windowStart = window.map { ExtractionWindow.iso($0.start) }
+        report.windowEnd = window.map { ExtractionWindow.iso($0.end) }
+        // Extracting a run again: its old manifest goes first, so no load ever reads a mix of two attempts.
+        if replacing { try await bronze.removeManifest(runId: runId, ingestDate: ingestDate) }
         let collected = ProvenanceLog()
         let extractStarted = ContinuousClock.now
-        let context = ExtractionContext(
+        var context = ExtractionContext(
             runId: runId, runTime: runTime, lookbackDays: lookbackDays, lastWatermark: lastWatermark,
             settings: platform.settings, http: HTTPFetcher(logger: platform.logger), logger: platform.logger, say: platform.say)
+        context.window = window
         let sink = ArtifactSink { artifact in
             guard await collected.claim(artifact.artifactId) else {
                 throw IngestError("artifact id \(artifact.artifactId) was produced twice in run \(runId)",
@@ -194,6 +322,7 @@ public struct Pipeline: Sendable {
         let manifest = RunManifest(source: dataset.source, dataset: dataset.name, runId: runId, ingestDate: ingestDate,
                                    createdAt: LocalTimestamp(Date()).description, artifacts: artifacts)
         _ = try await bronze.writeManifest(manifest)
+        if replacing { try await bronze.removeStrays(of: manifest) }
         report.counts.artifacts = artifacts.count
         report.counts.bytes = manifest.totalBytes
         report.bronzePrefix = bronze.layout.runPrefix(ingestDate: ingestDate, runId: runId)

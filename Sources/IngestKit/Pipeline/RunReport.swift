@@ -1,6 +1,7 @@
 import Foundation
 
 /// The steps of a run, in order. Preflight always runs; `--steps` picks among the others.
+/// Without `--run-id` the gate always runs too (one process does the whole run).
 public enum RunStep: String, Sendable, Codable, CaseIterable {
     case preflight
     case extract
@@ -9,7 +10,7 @@ public enum RunStep: String, Sendable, Codable, CaseIterable {
     case gate
 
     /// Steps a user can select with `--steps`.
-    public static let selectable: [RunStep] = [.extract, .load, .models]
+    public static let selectable: [RunStep] = [.extract, .load, .models, .gate]
 }
 
 /// Everything about one run, as printed and as written by `--report` (JSON).
@@ -84,6 +85,13 @@ public struct RunReport: Sendable, Codable {
     public var stopReason: String?
     /// What the user should know although the run did not fail (e.g. a lone surrogate read as U+FFFD).
     public var notices: [String] = []
+    /// The bronze partition date of the run's artifacts (`ingest_date=` in their keys).
+    public var ingestDate: String?
+    /// The window the scheduler gave the extract (`--window-start`/`--window-end`, ISO-8601), if any.
+    public var windowStart: String?
+    public var windowEnd: String?
+    /// The stored runs a replay parsed again, in the order it loaded them (`ingestctl replay`).
+    public var replayedRuns: [String]?
 
     enum CodingKeys: String, CodingKey {
         case runId = "run_id"
@@ -95,6 +103,10 @@ public struct RunReport: Sendable, Codable {
         case fromRunId = "from_run_id"
         case stopReason = "stop_reason"
         case notices
+        case ingestDate = "ingest_date"
+        case windowStart = "window_start"
+        case windowEnd = "window_end"
+        case replayedRuns = "replayed_runs"
     }
 
     public func ran(_ step: RunStep) -> Bool {
@@ -131,5 +143,9 @@ public struct RunReport: Sendable, Codable {
         try c.encode(error, forKey: .error)
         try c.encode(stopReason, forKey: .stopReason)
         try c.encode(notices, forKey: .notices)
+        try c.encode(ingestDate, forKey: .ingestDate)
+        try c.encode(windowStart, forKey: .windowStart)
+        try c.encode(windowEnd, forKey: .windowEnd)
+        try c.encode(replayedRuns, forKey: .replayedRuns)
     }
 }

@@ -2,6 +2,9 @@ import Foundation
 import IngestCommon
 
 /// One row per run in `staging.ingestion_state`: the ledger of every run.
+///
+/// A run whose steps run in separate processes (`--run-id`) keeps one row: each
+/// process reads it, adds its steps and counts, and writes it back.
 public struct RunRecord: Sendable, Codable, Hashable {
     public enum Status: String, Sendable, Codable { case running, succeeded, failed }
 
@@ -16,6 +19,18 @@ public struct RunRecord: Sendable, Codable, Hashable {
     public var counts: LoadCounts
     public var errorMessage: String?
     public var watermark: String?
+    /// The steps recorded so far, in order (`running` marks a step a process was in when last written).
+    public var steps: [RunReport.Step] = []
+    /// The bronze partition date of the run's artifacts.
+    public var ingestDate: String?
+    /// The extract's window from the scheduler (ISO-8601), if any.
+    public var windowStart: String?
+    public var windowEnd: String?
+    /// The models build of the run, when it ran.
+    public var models: ModelResults.Summary?
+    public var modelsPublished: Bool?
+    /// The stored runs whose bronze this run loaded instead of its own (`--from-run`, `ingestctl replay`), in order.
+    public var fromRuns: [String] = []
 }
 
 /// The state table and its statements, per dialect.
@@ -49,7 +64,13 @@ public struct IngestionState: Sendable {
                 "rows_updated" \(int) NOT NULL DEFAULT 0,
                 "rows_unchanged" \(int) NOT NULL DEFAULT 0,
                 "error_message" \(text),
-                "watermark" \(text)
+                "watermark" \(text),
+                "steps" \(text),
+                "ingest_date" \(text),
+                "window_start" \(text),
+                "window_end" \(text),
+                "models" \(text),
+                "from_runs" \(text)
             )
             """,
             dialect == .postgres
@@ -58,12 +79,59 @@ public struct IngestionState: Sendable {
         ]
     }
 
+    /// Columns added after the table's first version, in order; `prepare` adds them (empty) to an older table.
+    public static let addedColumns = ["steps", "ingest_date", "window_start", "window_end", "models", "from_runs"]
+
+    /// Creates the schema, the table and its index, and adds the columns an older table lacks.
+    public func prepare(in warehouse: any Warehouse) async throws {
+        try await warehouse.ensureSchema(Self.schema)
+        for statement in createStatements { try await warehouse.execute(statement) }
+        let existing = Set(try await warehouse.existingColumns(schema: Self.schema, table: Self.table).map(\.name))
+        for column in Self.addedColumns where !existing.contains(column) {
+            try await warehouse.execute("ALTER TABLE \(name) ADD COLUMN \(dialect.quote(column)) \(dialect.typeName(.text))")
+        }
+    }
+
     private func p(_ i: Int, _ type: ColumnType) -> String { dialect.placeholder(i, type) }
 
     public func start(_ record: RunRecord, in session: any SQLSession) async throws {
         try await session.execute(
-            "INSERT INTO \(name) (\"run_id\", \"source\", \"dataset\", \"status\", \"started_at\") VALUES (\(p(1, .text)), \(p(2, .text)), \(p(3, .text)), 'running', \(p(4, .timestamp)))",
-            [.text(record.runId), .text(record.source), .text(record.dataset), .text(record.startedAt)])
+            "INSERT INTO \(name) (\"run_id\", \"source\", \"dataset\", \"status\", \"started_at\", \"steps\", \"ingest_date\") VALUES (\(p(1, .text)), \(p(2, .text)), \(p(3, .text)), 'running', \(p(4, .timestamp)), \(p(5, .text)), \(p(6, .text)))",
+            [.text(record.runId), .text(record.source), .text(record.dataset), .text(record.startedAt), .text(Self.stepsJSON(record.steps)),
+             record.ingestDate.map { .text($0) } ?? .null])
+    }
+
+    /// Reopens a recorded run for another of its steps: `running` again, with no error, and these steps.
+    public func resume(_ record: RunRecord, in session: any SQLSession) async throws {
+        try await session.execute("""
+            UPDATE \(name) SET "status" = 'running', "finished_at" = NULL, "error_message" = NULL, "steps" = \(p(2, .text))
+            WHERE "run_id" = \(p(1, .text))
+            """, [.text(record.runId), .text(Self.stepsJSON(record.steps))])
+    }
+
+    /// The recorded run with this id, of any dataset, or `nil`.
+    public func record(runId: String, in session: any SQLSession) async throws -> RunRecord? {
+        try await session.execute("SELECT * FROM \(name) WHERE \"run_id\" = \(p(1, .text))", [.text(runId)]).first.map(Self.record)
+    }
+
+    static func stepsJSON(_ steps: [RunReport.Step]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(steps)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    /// The `models` column: the build's summary and whether it published.
+    struct ModelsColumn: Codable {
+        var summary: ModelResults.Summary
+        var published: Bool?
+    }
+
+    static func modelsJSON(_ record: RunRecord) -> SQLValue {
+        guard let summary = record.models else { return .null }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(ModelsColumn(summary: summary, published: record.modelsPublished)) else { return .null }
+        return .text(String(decoding: data, as: UTF8.self))
     }
 
     /// Writes the record's status, counts, error and watermark.
@@ -72,7 +140,9 @@ public struct IngestionState: Sendable {
             UPDATE \(name) SET "status" = \(p(2, .text)), "finished_at" = \(p(3, .timestamp)), "artifacts" = \(p(4, .integer)),
                 "bytes" = \(p(5, .integer)), "rows_parsed" = \(p(6, .integer)), "rows_inserted" = \(p(7, .integer)),
                 "rows_updated" = \(p(8, .integer)), "rows_unchanged" = \(p(9, .integer)), "error_message" = \(p(10, .text)),
-                "watermark" = \(p(11, .text))
+                "watermark" = \(p(11, .text)), "steps" = \(p(12, .text)), "ingest_date" = \(p(13, .text)),
+                "window_start" = \(p(14, .text)), "window_end" = \(p(15, .text)), "models" = \(p(16, .text)),
+                "from_runs" = \(p(17, .text))
             WHERE "run_id" = \(p(1, .text))
             """, [
                 .text(record.runId), .text(record.status.rawValue), record.finishedAt.map { .text($0) } ?? .null,
@@ -82,19 +152,26 @@ public struct IngestionState: Sendable {
                 // A message may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
                 record.errorMessage.map { .text(Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\0")) } ?? .null,
                 record.watermark.map { .text($0) } ?? .null,
+                .text(Self.stepsJSON(record.steps)), record.ingestDate.map { .text($0) } ?? .null,
+                record.windowStart.map { .text($0) } ?? .null, record.windowEnd.map { .text($0) } ?? .null,
+                Self.modelsJSON(record),
+                record.fromRuns.isEmpty ? .null : .text(record.fromRuns.joined(separator: ",")),
             ])
     }
 
-    /// Marks the dataset's other `running` rows as failed. Call it holding the
-    /// dataset lock: a live run would hold the lock, so such rows belong to runs
-    /// that were killed; their load rolled back, so their counts are zero.
+    /// Marks the dataset's other `running` rows that a process was inside of as failed.
+    /// Call it holding the dataset lock: a live process would hold the lock, so a row
+    /// with a step still marked `running` (or with no steps, from an older version)
+    /// belongs to a process that was killed. Its load either committed with its counts
+    /// or rolled back, so the counts stand. A row between two steps of a run on
+    /// separate processes (`--run-id`) has no step running and is left alone.
     public func failInterrupted(source: String, dataset: String, by runId: String, at time: String,
                                 in session: any SQLSession) async throws {
         try await session.execute("""
             UPDATE \(name) SET "status" = 'failed', "finished_at" = \(p(4, .timestamp)),
-                "rows_inserted" = 0, "rows_updated" = 0, "rows_unchanged" = 0,
                 "error_message" = 'interrupted: the process ended before the run finished (found by run ' || \(p(3, .text)) || ')'
             WHERE "source" = \(p(1, .text)) AND "dataset" = \(p(2, .text)) AND "status" = 'running' AND "run_id" <> \(p(3, .text))
+              AND ("steps" IS NULL OR "steps" LIKE '%"status":"running"%')
             """, [.text(source), .text(dataset), .text(runId), .text(time)])
     }
 
@@ -133,11 +210,23 @@ public struct IngestionState: Sendable {
         counts.inserted = int("rows_inserted")
         counts.updated = int("rows_updated")
         counts.unchanged = int("rows_unchanged")
-        return RunRecord(
+        var record = RunRecord(
             runId: row["run_id"] ?? "", source: row["source"] ?? "", dataset: row["dataset"] ?? "",
             status: RunRecord.Status(rawValue: row["status"] ?? "") ?? .failed,
             startedAt: row["started_at"] ?? "", finishedAt: row["finished_at"] ?? nil,
             artifacts: int("artifacts"), bytes: int("bytes"), counts: counts,
             errorMessage: row["error_message"] ?? nil, watermark: row["watermark"] ?? nil)
+        if let steps = row["steps"] ?? nil {
+            record.steps = (try? JSONDecoder().decode([RunReport.Step].self, from: Data(steps.utf8))) ?? []
+        }
+        record.ingestDate = row["ingest_date"] ?? nil
+        record.windowStart = row["window_start"] ?? nil
+        record.windowEnd = row["window_end"] ?? nil
+        record.fromRuns = (row["from_runs"] ?? nil).map { $0.split(separator: ",").map(String.init) } ?? []
+        if let models = row["models"] ?? nil, let column = try? JSONDecoder().decode(ModelsColumn.self, from: Data(models.utf8)) {
+            record.models = column.summary
+            record.modelsPublished = column.published
+        }
+        return record
     }
 }

@@ -13,3 +13,17 @@ public struct LoadCounts: Sendable, Codable, Hashable {
 
     public init() {}
 }
+
+extension LoadCounts {
+    /// The counts of two loads together (a replay loads several runs in one run).
+    public static func + (a: LoadCounts, b: LoadCounts) -> LoadCounts {
+        var sum = LoadCounts()
+        sum.parsed = a.parsed + b.parsed
+        sum.inserted = a.inserted + b.inserted
+        sum.updated = a.updated + b.updated
+        sum.unchanged = a.unchanged + b.unchanged
+        sum.duplicates = a.duplicates + b.duplicates
+        sum.sanitized = a.sanitized + b.sanitized
+        return sum
+    }
+}

@@ -28,8 +28,9 @@ struct SilverLoader: Sendable {
         }
     }
 
+    /// `ledgerSteps`: the steps the ledger row shows if the load commits.
     func load(manifest: RunManifest, parse: @escaping @Sendable (StoredArtifact) throws -> ParsedArtifact,
-              report: inout RunReport) async throws {
+              ledgerSteps: [RunReport.Step], report: inout RunReport) async throws {
         let merge = StagedMerge(table: table, dialect: warehouse.dialect)
         let snapshot = report
         let state = self.state
@@ -48,14 +49,21 @@ struct SilverLoader: Sendable {
             counts.sanitized = staged.sanitized
             counts.unchanged = counts.parsed - counts.duplicates - counts.inserted - counts.updated
             // The run's counts and watermark commit with the rows they describe.
+            // Added to what the run loaded before (a replay loads several runs, one transaction each).
             var record = snapshot
-            record.counts.load = counts
-            record.watermark = staged.watermark
+            record.counts.load = snapshot.counts.load + counts
+            record.watermark = Self.later(snapshot.watermark, staged.watermark)
+            record.steps = ledgerSteps
             try await state.update(Pipeline.stateRecord(record, .running), in: session)
             return (counts, staged.watermark)
         }
-        report.counts.load = counts
-        report.watermark = watermark
+        report.counts.load = report.counts.load + counts
+        report.watermark = Self.later(report.watermark, watermark)
+    }
+
+    static func later(_ a: String?, _ b: String?) -> String? {
+        guard let a, let b else { return a ?? b }
+        return max(a, b)
     }
 
     /// Reads artifact `index` from bronze and parses it; errors name the artifact and the rerun.

@@ -9,10 +9,13 @@ public struct AcmeAPIExtractor: Extractor {
     public var endpoint: String
     /// A safety stop against a server whose `next` never ends.
     public var maxPages: Int
+    /// How a scheduler's window (`--window-start`/`--window-end`) reaches the API; `nil`: always everything.
+    public var window: IncrementalWindow?
 
-    public init(endpoint: String, maxPages: Int = 100_000) {
+    public init(endpoint: String, maxPages: Int = 100_000, window: IncrementalWindow? = nil) {
         self.endpoint = endpoint
         self.maxPages = maxPages
+        self.window = window
     }
 
     public func extract(_ context: ExtractionContext, into sink: ArtifactSink) async throws {
@@ -49,7 +52,7 @@ public struct AcmeAPIExtractor: Extractor {
         RESTExtractor(
             baseURL: baseURL, path: "/v1/\(endpoint)", query: ["page": "1"],
             auth: .bearer(tokenVariable: "ACME_PORTAL_API_TOKEN"), paginator: .nextURL(path: "next"), recordsPath: "results",
-            stop: PageStop(emptyPage: false, totalPath: "count", maxPages: maxPages, failAtMaxPages: true))
+            stop: PageStop(emptyPage: false, totalPath: "count", maxPages: maxPages, failAtMaxPages: true), incremental: window)
     }
 
     private func pages(from baseURL: String, token: String, context: ExtractionContext, sink: ArtifactSink) async throws {

@@ -38,12 +38,23 @@ public struct AcmeDemoAPI: Sendable {
         guard request.header("Authorization") == "Bearer \(token)" else {
             return .json(#"{"detail": "Invalid or missing bearer token."}"#, status: 401)
         }
-        let total: Int
-        let item: (Int) -> String
+        var total: Int
+        var item: (Int) -> String
         switch request.path {
         case "/v1/orders":
             total = orders
             item = order
+            // `created_from`/`created_to` (ISO-8601, UTC): the orders created in [from, to).
+            if request.query["created_from"] != nil || request.query["created_to"] != nil {
+                let from = request.query["created_from"].map(Self.utc) ?? ""
+                let to = request.query["created_to"].map(Self.utc) ?? "~"
+                let matching = (0..<orders).filter { index in
+                    guard let created = createdAt(index) else { return false }
+                    return created >= from && created < to
+                }
+                total = matching.count
+                item = { [self] in order(matching[$0]) }
+            }
         case "/v1/customers":
             total = customers
             item = customer
@@ -51,7 +62,11 @@ public struct AcmeDemoAPI: Sendable {
             return .json(#"{"detail": "Not found."}"#, status: 404)
         }
         let page = max(1, Int(request.query["page"] ?? "1") ?? 1)
-        return .json(Self.page(page, total: total, item: item, next: "\(baseURL)\(request.path)?page=\(page + 1)"))
+        var next = "\(baseURL)\(request.path)?page=\(page + 1)"
+        for name in ["created_from", "created_to"] {
+            if let value = request.query[name] { next += "&\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value)" }
+        }
+        return .json(Self.page(page, total: total, item: item, next: next))
     }
 
     /// Page `page` (from 1) of the orders as the API serves it; for benchmarks and tests.
@@ -67,6 +82,21 @@ public struct AcmeDemoAPI: Sendable {
         return #"{"count": \#(total), "page": \#(page), "next": \#(next), "results": [\#(items.joined(separator: ","))]}"#
     }
 
+    /// The order's `created_at` (`2025-MM-DDTHH:MM:00Z`), or `nil` for every 17th order.
+    func createdAt(_ index: Int) -> String? {
+        let n = index + 1
+        let day = n % 28 + 1, month = n % 12 + 1
+        return n % 17 == 0 ? nil : "2025-\(two(month))-\(two(day))T\(two(n % 24)):\(two(n % 60)):00Z"
+    }
+
+    /// An ISO-8601 timestamp as `YYYY-MM-DDTHH:MM:SSZ` in UTC, comparable as text with `created_at`.
+    static func utc(_ text: String) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        guard let date = formatter.date(from: text) else { return text }
+        return formatter.string(from: date)
+    }
+
     static let statuses = ["shipped", "pending", "cancelled", "delivered"]
     static let cities = ["Amsterdam", "Utrecht", "Rotterdam", "Eindhoven", "Groningen"]
 
@@ -79,8 +109,7 @@ public struct AcmeDemoAPI: Sendable {
         case 7: status = "\"  \(Self.statuses[n % 4].uppercased()) \""
         default: status = "\"\(Self.statuses[n % 4])\""
         }
-        let day = n % 28 + 1, month = n % 12 + 1
-        let createdAt = n % 17 == 0 ? "null" : "\"2025-\(two(month))-\(two(day))T\(two(n % 24)):\(two(n % 60)):00Z\""
+        let createdAt = self.createdAt(index).map { "\"\($0)\"" } ?? "null"
         let cents = (n * 7919) % 100_000
         let total: String
         switch n % 3 {

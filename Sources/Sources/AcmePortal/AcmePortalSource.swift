@@ -37,8 +37,17 @@ public struct AcmePortalSource: Source {
 public struct OrdersDataset: Dataset {
     public typealias Table = OrdersTable
     public init() {}
-    public var extractor: AcmeAPIExtractor { AcmeAPIExtractor(endpoint: "orders") }
+    /// Everything, or with a scheduler's window the orders created in it (`?created_from=…&created_to=…`).
+    public var extractor: AcmeAPIExtractor {
+        AcmeAPIExtractor(endpoint: "orders", window: IncrementalWindow(parameter: "created_from", format: .dateTime,
+                                                                       endParameter: "created_to", windowOnly: true))
+    }
     public var parser: OrdersParser { OrdersParser() }
+    public var description: String {
+        "Orders from the Acme portal's REST API (`GET /v1/orders`, bearer token, paged): one row per order in `acme_portal.orders`."
+    }
+    /// Daily at 02:00 UTC, for the day before.
+    public var orchestration: Orchestration { Orchestration(schedule: "0 2 * * *", retries: 3, retryDelaySeconds: 60) }
     /// Orders advance by creation date.
     public func watermark(of row: OrderRow) -> String? { row.createdDate?.description }
     /// New orders arrive daily: warn after a day without one, fail `ingestctl freshness` after two.
@@ -51,4 +60,7 @@ public struct CustomersDataset: Dataset {
     public init() {}
     public var extractor: AcmeAPIExtractor { AcmeAPIExtractor(endpoint: "customers") }
     public var parser: CustomersParser { CustomersParser() }
+    public var description: String {
+        "Customers from the Acme portal's REST API (`GET /v1/customers`, bearer token, paged): one row per customer in `acme_portal.customers`."
+    }
 }

@@ -62,6 +62,10 @@ public struct S3ObjectStore: ObjectStore {
         try await client.headObject(key: try objectKey(key))
     }
 
+    public func delete(key: String) async throws {
+        _ = try await client.send("DELETE", key: try objectKey(key), accept: [404])
+    }
+
     public func list(prefix: String) async throws -> [String] {
         let keys = try await client.listObjects(prefix: configuration.prefix + prefix)
         return keys.map { String($0.dropFirst(configuration.prefix.count)) }.sorted()

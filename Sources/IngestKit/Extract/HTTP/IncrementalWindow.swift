@@ -8,7 +8,9 @@ import IngestCommon
 /// reads everything after the last watermark, and always at least the last
 /// lookback days again, so late updates are picked up and a gap between runs
 /// loses nothing. Without a watermark (the first run) it is the lookback, or
-/// nothing at all (a full load) with `fullLoadFirst`.
+/// nothing at all (a full load) with `fullLoadFirst`. A scheduler's window
+/// (`--window-start`/`--window-end`, e.g. Airflow's data interval) replaces all
+/// of that: its start goes in `parameter`, its end in `endParameter`.
 public struct IncrementalWindow: Sendable {
     public enum Format: Sendable {
         /// `2025-01-21`
@@ -22,11 +24,18 @@ public struct IncrementalWindow: Sendable {
     public var parameter: String
     public var format: Format
     public var fullLoadFirst: Bool
+    /// Where the end of a scheduler's window goes (e.g. `until`); `nil`: the end is not sent.
+    public var endParameter: String?
+    /// Send parameters only for a scheduler's window (`--window-start`/`--window-end`); without one, extract everything.
+    public var windowOnly: Bool
 
-    public init(parameter: String = "since", format: Format = .date, fullLoadFirst: Bool = false) {
+    public init(parameter: String = "since", format: Format = .date, fullLoadFirst: Bool = false,
+                endParameter: String? = nil, windowOnly: Bool = false) {
         self.parameter = parameter
         self.format = format
         self.fullLoadFirst = fullLoadFirst
+        self.endParameter = endParameter
+        self.windowOnly = windowOnly
     }
 
     /// The window's start for this run, or nil for no window.
@@ -40,20 +49,26 @@ public struct IncrementalWindow: Sendable {
         return min(watermark, lookback)
     }
 
-    /// The query parameter for this run, or nil for no window.
-    func queryItem(_ context: ExtractionContext) throws -> (String, String)? {
-        guard let start = try start(runTime: context.runTime, lookbackDays: context.lookbackDays, lastWatermark: context.lastWatermark) else {
-            return nil
+    /// The query parameters for this run: a scheduler's window replaces the lookback and the watermark.
+    func queryItems(_ context: ExtractionContext) throws -> [(String, String)] {
+        if let window = context.window {
+            return [(parameter, text(window.start))] + (endParameter.map { [($0, text(window.end))] } ?? [])
         }
+        if windowOnly { return [] }
+        guard let start = try start(runTime: context.runTime, lookbackDays: context.lookbackDays, lastWatermark: context.lastWatermark) else {
+            return []
+        }
+        return [(parameter, text(start))]
+    }
+
+    func text(_ start: Date) -> String {
         switch format {
         case .date:
-            return (parameter, CalendarDate(start).description)
+            return CalendarDate(start).description
         case .dateTime:
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime]
-            return (parameter, formatter.string(from: start))
+            return ExtractionWindow.iso(start)
         case .unixSeconds:
-            return (parameter, String(Int(start.timeIntervalSince1970)))
+            return String(Int(start.timeIntervalSince1970))
         }
     }
 

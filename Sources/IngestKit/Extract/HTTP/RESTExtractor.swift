@@ -97,7 +97,7 @@ public struct RESTExtractor: Extractor {
         let base = try resolvedBaseURL(context.settings)
         let joined = path.isEmpty ? base : base + (path.hasPrefix("/") ? path : "/" + path)
         var items = query.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        if let window = try incremental?.queryItem(context) { items.append(window) }
+        items += try incremental?.queryItems(context) ?? []
         items += paginator.firstPageQuery
         return URLText.setting(items, in: joined)
     }

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import IngestKit
+
+/// `ingestctl replay`: parse stored runs again without calling the source.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Parse stored bronze runs again, in their original order, without calling the source.",
+        discussion: """
+            One new run (load → models → gate) with the usual upsert, recorded in staging.ingestion_state \
+            with the runs it read (from_runs). With no selection: every complete run. Exit status 0 only \
+            when the success gate passes.
+            """)
+
+    @Argument(help: "The dataset, as source.dataset.")
+    var dataset: String
+
+    @Option(name: .customLong("run"), help: "A stored run to replay (repeatable).")
+    var runs: [String] = []
+
+    @Option(help: "Replay the complete runs ingested on or after this date (YYYY-MM-DD).")
+    var since: String?
+
+    @Option(help: "With --since: up to and including this date (YYYY-MM-DD).")
+    var until: String?
+
+    @Option(help: "Write the run report as JSON to this file.")
+    var report: String?
+
+    func validate() throws {
+        if !runs.isEmpty, since != nil || until != nil { throw ValidationError("give --run or --since/--until, not both") }
+        if until != nil, since == nil { throw ValidationError("--until needs --since") }
+    }
+
+    static func day(_ text: String, _ flag: String) throws -> CalendarDate {
+        guard let day = CalendarDate(iso: text), text.count == 10 else {
+            throw IngestError("\(flag) \"\(text)\" is not a date", fix: "use YYYY-MM-DD, e.g. 2026-11-30")
+        }
+        return day
+    }
+
+    func run() async throws {
+        do {
+            let platform = try IngestCtl.platform()
+            let selection: ReplaySelection
+            if !runs.isEmpty {
+                selection = .runs(runs)
+            } else if let since {
+                selection = .ingestDates(since: try Self.day(since, "--since"), until: try until.map { try Self.day($0, "--until") })
+            } else {
+                selection = .all
+            }
+            let result = try await platform.replay(dataset, in: registeredSources, selection: selection)
+            if let report { try result.json().write(to: URL(fileURLWithPath: report)) }
+            print(result.summary)
+            if !result.succeeded { throw ExitCode(1) }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+/// `ingestctl bronze ls`: what bronze holds for a dataset.
+struct BronzeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bronze", abstract: "Look at the runs stored in bronze.", subcommands: [List.self])
+
+    enum Output: String, ExpressibleByArgument { case text, json }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ls",
+            abstract: "List a dataset's stored runs (id, ingest date, artifacts, bytes, complete), or one run's artifacts with their provenance.")
+
+        @Argument(help: "The dataset, as source.dataset.")
+        var dataset: String
+
+        @Option(name: .customLong("run"), help: "List this run's artifacts instead.")
+        var runId: String?
+
+        @Option(help: "text or json.")
+        var output: Output = .text
+
+        func run() async throws {
+            do {
+                let platform = try IngestCtl.platform()
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                if let runId {
+                    let (run, artifacts) = try await platform.bronzeRun(dataset, runId: runId, in: registeredSources)
+                    if output == .json {
+                        struct Listing: Encodable { var run: BronzeRun; var artifacts: [Provenance] }
+                        print(String(decoding: try encoder.encode(Listing(run: run, artifacts: artifacts)), as: UTF8.self))
+                        return
+                    }
+                    print("run \(run.runId) (\(run.complete ? "complete" : "incomplete: no manifest")) in \(run.prefix)")
+                    print(["artifact_id", "bytes", "sha256", "content_type", "extraction_method", "extracted_at", "url"].joined(separator: "\t"))
+                    for artifact in artifacts {
+                        print([artifact.artifactId, String(artifact.size), artifact.sha256, artifact.contentType,
+                               artifact.extractionMethod.rawValue, artifact.extractedAt, artifact.url].joined(separator: "\t"))
+                    }
+                    return
+                }
+                let runs = try await platform.bronzeRuns(dataset, in: registeredSources)
+                if output == .json {
+                    print(String(decoding: try encoder.encode(runs), as: UTF8.self))
+                    return
+                }
+                if runs.isEmpty {
+                    print("no runs of \(dataset) in bronze")
+                    return
+                }
+                print(["run_id", "ingest_date", "artifacts", "bytes", "complete"].joined(separator: "\t"))
+                for run in runs {
+                    print([run.runId, run.ingestDate, String(run.artifacts), String(run.bytes), run.complete ? "yes" : "no"].joined(separator: "\t"))
+                }
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+}
