@@ -73,6 +73,8 @@ extension ObserveTests {
                 #expect(try await text(orders + " [data-key=parsed]") == "0")
                 #expect(try await text(orders + " [data-key=error]") == failure)
                 #expect(try await text(orders + " [data-key=recent]") == "1 succeeded, 1 failed")
+                #expect(try await text(orders + " [data-key=gate]") == "failed", "the gate step failed")
+                #expect(try await text("#datasets tr[data-dataset=\"acme_portal.customers\"] [data-key=gate]") == "passed")
                 let customerRow = "#datasets tr[data-dataset=\"acme_portal.customers\"]"
                 #expect(try await text(customerRow + " [data-key=run]") == customers.id)
                 #expect(try await text(customerRow + " [data-key=status]") == "succeeded")
@@ -118,6 +120,8 @@ extension ObserveTests {
                 #expect(try await text("#summary [data-key=status]") == "failed")
                 #expect(try await text("#error") == failure)
                 #expect(try await text("#counts [data-key=parsed]") == "0")
+                #expect(try await text("#steps tr[data-step=\"gate\"] [data-key=status]") == "failed")
+                #expect(try await text("#summary [data-key=gate]") == "failed")
                 try await page.screenshot().write(to: URL(fileURLWithPath: NSTemporaryDirectory() + "ingestkit-serve-run-\(kind).png"))
 
                 try await page.navigate(to: base + "/runs/" + ordersOK.id)
@@ -125,6 +129,9 @@ extension ObserveTests {
                 #expect(try await text("#summary [data-key=status]") == "succeeded")
                 #expect(try await text("#counts [data-key=parsed]") == "120")
                 #expect(try await text("#counts [data-key=inserted]") == "120")
+                for step in ["preflight", "extract", "load", "models", "gate"] {
+                    #expect(try await text("#steps tr[data-step=\"\(step)\"] [data-key=status]") == "succeeded", "step \(step)")
+                }
                 #expect(try await page.evaluate("document.querySelector('#error')").isNull, "a run that succeeded shows no error")
                 #expect(!(try await page.html()).contains(token), "no secret on a run's page")
             }

@@ -52,11 +52,10 @@ struct RunsSnapshot: Sendable {
 
 /// Reading the ledger for the pages.
 enum RunLedger {
-    /// The ledger's statements for this warehouse, the table made when missing (as every ledger reader does).
+    /// The ledger's statements for this warehouse, the table made (or given its added columns) when needed.
     static func open(_ warehouse: any Warehouse) async throws -> IngestionState {
-        try await warehouse.ensureSchema(IngestionState.schema)
         let state = IngestionState(warehouse.dialect)
-        for statement in state.createStatements { try await warehouse.execute(statement) }
+        try await state.prepare(in: warehouse)
         return state
     }
 
@@ -64,12 +63,9 @@ enum RunLedger {
     static func run(_ runId: String, platform: Platform) async throws -> RunRecord? {
         let warehouse = try await platform.openWarehouse()
         do {
-            _ = try await open(warehouse)
-            let table = warehouse.dialect.qualified(IngestionState.schema, IngestionState.table)
-            let rows = try await warehouse.execute("SELECT * FROM \(table) WHERE \"run_id\" = \(warehouse.dialect.placeholder(1, .text))",
-                                                   [.text(runId)])
+            let run = try await open(warehouse).record(runId: runId, in: warehouse)
             await warehouse.close()
-            return rows.first.map(IngestionState.record)
+            return run
         } catch {
             await warehouse.close()
             throw error
