@@ -39,12 +39,18 @@ public enum EnvironmentFile {
             SourceVariable("OPENLINEAGE_FILE", "append OpenLineage run events as JSON lines to this file (when OPENLINEAGE_URL is unset)"),
             SourceVariable("OPENLINEAGE_NAMESPACE", "the events' job namespace; default ingestkit", example: "ingestkit"),
         ]),
+        Section("Airflow workers (read by the generated DAGs' tasks, see Docs/Airflow.md)", [
+            SourceVariable("INGESTCTL_BIN", "the ingestctl binary; unset: ingestctl on PATH", example: "/usr/local/bin/ingestctl"),
+            SourceVariable("INGESTCTL_WORKDIR", "the folder a task runs in (where a .env would be); unset: Airflow's temporary folder",
+                           example: "/srv/ingest"),
+        ]),
         Section("tests (set by scripts/test.sh)", [
             SourceVariable("INGEST_TEST_POSTGRES_URL", "the test PostgreSQL", example: "postgres://ingest:password@127.0.0.1:PORT/ingest_test"),
             SourceVariable("INGEST_TEST_S3_ENDPOINT", "moto, no signature checks", example: "http://127.0.0.1:PORT"),
             SourceVariable("INGEST_TEST_S3_AUTH_ENDPOINT", "moto, verifies SigV4 for the key pair below", example: "http://127.0.0.1:PORT"),
             SourceVariable("INGEST_TEST_S3_AUTH_ACCESS_KEY", "access key for the verifying moto", secret: true),
             SourceVariable("INGEST_TEST_S3_AUTH_SECRET_KEY", "secret key for the verifying moto", secret: true),
+            SourceVariable("INGEST_TEST_AIRFLOW", "the virtual environment with apache-airflow", example: ".build/airflow-3.3.2"),
         ]),
     ]
 
