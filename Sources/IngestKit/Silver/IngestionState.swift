@@ -112,26 +112,25 @@ public struct IngestionState: Sendable {
         }
     }
 
-    private func p(_ i: Int, _ type: ColumnType) -> String { dialect.placeholder(i, type) }
-
     public func start(_ record: RunRecord, in session: any SQLSession) async throws {
-        try await session.execute(
-            "INSERT INTO \(name) (\"run_id\", \"source\", \"dataset\", \"status\", \"started_at\", \"steps\", \"ingest_date\") VALUES (\(p(1, .text)), \(p(2, .text)), \(p(3, .text)), 'running', \(p(4, .timestamp)), \(p(5, .text)), \(p(6, .text)))",
-            [.text(record.runId), .text(record.source), .text(record.dataset), .text(record.startedAt), .text(Self.stepsJSON(record.steps)),
-             record.ingestDate.map { .text($0) } ?? .null])
+        try await session.execute("""
+            INSERT INTO \(raw: name) ("run_id", "source", "dataset", "status", "started_at", "steps", "ingest_date")
+            VALUES (\(text: record.runId), \(text: record.source), \(text: record.dataset), 'running', \(timestamp: record.startedAt),
+                    \(text: Self.stepsJSON(record.steps)), \(text: record.ingestDate))
+            """)
     }
 
     /// Reopens a recorded run for another of its steps: `running` again, with no error, and these steps.
     public func resume(_ record: RunRecord, in session: any SQLSession) async throws {
         try await session.execute("""
-            UPDATE \(name) SET "status" = 'running', "finished_at" = NULL, "error_message" = NULL, "steps" = \(p(2, .text))
-            WHERE "run_id" = \(p(1, .text))
-            """, [.text(record.runId), .text(Self.stepsJSON(record.steps))])
+            UPDATE \(raw: name) SET "status" = 'running', "finished_at" = NULL, "error_message" = NULL, "steps" = \(text: Self.stepsJSON(record.steps))
+            WHERE "run_id" = \(text: record.runId)
+            """)
     }
 
     /// The recorded run with this id, of any dataset, or `nil`.
     public func record(runId: String, in session: any SQLSession) async throws -> RunRecord? {
-        try await session.execute("SELECT * FROM \(name) WHERE \"run_id\" = \(p(1, .text))", [.text(runId)]).first.map(Self.record)
+        try await session.execute("SELECT * FROM \(raw: name) WHERE \"run_id\" = \(text: runId)").first.map(Self.record)
     }
 
     static func stepsJSON(_ steps: [RunReport.Step]) -> String {
@@ -146,38 +145,31 @@ public struct IngestionState: Sendable {
         var published: Bool?
     }
 
-    static func modelsJSON(_ record: RunRecord) -> SQLValue {
-        guard let summary = record.models else { return .null }
+    static func modelsJSON(_ record: RunRecord) -> String? {
+        guard let summary = record.models else { return nil }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(ModelsColumn(summary: summary, published: record.modelsPublished)) else { return .null }
-        return .text(String(decoding: data, as: UTF8.self))
+        guard let data = try? encoder.encode(ModelsColumn(summary: summary, published: record.modelsPublished)) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Writes the record's status, counts, error and watermark.
     public func update(_ record: RunRecord, in session: any SQLSession) async throws {
+        // A message may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
+        let errorMessage = record.errorMessage.map { Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\0") }
         try await session.execute("""
-            UPDATE \(name) SET "status" = \(p(2, .text)), "finished_at" = \(p(3, .timestamp)), "artifacts" = \(p(4, .integer)),
-                "bytes" = \(p(5, .integer)), "rows_parsed" = \(p(6, .integer)), "rows_inserted" = \(p(7, .integer)),
-                "rows_updated" = \(p(8, .integer)), "rows_unchanged" = \(p(9, .integer)), "error_message" = \(p(10, .text)),
-                "watermark" = \(p(11, .text)), "steps" = \(p(12, .text)), "ingest_date" = \(p(13, .text)),
-                "window_start" = \(p(14, .text)), "window_end" = \(p(15, .text)), "models" = \(p(16, .text)),
-                "from_runs" = \(p(17, .text)), "rows_rejected" = \(p(18, .integer))
-            WHERE "run_id" = \(p(1, .text))
-            """, [
-                .text(record.runId), .text(record.status.rawValue), record.finishedAt.map { .text($0) } ?? .null,
-                .integer(Int64(record.artifacts)), .integer(Int64(record.bytes)), .integer(Int64(record.counts.parsed)),
-                .integer(Int64(record.counts.inserted)), .integer(Int64(record.counts.updated)),
-                .integer(Int64(record.counts.unchanged)),
-                // A message may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
-                record.errorMessage.map { .text(Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\0")) } ?? .null,
-                record.watermark.map { .text($0) } ?? .null,
-                .text(Self.stepsJSON(record.steps)), record.ingestDate.map { .text($0) } ?? .null,
-                record.windowStart.map { .text($0) } ?? .null, record.windowEnd.map { .text($0) } ?? .null,
-                Self.modelsJSON(record),
-                record.fromRuns.isEmpty ? .null : .text(record.fromRuns.joined(separator: ",")),
-                .integer(Int64(record.counts.rejected)),
-            ])
+            UPDATE \(raw: name) SET "status" = \(text: record.status.rawValue), "finished_at" = \(timestamp: record.finishedAt),
+                "artifacts" = \(integer: record.artifacts), "bytes" = \(integer: record.bytes),
+                "rows_parsed" = \(integer: record.counts.parsed), "rows_inserted" = \(integer: record.counts.inserted),
+                "rows_updated" = \(integer: record.counts.updated), "rows_unchanged" = \(integer: record.counts.unchanged),
+                "error_message" = \(text: errorMessage), "watermark" = \(text: record.watermark),
+                "steps" = \(text: Self.stepsJSON(record.steps)), "ingest_date" = \(text: record.ingestDate),
+                "window_start" = \(text: record.windowStart), "window_end" = \(text: record.windowEnd),
+                "models" = \(text: Self.modelsJSON(record)),
+                "from_runs" = \(text: record.fromRuns.isEmpty ? nil : record.fromRuns.joined(separator: ",")),
+                "rows_rejected" = \(integer: record.counts.rejected)
+            WHERE "run_id" = \(text: record.runId)
+            """)
     }
 
     /// Marks the dataset's other `running` rows that a process was inside of as failed.
@@ -189,47 +181,40 @@ public struct IngestionState: Sendable {
     public func failInterrupted(source: String, dataset: String, by runId: String, at time: String,
                                 in session: any SQLSession) async throws {
         try await session.execute("""
-            UPDATE \(name) SET "status" = 'failed', "finished_at" = \(p(4, .timestamp)),
-                "error_message" = 'interrupted: the process ended before the run finished (found by run ' || \(p(3, .text)) || ')'
-            WHERE "source" = \(p(1, .text)) AND "dataset" = \(p(2, .text)) AND "status" = 'running' AND "run_id" <> \(p(3, .text))
+            UPDATE \(raw: name) SET "status" = 'failed', "finished_at" = \(timestamp: time),
+                "error_message" = 'interrupted: the process ended before the run finished (found by run ' || \(text: runId) || ')'
+            WHERE "source" = \(text: source) AND "dataset" = \(text: dataset) AND "status" = 'running' AND "run_id" <> \(text: runId)
               AND ("steps" IS NULL OR "steps" LIKE '%"status":"running"%')
-            """, [.text(source), .text(dataset), .text(runId), .text(time)])
+            """)
     }
 
     /// Recent runs, newest first, optionally of one dataset.
     public func recent(source: String? = nil, dataset: String? = nil, limit: Int = 20, in session: any SQLSession) async throws -> [RunRecord] {
-        var conditions: [String] = []
-        var binds: [SQLValue] = []
-        if let source {
-            binds.append(.text(source))
-            conditions.append("\"source\" = \(p(binds.count, .text))")
-        }
-        if let dataset {
-            binds.append(.text(dataset))
-            conditions.append("\"dataset\" = \(p(binds.count, .text))")
-        }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        var conditions: [SQLStatement] = []
+        if let source { conditions.append("\"source\" = \(text: source)") }
+        if let dataset { conditions.append("\"dataset\" = \(text: dataset)") }
+        let filter: SQLStatement = conditions.isEmpty ? "" : "WHERE " + SQLStatement.joined(conditions, separator: " AND ")
         let rows = try await session.execute(
-            "SELECT * FROM \(name) \(filter) ORDER BY \"started_at\" DESC, \"run_id\" DESC LIMIT \(max(1, limit))", binds)
+            "SELECT * FROM \(raw: name) " + filter + " ORDER BY \"started_at\" DESC, \"run_id\" DESC LIMIT \(raw: String(max(1, limit)))")
         return rows.map(Self.record)
     }
 
     /// Rows parsed by the last successful run of a dataset; `nil` before the first success.
     public func lastSuccessRowsParsed(source: String, dataset: String, in session: any SQLSession) async throws -> Int? {
         let rows = try await session.execute("""
-            SELECT "rows_parsed" FROM \(name) WHERE "source" = \(p(1, .text)) AND "dataset" = \(p(2, .text)) AND "status" = 'succeeded'
+            SELECT "rows_parsed" FROM \(raw: name) WHERE "source" = \(text: source) AND "dataset" = \(text: dataset) AND "status" = 'succeeded'
             ORDER BY "started_at" DESC, "run_id" DESC LIMIT 1
-            """, [.text(source), .text(dataset)])
+            """)
         return rows.first.flatMap { Int($0["rows_parsed"] ?? "") }
     }
 
     /// The watermark of the last successful run of a dataset.
     public func lastWatermark(source: String, dataset: String, in session: any SQLSession) async throws -> String? {
         let rows = try await session.execute("""
-            SELECT "watermark" FROM \(name) WHERE "source" = \(p(1, .text)) AND "dataset" = \(p(2, .text))
+            SELECT "watermark" FROM \(raw: name) WHERE "source" = \(text: source) AND "dataset" = \(text: dataset)
               AND "status" = 'succeeded' AND "watermark" IS NOT NULL
             ORDER BY "started_at" DESC LIMIT 1
-            """, [.text(source), .text(dataset)])
+            """)
         return rows.first?["watermark"] ?? nil
     }
 

@@ -50,7 +50,7 @@ struct PostgresCopyLoad: Sendable {
                 if pending.readableBytes > 0 { try await writer.write(pending) }
             }
         } catch let error as PSQLError {
-            throw WarehouseError.statementFailed(sql: "COPY \(StagedMerge.stagingTable) FROM STDIN", message: PostgresWarehouse.message(error))
+            throw WarehouseError(sql: "COPY \(StagedMerge.stagingTable) FROM STDIN", postgres: error)
         }
 
         // The sort that resolves duplicates runs in memory on the server, not on disk.

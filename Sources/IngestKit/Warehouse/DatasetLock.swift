@@ -33,19 +33,21 @@ final class PostgresDatasetLock: DatasetLock {
 
     private init(holder: PostgresWarehouse) { self.holder = holder }
 
-    static let key = "('x' || substr(md5($1::text), 1, 16))::bit(64)::bigint"
+    /// The advisory lock's key: 64 bits of the md5 of `ingestkit:<source>.<dataset>`.
+    static func key(_ name: String) -> SQLStatement {
+        "('x' || substr(md5(\(text: "ingestkit:" + name)), 1, 16))::bit(64)::bigint"
+    }
 
     static func acquire(url: WarehouseConfiguration.PostgresURL, name: String, waitSeconds: Int,
                         say: @Sendable (String) -> Void) async throws -> PostgresDatasetLock {
         let holder = try await PostgresWarehouse.connect(url)
         do {
-            let id = SQLValue.text("ingestkit:" + name)
-            if try await holder.execute("SELECT pg_try_advisory_lock(\(key)) AS ok", [id]).first?["ok"] != "true" {
+            if try await holder.execute("SELECT pg_try_advisory_lock(" + key(name) + ") AS ok").first?["ok"] != "true" {
                 say("another run of \(name) is in progress: waiting up to \(waitSeconds) s for it to finish")
                 _ = try await holder.execute("SET lock_timeout = '\(max(1, waitSeconds))s'")
                 do {
-                    _ = try await holder.execute("SELECT 1 AS ok FROM (SELECT pg_advisory_lock(\(key))) AS locked", [id])
-                } catch WarehouseError.statementFailed(_, let message) where message.contains("[55P03]") {
+                    _ = try await holder.execute("SELECT 1 AS ok FROM (SELECT pg_advisory_lock(" + key(name) + ")) AS locked")
+                } catch let error as WarehouseError where error.sqlState == .lockNotAvailable {
                     throw DatasetLockWait.timedOut(name, waitSeconds)
                 }
                 _ = try await holder.execute("SET lock_timeout = 0")

@@ -87,19 +87,8 @@ public final class PostgresWarehouse: Warehouse {
             }
             return result
         } catch let error as PSQLError {
-            throw WarehouseError.statementFailed(sql: sql, message: Self.message(error))
+            throw WarehouseError(sql: sql, postgres: error)
         }
-    }
-
-    static func message(_ error: PSQLError) -> String {
-        guard let info = error.serverInfo else {
-            return error.underlying.map { String(describing: $0) } ?? error.code.description
-        }
-        var text = info[.message] ?? "server error"
-        if let state = info[.sqlState] { text += " [\(state)]" }
-        if let detail = info[.detail] { text += "; \(detail)" }
-        if let hint = info[.hint] { text += "; hint: \(hint)" }
-        return text
     }
 
     public func ensureSchema(_ schema: String) async throws {
@@ -108,7 +97,7 @@ public final class PostgresWarehouse: Warehouse {
         }
         do {
             try await execute("CREATE SCHEMA IF NOT EXISTS \(dialect.quote(schema))")
-        } catch WarehouseError.statementFailed(_, let message) where message.contains("[23505]") || message.contains("[42P06]") {
+        } catch let error as WarehouseError where error.sqlState == .uniqueViolation || error.sqlState == .duplicateSchema {
             // Another run created it at the same moment.
         }
     }
@@ -146,6 +135,18 @@ public final class PostgresWarehouse: Warehouse {
 
     public func close() async {
         for connection in await pool.drain() { try? await connection.close() }
+    }
+}
+
+extension WarehouseError {
+    /// What PostgreSQL said, as fields; an error the server did not send (a lost connection) keeps its own words.
+    init(sql: String, postgres error: PSQLError) {
+        guard let info = error.serverInfo else {
+            self.init(sql: sql, message: error.underlying.map { String(describing: $0) } ?? error.code.description)
+            return
+        }
+        self.init(sql: sql, message: info[.message] ?? "server error", sqlState: info[.sqlState].map(SQLState.init(rawValue:)),
+                  detail: info[.detail], hint: info[.hint])
     }
 }
 

@@ -71,7 +71,7 @@ public final class SQLiteWarehouse: Warehouse {
         } catch let error as WarehouseError {
             throw error
         } catch {
-            throw WarehouseError.statementFailed(sql: sql, message: String(describing: error))
+            throw WarehouseError(sql: sql, message: String(describing: error))
         }
         return rows.map { row in
             ResultRow(columns: row.columns.map(\.name), values: row.columns.map { Self.text($0.data) })
@@ -106,7 +106,7 @@ public final class SQLiteWarehouse: Warehouse {
                 ResultRow(columns: row.columns.map(\.name), values: row.columns.map { Self.text($0.data) })
             }
         } catch {
-            throw WarehouseError.statementFailed(sql: sql, message: String(describing: error))
+            throw WarehouseError(sql: sql, message: String(describing: error))
         }
     }
 
