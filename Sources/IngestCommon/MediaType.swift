@@ -1,4 +1,4 @@
-/// Content type ↔ file extension for bronze object keys.
+/// Content type → file extension for bronze object keys.
 public enum MediaType {
     private static let table: [(mime: String, ext: String)] = [
         ("application/json", "json"),
@@ -17,9 +17,5 @@ public enum MediaType {
     public static func fileExtension(for contentType: String) -> String {
         let mime = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         return table.first { $0.mime == mime }?.ext ?? "bin"
-    }
-
-    public static func contentType(forExtension ext: String) -> String {
-        table.first { $0.ext == ext.lowercased() }?.mime ?? "application/octet-stream"
     }
 }

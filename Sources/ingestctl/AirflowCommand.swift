@@ -6,9 +6,9 @@ import IngestKit
 struct AirflowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "airflow", abstract: "Generate Airflow DAGs that run datasets step by step on any worker.",
-        subcommands: [DAGCommand.self])
+        subcommands: [DAG.self])
 
-    struct DAGCommand: AsyncParsableCommand {
+    struct DAG: IngestCommand {
         static let configuration = CommandConfiguration(
             commandName: "dag",
             abstract: "Write <source>_<dataset>_ingestion.py per dataset: preflight → extract → load → models → gate.",
@@ -49,28 +49,24 @@ struct AirflowCommand: AsyncParsableCommand {
             }
         }
 
-        func run() async throws {
-            do {
-                if let models {
-                    var orchestration = Orchestration()
-                    if let retries { orchestration.retries = retries }
-                    if let retryDelay { orchestration.retryDelaySeconds = retryDelay }
-                    let dag = try AirflowModelsDAG(graph: try registeredSources.modelGraph(), selector: models, orchestration: orchestration)
-                    print(try dag.write(to: out))
-                    return
-                }
-                let chosen = all ? registeredSources.datasets : try datasets.map { try registeredSources.dataset($0) }
-                for dataset in chosen {
-                    var orchestration = dataset.orchestration
-                    if let schedule { orchestration.schedule = schedule }
-                    if let retries { orchestration.retries = retries }
-                    if let pool { orchestration.pool = pool }
-                    if let retryDelay { orchestration.retryDelaySeconds = retryDelay }
-                    let dag = try AirflowDAG(dataset: dataset, orchestration: orchestration)
-                    print(try dag.write(to: out))
-                }
-            } catch {
-                throw fail(error)
+        func execute() async throws {
+            if let models {
+                var orchestration = Orchestration()
+                if let retries { orchestration.retries = retries }
+                if let retryDelay { orchestration.retryDelaySeconds = retryDelay }
+                let dag = try AirflowModelsDAG(graph: try registeredSources.modelGraph(), selector: models, orchestration: orchestration)
+                print(try dag.write(to: out))
+                return
+            }
+            let chosen = all ? registeredSources.datasets : try datasets.map { try registeredSources.dataset($0) }
+            for dataset in chosen {
+                var orchestration = dataset.orchestration
+                if let schedule { orchestration.schedule = schedule }
+                if let retries { orchestration.retries = retries }
+                if let pool { orchestration.pool = pool }
+                if let retryDelay { orchestration.retryDelaySeconds = retryDelay }
+                let dag = try AirflowDAG(dataset: dataset, orchestration: orchestration)
+                print(try dag.write(to: out))
             }
         }
     }

@@ -3,7 +3,7 @@ import Foundation
 import IngestKit
 
 /// `ingestctl replay`: parse stored runs again without calling the source.
-struct ReplayCommand: AsyncParsableCommand {
+struct ReplayCommand: IngestCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Parse stored bronze runs again, in their original order, without calling the source.",
@@ -40,26 +40,20 @@ struct ReplayCommand: AsyncParsableCommand {
         return day
     }
 
-    func run() async throws {
-        do {
-            let platform = try IngestCtl.platform()
-            let selection: ReplaySelection
-            if !runs.isEmpty {
-                selection = .runs(runs)
-            } else if let since {
-                selection = .ingestDates(since: try Self.day(since, "--since"), until: try until.map { try Self.day($0, "--until") })
-            } else {
-                selection = .all
-            }
-            let result = try await platform.replay(dataset, in: registeredSources, selection: selection)
-            if let report { try result.json().write(to: URL(fileURLWithPath: report)) }
-            print(result.summary)
-            if !result.succeeded { throw ExitCode(1) }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            throw fail(error)
+    func execute() async throws {
+        let platform = try Platform.commandLine()
+        let selection: ReplaySelection
+        if !runs.isEmpty {
+            selection = .runs(runs)
+        } else if let since {
+            selection = .ingestDates(since: try Self.day(since, "--since"), until: try until.map { try Self.day($0, "--until") })
+        } else {
+            selection = .all
         }
+        let result = try await platform.replay(dataset, in: registeredSources, selection: selection)
+        if let report { try result.json().write(to: URL(fileURLWithPath: report)) }
+        print(result.summary)
+        if !result.succeeded { throw ExitCode(1) }
     }
 }
 
@@ -68,9 +62,7 @@ struct BronzeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bronze", abstract: "Look at the runs stored in bronze.", subcommands: [List.self])
 
-    enum Output: String, ExpressibleByArgument { case text, json }
-
-    struct List: AsyncParsableCommand {
+    struct List: IngestCommand {
         static let configuration = CommandConfiguration(
             commandName: "ls",
             abstract: "List a dataset's stored runs (id, ingest date, artifacts, bytes, complete), or one run's artifacts with their provenance.")
@@ -82,43 +74,25 @@ struct BronzeCommand: AsyncParsableCommand {
         var runId: String?
 
         @Option(help: "text or json.")
-        var output: Output = .text
+        var output: OutputFormat = .text
 
-        func run() async throws {
-            do {
-                let platform = try IngestCtl.platform()
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                if let runId {
-                    let (run, artifacts) = try await platform.bronzeRun(dataset, runId: runId, in: registeredSources)
-                    if output == .json {
-                        struct Listing: Encodable { var run: BronzeRun; var artifacts: [Provenance] }
-                        print(String(decoding: try encoder.encode(Listing(run: run, artifacts: artifacts)), as: UTF8.self))
-                        return
-                    }
-                    print("run \(run.runId) (\(run.complete ? "complete" : "incomplete: no manifest")) in \(run.prefix)")
-                    print(["artifact_id", "bytes", "sha256", "content_type", "extraction_method", "extracted_at", "url"].joined(separator: "\t"))
-                    for artifact in artifacts {
-                        print([artifact.artifactId, String(artifact.size), artifact.sha256, artifact.contentType,
-                               artifact.extractionMethod.rawValue, artifact.extractedAt, artifact.url].joined(separator: "\t"))
-                    }
-                    return
+        func execute() async throws {
+            let platform = try Platform.commandLine()
+            if let runId {
+                let (run, artifacts) = try await platform.bronzeRun(dataset, runId: runId, in: registeredSources)
+                switch output {
+                case .json:
+                    struct Listing: Encodable { var run: BronzeRun; var artifacts: [Provenance] }
+                    try printJSON(Listing(run: run, artifacts: artifacts))
+                case .text:
+                    print(ConsoleText.bronzeRun(run, artifacts: artifacts))
                 }
-                let runs = try await platform.bronzeRuns(dataset, in: registeredSources)
-                if output == .json {
-                    print(String(decoding: try encoder.encode(runs), as: UTF8.self))
-                    return
-                }
-                if runs.isEmpty {
-                    print("no runs of \(dataset) in bronze")
-                    return
-                }
-                print(["run_id", "ingest_date", "artifacts", "bytes", "complete"].joined(separator: "\t"))
-                for run in runs {
-                    print([run.runId, run.ingestDate, String(run.artifacts), String(run.bytes), run.complete ? "yes" : "no"].joined(separator: "\t"))
-                }
-            } catch {
-                throw fail(error)
+                return
+            }
+            let runs = try await platform.bronzeRuns(dataset, in: registeredSources)
+            switch output {
+            case .json: try printJSON(runs)
+            case .text: print(ConsoleText.bronzeRuns(runs, dataset: dataset))
             }
         }
     }

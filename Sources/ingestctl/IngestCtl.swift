@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import IngestKit
-import Logging
 
 /// `ingestctl`: runs the registered sources. Every command is one call into IngestKit.
 @main
@@ -17,33 +16,14 @@ struct IngestCtl: AsyncParsableCommand {
               OPENLINEAGE_URL / OPENLINEAGE_FILE  send OpenLineage run events (HTTP API / JSON lines)
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
-        subcommands: [List.self, EnvCommand.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, ServeCommand.self, FreshnessCommand.self,
-                      AirflowCommand.self, ReplayCommand.self, BronzeCommand.self, RejectsCommand.self])
-
-    static func platform(_ output: OutputStyle = OutputStyle()) throws -> Platform {
-        let settings = try Settings.load()
-        let level = Logger.Level(rawValue: settings["INGEST_LOG_LEVEL"] ?? "warning") ?? .warning
-        let json = output.logFormat == .json
-        LoggingSystem.bootstrap { label in
-            RedactingLogHandler(label: label, level: level, json: json)
-        }
-        let reporter = output.reporter
-        var platform = try Platform(settings: settings, say: { line in reporter.say(line) })
-        platform.progress = { progress in reporter.report(progress) }
-        return platform
-    }
+        subcommands: [ListCommand.self, EnvCommand.self, RunCommand.self, DDLCommand.self, StateCommand.self, ModelsCommand.self, ServeCommand.self,
+                      FreshnessCommand.self, AirflowCommand.self, ReplayCommand.self, BronzeCommand.self, RejectsCommand.self])
 }
 
-/// Prints an error as one line (no stack trace, no secrets) and exits non-zero.
-func fail(_ error: any Error) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(error.redactedDescription)\n".utf8))
-    return ExitCode(2)
-}
+struct ListCommand: IngestCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the registered sources, their datasets and variables.")
 
-struct List: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the registered sources, their datasets and variables.")
-
-    func run() async throws {
+    func execute() async throws {
         for folder in SourceFolders.unregistered() {
             FileHandle.standardError.write(Data("Sources/Sources/\(folder) is not registered in this build: \(SourceFolders.fix)\n".utf8))
         }
@@ -60,8 +40,9 @@ struct List: AsyncParsableCommand {
     }
 }
 
-struct Run: AsyncParsableCommand {
+struct RunCommand: IngestCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run a dataset: preflight → extract → load → gate, and record the run.",
         discussion: "Exit status 0 only when the success gate passes.")
 
@@ -69,7 +50,7 @@ struct Run: AsyncParsableCommand {
     var dataset: String
 
     @Option(help: "Steps to run, comma-separated: extract,load,models,gate (preflight always runs; without --run-id the gate does too).")
-    var steps: String?
+    var steps: StepList?
 
     @Option(name: .customLong("run-id"), help: "Run these steps as part of this run (one ledger row; the steps may run in separate processes).")
     var runId: String?
@@ -95,37 +76,35 @@ struct Run: AsyncParsableCommand {
             help: "Write the run's metrics in the Prometheus text format to this file, atomically (for node_exporter's textfile collector).")
     var metricsFile: String?
 
-    func run() async throws {
-        do {
-            let style = output.style
-            let platform = try IngestCtl.platform(style)
-            let selected = try steps.map(RunOptions.steps) ?? Set(RunStep.selectable)
-            if let runId { try RunOptions.checkRunId(runId) }
-            let window = try ExtractionWindow.parse(start: windowStart, end: windowEnd)
-            var options = RunOptions(steps: selected, fromRun: fromRun, lookbackDays: lookbackDays, runId: runId, window: window)
-            let observer = RunObserver(platform: platform, registry: registeredSources, metricsFile: metricsFile)
-            options.onStart = { report in
-                for problem in await observer.started(report) { style.warn("warning: \(problem)") }
-            }
-            let result = try await platform.run(dataset, in: registeredSources, options: options)
-            if let report {
-                try result.json().write(to: URL(fileURLWithPath: report))
-            }
-            // With --quiet a failed run still says why: the pipeline logs its error.
-            if !style.quiet { print(result.summary) }
-            let problems = await observer.finished(result)
-            for problem in problems { style.warn("\(problem.export == "metrics-file" ? "error" : "warning"): \(problem)") }
-            if !result.succeeded { throw ExitCode(1) }
-            if problems.contains(where: { $0.export == "metrics-file" }) { throw ExitCode(2) }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            throw fail(error)
+    func validate() throws {
+        try steps?.validate()
+    }
+
+    func execute() async throws {
+        let style = output.style
+        let platform = try Platform.commandLine(style)
+        let selected = try steps?.parsed.get() ?? Set(RunStep.selectable)
+        if let runId { try RunOptions.checkRunId(runId) }
+        let window = try ExtractionWindow.parse(start: windowStart, end: windowEnd)
+        var options = RunOptions(steps: selected, fromRun: fromRun, lookbackDays: lookbackDays, runId: runId, window: window)
+        let observer = RunObserver(platform: platform, registry: registeredSources, metricsFile: metricsFile)
+        options.onStart = { report in
+            for problem in await observer.started(report) { style.warn("warning: \(problem)") }
         }
+        let result = try await platform.run(dataset, in: registeredSources, options: options)
+        if let report {
+            try result.json().write(to: URL(fileURLWithPath: report))
+        }
+        // With --quiet a failed run still says why: the pipeline logs its error.
+        if !style.quiet { print(result.summary) }
+        let problems = await observer.finished(result)
+        for problem in problems { style.warn("\(problem.export == "metrics-file" ? "error" : "warning"): \(problem)") }
+        if !result.succeeded { throw ExitCode(1) }
+        if problems.contains(where: { $0.export == "metrics-file" }) { throw ExitCode(2) }
     }
 }
 
-struct DDLCommand: AsyncParsableCommand {
+struct DDLCommand: IngestCommand {
     static let configuration = CommandConfiguration(commandName: "ddl", abstract: "Print a dataset's DDL for a dialect.")
 
     @Argument(help: "The dataset, as source.dataset.")
@@ -134,20 +113,14 @@ struct DDLCommand: AsyncParsableCommand {
     @Option(help: "postgres or sqlite.")
     var dialect: SQLDialect = .postgres
 
-    func run() async throws {
-        do {
-            let table = try registeredSources.dataset(dataset).tableSchema()
-            print(DDL(dialect).script(for: table), terminator: "")
-        } catch {
-            throw fail(error)
-        }
+    func execute() async throws {
+        let table = try registeredSources.dataset(dataset).tableSchema()
+        print(DDL(dialect).script(for: table), terminator: "")
     }
 }
 
-extension SQLDialect: ExpressibleByArgument {}
-
-struct State: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show recent runs from staging.ingestion_state.")
+struct StateCommand: IngestCommand {
+    static let configuration = CommandConfiguration(commandName: "state", abstract: "Show recent runs from staging.ingestion_state.")
 
     @Argument(help: "A dataset (source.dataset) or a source; all runs when omitted.")
     var dataset: String?
@@ -155,25 +128,8 @@ struct State: AsyncParsableCommand {
     @Option(help: "How many runs to show.")
     var limit: Int = 20
 
-    func run() async throws {
-        do {
-            let platform = try IngestCtl.platform()
-            let runs = try await platform.recentRuns(dataset, in: registeredSources, limit: limit)
-            if runs.isEmpty {
-                print("no runs recorded yet")
-                return
-            }
-            print(["run_id", "dataset", "status", "started_at", "artifacts", "parsed", "inserted", "updated", "unchanged", "watermark", "error", "steps", "window"]
-                .joined(separator: "\t"))
-            for run in runs {
-                print([run.runId, "\(run.source).\(run.dataset)", run.status.rawValue, run.startedAt, String(run.artifacts),
-                       String(run.counts.parsed), String(run.counts.inserted), String(run.counts.updated),
-                       String(run.counts.unchanged), run.watermark ?? "", run.errorMessage ?? "",
-                       run.steps.map { "\($0.name):\($0.status)" }.joined(separator: ","),
-                       run.windowStart.map { "\($0)/\(run.windowEnd ?? "")" } ?? ""].joined(separator: "\t"))
-            }
-        } catch {
-            throw fail(error)
-        }
+    func execute() async throws {
+        let runs = try await Platform.commandLine().recentRuns(dataset, in: registeredSources, limit: limit)
+        print(ConsoleText.runs(runs))
     }
 }

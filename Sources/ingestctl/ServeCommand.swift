@@ -3,7 +3,7 @@ import Foundation
 import IngestKit
 
 /// `ingestctl serve`: the runs web page, `/metrics` (Prometheus) and `/healthz` over HTTP, from the ledger.
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: IngestCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve a read-only web page of runs, freshness and model lineage, /metrics (Prometheus text format) and /healthz over HTTP.",
@@ -17,15 +17,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        do {
-            let platform = try IngestCtl.platform(output.style)
-            let host = self.host
-            try await ObserveServer.run(platform: platform, registry: registeredSources, host: host, port: port) { port in
-                platform.say("ingestctl serve: listening on http://\(host):\(port) (runs page /, /metrics, /healthz)")
-            }
-        } catch {
-            throw fail(error)
+    func execute() async throws {
+        let platform = try Platform.commandLine(output.style)
+        let host = self.host
+        try await ObserveServer.run(platform: platform, registry: registeredSources, host: host, port: port) { port in
+            platform.say("ingestctl serve: listening on http://\(host):\(port) (runs page /, /metrics, /healthz)")
         }
     }
 }

@@ -50,7 +50,7 @@ import Testing
     func ledger(_ env: [String: String]) async throws -> [RunRecord] {
         let test = TestPlatform(kind: env["WAREHOUSE_URL"] == nil ? .sqlite : .postgres, home: env["INGEST_HOME"]!,
                                 settings: Settings(values: env), platform: try Platform(settings: Settings(values: env)))
-        return try await test.withWarehouse { try await IngestionState($0.dialect).recent(source: "acme_portal", dataset: "orders", limit: 100, in: $0) }
+        return try await test.withWarehouse { try await RunLedger($0.dialect).recent(source: "acme_portal", dataset: "orders", limit: 100, in: $0) }
     }
 
     /// The commands Airflow's BashOperator ran, in order.

@@ -5,6 +5,20 @@ import Testing
 
 /// `ingestctl` as a user runs it: a separate process, its output, its exit status.
 @Suite struct IngestctlTests {
+    /// Typed options are checked before anything runs: an unknown step takes the one error path
+    /// (`error: …` naming the choices, exit status 2); an unknown output format is a usage error.
+    @Test func typedOptionsAreRefusedBeforeAnythingRuns() throws {
+        let folder = try Ingestctl.workingDirectory()
+        let steps = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract,publish"], environment: [:], in: folder)
+        #expect(steps.status == 2, "\(steps.stderr)")
+        #expect(steps.stderr.contains("error: unknown step \"publish\""), "\(steps.stderr)")
+        #expect(steps.stderr.contains("choose among extract, load, models, gate"), "\(steps.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/.ingest"), "nothing was touched")
+        let output = try Ingestctl.run(["models", "ls", "--output", "yaml"], environment: [:], in: folder)
+        #expect(output.status != 0)
+        #expect(output.stderr.contains("yaml"), "\(output.stderr)")
+    }
+
     @Test(arguments: WarehouseKind.allCases)
     func runReportsAndNeverLeaksTheToken(_ kind: WarehouseKind) async throws {
         let token = "tok-\(UUID().uuidString)"

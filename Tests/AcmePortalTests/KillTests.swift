@@ -84,7 +84,7 @@ import Glibc
         let monitor = setup.monitor
         #expect(try await monitor.execute("SELECT count(*) AS n FROM acme_portal.orders").first?["n"] == "0",
                 "the killed load left nothing in silver")
-        let state = IngestionState(.postgres)
+        let state = RunLedger(.postgres)
         let killed = try #require(try await state.recent(source: "acme_portal", dataset: "orders", in: monitor).first { $0.status == .running },
                                   "the killed run's row stays running until the next run")
         #expect(killed.counts.inserted == 0 && killed.watermark == nil)

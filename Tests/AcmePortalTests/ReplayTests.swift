@@ -60,7 +60,7 @@ import Testing
         #expect(replay.stderr.contains("1 incomplete run(s) in bronze are not replayed"))
         let names = try await test.withWarehouse { try await $0.execute("SELECT title FROM acme_portal.orders WHERE entity_id = 'ORD-000010'") }
         #expect(names.first?["title"] == "Order 10 (rev 2)", "the last run wins")
-        let records = try await test.withWarehouse { try await IngestionState($0.dialect).recent(source: "acme_portal", dataset: "orders", in: $0) }
+        let records = try await test.withWarehouse { try await RunLedger($0.dialect).recent(source: "acme_portal", dataset: "orders", in: $0) }
         let replayed = try #require(records.first { $0.runId == (try? runId(folder, "replay.json")) })
         #expect(replayed.status == .succeeded)
         #expect(replayed.fromRuns == runs)

@@ -27,8 +27,8 @@ import Testing
     /// The rows as the sqlite3 shell prints them once a command has opened the warehouse: the
     /// ledger then has the columns added since the fixture was made, empty (or their default) for the earlier runs.
     func afterOpening(_ name: String, _ rows: String) -> String {
-        guard name == "\(IngestionState.schema).\(IngestionState.table)" else { return rows }
-        let empty = IngestionState.addedColumns.map { "|" + ($0.defaultValue ?? "") }.joined()
+        guard name == "\(RunLedger.schema).\(RunLedger.table)" else { return rows }
+        let empty = RunLedger.addedColumns.map { "|" + ($0.defaultValue ?? "") }.joined()
         return rows.split(separator: "\n").map { String($0) + empty + "\n" }.joined()
     }
 

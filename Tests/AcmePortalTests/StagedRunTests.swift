@@ -15,7 +15,7 @@ import Testing
     }
 
     func ledger(_ test: TestPlatform) async throws -> [RunRecord] {
-        try await test.withWarehouse { try await IngestionState($0.dialect).recent(source: "acme_portal", dataset: "orders", in: $0) }
+        try await test.withWarehouse { try await RunLedger($0.dialect).recent(source: "acme_portal", dataset: "orders", in: $0) }
     }
 
     func count(_ test: TestPlatform, _ table: String) async throws -> String? {

@@ -7,21 +7,16 @@ import Testing
 /// artifacts, escaping, the dataset lock and the ledger, on both warehouses.
 @Suite struct BulkLoadTests {
     func run(_ test: TestPlatform, _ pages: [String], options: RunOptions = RunOptions()) async throws -> RunReport {
-        try await test.withWarehouse { warehouse in
-            await Pipeline(platform: test.platform, warehouse: warehouse).run(AnyDataset(ItemsDataset(pages: pages)), options: options)
-        }
+        try await test.run(AnyDataset(ItemsDataset(pages: pages)), options: options)
     }
 
     func silver(_ test: TestPlatform) async throws -> [String: ResultRow] {
-        try await test.withWarehouse { warehouse in
-            let rows = try await warehouse.execute("SELECT * FROM fixture.items ORDER BY id")
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"]!, $0) })
-        }
+        try await test.rows(of: "fixture.items", by: "id")
     }
 
     func ledger(_ test: TestPlatform) async throws -> [RunRecord] {
         try await test.withWarehouse { warehouse in
-            try await IngestionState(warehouse.dialect).recent(source: "fixture", dataset: "items", limit: 100, in: warehouse)
+            try await RunLedger(warehouse.dialect).recent(source: "fixture", dataset: "items", limit: 100, in: warehouse)
         }
     }
 
@@ -136,7 +131,7 @@ import Testing
         let next = try await run(test, itemPages(count: 10))
         #expect(next.status == "succeeded")
         let records = try await test.withWarehouse { warehouse in
-            try await IngestionState(warehouse.dialect).recent(limit: 100, in: warehouse)
+            try await RunLedger(warehouse.dialect).recent(limit: 100, in: warehouse)
         }
         let killed = try #require(records.first { $0.runId == "killed-run" })
         #expect(killed.status == .failed)

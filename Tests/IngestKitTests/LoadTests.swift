@@ -6,16 +6,11 @@ import Testing
 /// Upsert semantics and run atomicity, through the real pipeline, on both warehouses.
 @Suite struct LoadTests {
     func run(_ test: TestPlatform, _ dataset: ItemsDataset, options: RunOptions = RunOptions()) async throws -> RunReport {
-        try await test.withWarehouse { warehouse in
-            await Pipeline(platform: test.platform, warehouse: warehouse).run(AnyDataset(dataset), options: options)
-        }
+        try await test.run(AnyDataset(dataset), options: options)
     }
 
     func silver(_ test: TestPlatform) async throws -> [String: ResultRow] {
-        try await test.withWarehouse { warehouse in
-            let rows = try await warehouse.execute("SELECT * FROM fixture.items ORDER BY id")
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"]!, $0) })
-        }
+        try await test.rows(of: "fixture.items", by: "id")
     }
 
     @Test(arguments: WarehouseKind.allCases)
@@ -87,7 +82,7 @@ import Testing
         #expect(try await silver(test) == before, "silver is exactly as it was")
 
         let state = try await test.withWarehouse { warehouse in
-            try await IngestionState(warehouse.dialect).recent(source: "fixture", dataset: "items", in: warehouse)
+            try await RunLedger(warehouse.dialect).recent(source: "fixture", dataset: "items", in: warehouse)
         }
         let record = try #require(state.first { $0.runId == failed.runId })
         #expect(record.status == .failed)
@@ -142,7 +137,7 @@ import Testing
         #expect(report.gate?.passed == false)
         #expect(report.error?.contains("0 records parsed") == true)
         let state = try await test.withWarehouse { warehouse in
-            try await IngestionState(warehouse.dialect).recent(in: warehouse)
+            try await RunLedger(warehouse.dialect).recent(in: warehouse)
         }
         #expect(state.first?.status == .failed)
     }
@@ -153,7 +148,7 @@ import Testing
         let report = try await run(test, ItemsDataset(pages: itemPages(count: 40)))
         #expect(report.watermark == "2025-01-28")
         let last = try await test.withWarehouse { warehouse in
-            try await IngestionState(warehouse.dialect).lastWatermark(source: "fixture", dataset: "items", in: warehouse)
+            try await RunLedger(warehouse.dialect).lastWatermark(source: "fixture", dataset: "items", in: warehouse)
         }
         #expect(last == "2025-01-28")
     }

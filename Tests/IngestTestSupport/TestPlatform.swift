@@ -59,15 +59,7 @@ public struct TestPlatform: Sendable {
 
     /// Opens the warehouse, runs `body`, closes it.
     public func withWarehouse<T: Sendable>(_ body: (any Warehouse) async throws -> T) async throws -> T {
-        let warehouse = try await platform.openWarehouse()
-        do {
-            let result = try await body(warehouse)
-            await warehouse.close()
-            return result
-        } catch {
-            await warehouse.close()
-            throw error
-        }
+        try await platform.withWarehouse(body)
     }
 
     /// Every file under INGEST_HOME, with its text, for "no secret anywhere" checks.
@@ -81,5 +73,20 @@ public struct TestPlatform: Sendable {
             }
         }
         return out
+    }
+}
+
+extension TestPlatform {
+    /// Runs `dataset` through the pipeline on this platform's warehouse (opened for the run, closed after).
+    public func run(_ dataset: AnyDataset, options: RunOptions = RunOptions()) async throws -> RunReport {
+        try await withWarehouse { warehouse in
+            await Pipeline(platform: platform, warehouse: warehouse).run(dataset, options: options)
+        }
+    }
+
+    /// The rows of `relation` (`schema.table`), by the value of their `key` column.
+    public func rows(of relation: String, by key: String) async throws -> [String: ResultRow] {
+        let rows = try await withWarehouse { try await $0.execute("SELECT * FROM \(relation)") }
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0[key] ?? "", $0) })
     }
 }

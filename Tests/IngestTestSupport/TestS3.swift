@@ -47,7 +47,6 @@ public enum TestS3 {
         ]))
     }
 
-    public static let fastRetry = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(5), maxDelay: .milliseconds(50))
 }
 
 /// A loopback proxy in front of moto that can answer some requests itself (a 503 `SlowDown`,

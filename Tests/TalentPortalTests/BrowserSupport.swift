@@ -46,14 +46,4 @@ enum BrowserSupport {
     static func liveProcesses(mentioning marker: String) -> [ProcessInfoLine] {
         processes().filter { $0.state != "Z" && $0.commandLine.contains(marker) }
     }
-
-    /// Polls `condition` up to `limit`; returns whether it came true. Waits are bounded, never timed.
-    static func eventually(_ limit: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return condition()
-    }
 }

@@ -99,7 +99,7 @@ import Testing
                 try await page.waitForSelector("#never", timeout: .seconds(600))
             }
         }
-        #expect(await BrowserSupport.eventually { pid.value != 0 })
+        #expect(await eventually { pid.value != 0 })
         let group = pid.value
         #expect(BrowserSupport.groupIsAlive(group))
         task.cancel()

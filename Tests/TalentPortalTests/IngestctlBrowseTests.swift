@@ -23,7 +23,7 @@ import Glibc
     }
 
     static func waitForExit(_ process: Process) async -> Bool {
-        await BrowserSupport.eventually(.seconds(180)) { !process.isRunning }
+        await eventually(.seconds(180)) { !process.isRunning }
     }
 
     @Test(arguments: WarehouseKind.allCases)
@@ -56,7 +56,7 @@ import Glibc
         let process = try Self.start(["run", "talent_portal.vacatures"], environment: env, in: folder)
         let marker = folder + "/tmp/ingestkit-chromium-"
         // Mid-browse: chromium runs and has opened its DevTools port.
-        let browsing = await BrowserSupport.eventually(.seconds(60)) {
+        let browsing = await eventually(.seconds(60)) {
             let found = FileManager.default.enumerator(atPath: folder + "/tmp")?.contains { ($0 as? String)?.hasSuffix("DevToolsActivePort") == true } ?? false
             return found && !BrowserSupport.liveProcesses(mentioning: marker).isEmpty
         }
@@ -69,14 +69,14 @@ import Glibc
         let pid = process.processIdentifier
         kill(pid, signal)
         // Ended: gone, or a zombie its parent (this test) has not reaped yet.
-        let ended = await BrowserSupport.eventually(.seconds(60)) {
+        let ended = await eventually(.seconds(60)) {
             !BrowserSupport.processes().contains { $0.pid == pid && $0.state != "Z" }
         }
         #expect(ended, "ingestctl ended on signal \(signal)")
         func leftBehind() -> [BrowserSupport.ProcessInfoLine] {
             BrowserSupport.processes().filter { $0.state != "Z" && ($0.commandLine.contains(marker) || groups.contains($0.group)) }
         }
-        let gone = await BrowserSupport.eventually(.seconds(30)) { leftBehind().isEmpty }
+        let gone = await eventually(.seconds(30)) { leftBehind().isEmpty }
         #expect(gone, "left behind: \(leftBehind().map { "\($0.pid) \($0.commandLine.prefix(120))" })")
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import IngestKit
 import IngestTestSupport
-import TalentPortal
+@testable import TalentPortal
 import Testing
 
 /// talent_portal.vacatures end to end: the demo portal on loopback, a real headless chromium,
@@ -98,7 +98,7 @@ import Testing
     @Test func theBuiltInDemoRunsWithNoConfiguration() async throws {
         let port = try await Ingestctl.freePort()
         let test = try await TestPlatform.make(.sqlite, ["TALENT_PORTAL_DEMO_ROWS": "26", "TALENT_PORTAL_DEMO_PORT": String(port)])
-        let lines = LinesBox()
+        let lines = SaidLines()
         let platform = try Platform(settings: test.settings, say: { lines.append($0) })
         let report = try await platform.run("talent_portal.vacatures", in: registry)
         #expect(report.status == "succeeded", "\(report.error ?? "")")
@@ -109,7 +109,7 @@ import Testing
 
     @Test func theParserReadsTheRecordProviderOnly() throws {
         let portal = TalentDemoPortal(vacancies: 3)
-        let bytes = Data(portal.auraPageForTests(1).utf8)
+        let bytes = Data(portal.auraPage(1).utf8)
         let provenance = Provenance(artifactId: "aura_page_00001", key: "k", sha256: "", size: bytes.count,
                                     url: "http://127.0.0.1:8767/s/sfsites/aura?r=1&page=1", contentType: "application/json",
                                     extractionMethod: .xhrJSON, runId: "r", extractedAt: "")
@@ -125,12 +125,6 @@ import Testing
         #expect(error.description.contains("aura_page_00001"))
         #expect(error.description.contains("$Record"))
     }
-}
-
-final class LinesBox: Sendable {
-    private let lines = Mutex<[String]>([])
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-    var all: [String] { lines.withLock { $0 } }
 }
 
 final class PortalBox: Sendable {

@@ -4,8 +4,19 @@ import Foundation
 public struct ModelResults: Sendable, Codable {
     public struct Node: Sendable, Codable {
         public enum Kind: String, Sendable, Codable { case model, test }
-        /// success, error, skipped, warn or fail
-        public var status: String
+        /// How a model or test ended (dbt's words).
+        public enum Status: String, NamedStatus, CaseIterable {
+            case success
+            /// The model's SQL or the test's query failed.
+            case error
+            /// Not built: a model it depends on did not build.
+            case skipped
+            /// A test of severity warn found rows.
+            case warn
+            /// A test of severity error found rows.
+            case fail
+        }
+        public var status: Status
         public var name: String
         public var kind: Kind
         /// The model a test belongs to.
@@ -50,7 +61,11 @@ public struct ModelResults: Sendable, Codable {
     public var message: String?
     public var results: [Node]
 
+    /// The version of `run_results.json`'s shape; it grows when a key changes meaning or goes.
+    public static let schemaVersion = 1
+
     enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version"
         case command, selection, dialect, published, message, results, summary
         case invocationId = "invocation_id"
         case startedAt = "started_at"
@@ -61,12 +76,12 @@ public struct ModelResults: Sendable, Codable {
         var summary = Summary()
         for node in results {
             switch (node.kind, node.status) {
-            case (.model, "success"): summary.built += 1
-            case (.model, "skipped"): summary.skipped += 1
+            case (.model, .success): summary.built += 1
+            case (.model, .skipped): summary.skipped += 1
             case (.model, _): summary.failed += 1
-            case (.test, "success"): summary.testsPassed += 1
-            case (.test, "warn"): summary.testsWarned += 1
-            case (.test, "skipped"): break
+            case (.test, .success): summary.testsPassed += 1
+            case (.test, .warn): summary.testsWarned += 1
+            case (.test, .skipped): break
             case (.test, _): summary.testsFailed += 1
             }
         }
@@ -77,6 +92,12 @@ public struct ModelResults: Sendable, Codable {
     public var succeeded: Bool {
         let s = summary
         return s.failed == 0 && s.testsFailed == 0 && s.skipped == 0
+    }
+
+    /// Whether the invocation did all it was asked: `succeeded`, and for `build` also `published`.
+    /// `ingestctl models run|test|build` exits 0 only then.
+    public var completed: Bool {
+        command == ModelRunner.Command.build.rawValue ? succeeded && published : succeeded
     }
 
     public init(invocationId: String, command: String, selection: String?, dialect: String, startedAt: String) {
@@ -105,6 +126,7 @@ public struct ModelResults: Sendable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Self.schemaVersion, forKey: .schemaVersion)
         try c.encode(invocationId, forKey: .invocationId)
         try c.encode(command, forKey: .command)
         try c.encode(selection, forKey: .selection)
@@ -127,12 +149,12 @@ public struct ModelResults: Sendable, Codable {
     public var text: String {
         var lines: [String] = []
         for node in results {
-            var line = "  \(node.status.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0)) \(node.kind.rawValue) \(node.name)"
+            var line = "  \(node.status.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0)) \(node.kind.rawValue) \(node.name)"
             if let rows = node.rowsAffected { line += " (\(rows) rows)" }
             if let failures = node.failures, failures > 0 { line += " (\(failures) failing rows)" }
             line += String(format: " %.3fs", node.seconds)
             lines.append(line)
-            if let message = node.message, node.status != "success" { lines.append("          \(message)") }
+            if let message = node.message, node.status != .success { lines.append("          \(message)") }
             // Values are escaped (`\t`, `\0`, `\u{A0}`…): a status that is only a tab must show as one.
             for sample in node.samples ?? [] {
                 lines.append("          e.g. " + sample.sorted { $0.key < $1.key }

@@ -45,13 +45,13 @@ public struct ModelRunner: Sendable {
             let models = await buildModels(graph.ordered(buildSet), publishEach: command == .run)
             results.results = models
             if command == .run {
-                results.published = models.allSatisfy { $0.status == "success" }
+                results.published = models.allSatisfy { $0.status == .success }
             } else {
-                let built = Set(models.filter { $0.status == "success" }.map(\.name))
+                let built = Set(models.filter { $0.status == .success }.map(\.name))
                 let tests = await runTests(of: graph.ordered(built), shadowed: built)
                 results.results += tests
-                let failedModels = models.filter { $0.status != "success" }.map(\.name)
-                let failedTests = tests.filter { $0.status == "fail" || $0.status == "error" }.map(\.name)
+                let failedModels = models.filter { $0.status != .success }.map(\.name)
+                let failedTests = tests.filter { $0.status == .fail || $0.status == .error }.map(\.name)
                 if failedModels.isEmpty && failedTests.isEmpty {
                     do {
                         try await publish(graph.ordered(buildSet))
@@ -120,8 +120,8 @@ public struct ModelRunner: Sendable {
                     let parents = graph.nodes[name]!.parents.filter(inBuild.contains)
                     if parents.contains(where: { done[$0] == nil }) { continue }
                     waiting.removeAll { $0 == name }
-                    if let broken = parents.first(where: { done[$0]?.status != "success" }) {
-                        done[name] = ModelResults.Node(status: "skipped", name: name, kind: .model, seconds: 0,
+                    if let broken = parents.first(where: { done[$0]?.status != .success }) {
+                        done[name] = ModelResults.Node(status: .skipped, name: name, kind: .model, seconds: 0,
                                                        message: "skipped because \(broken) did not build")
                         started = true
                         continue
@@ -179,10 +179,10 @@ public struct ModelRunner: Sendable {
                     throw error
                 }
             }
-            return ModelResults.Node(status: "success", name: name, kind: .model, seconds: (ContinuousClock.now - clock).seconds, rowsAffected: rows)
+            return ModelResults.Node(status: .success, name: name, kind: .model, seconds: (ContinuousClock.now - clock).seconds, rowsAffected: rows)
         } catch {
             try? await relations.drop(relations.shadow(model), in: warehouse)
-            return ModelResults.Node(status: "error", name: name, kind: .model, seconds: (ContinuousClock.now - clock).seconds,
+            return ModelResults.Node(status: .error, name: name, kind: .model, seconds: (ContinuousClock.now - clock).seconds,
                                      message: "model \(name) failed, its previous version is kept: \(error.redactedDescription)")
         }
     }
@@ -221,18 +221,18 @@ public struct ModelRunner: Sendable {
         let failing = test.failingRowsSQL(relation: context.relation(model.name), column: column, context: context)
         do {
             let count = Int(try await warehouse.execute("SELECT count(*) AS n FROM (\(failing)) AS failing").first?["n"] ?? "") ?? 0
-            var node = ModelResults.Node(status: "success", name: name, kind: .test, model: model.name,
+            var node = ModelResults.Node(status: .success, name: name, kind: .test, model: model.name,
                                          seconds: 0, failures: count)
             if count > 0 {
                 let samples = try await warehouse.execute("SELECT * FROM (\(failing)) AS failing LIMIT 5")
-                node.status = test.severity == .warn ? "warn" : "fail"
+                node.status = test.severity == .warn ? .warn : .fail
                 node.samples = samples.map { row in Dictionary(uniqueKeysWithValues: zip(row.columns, row.values)) }
                 node.message = "\(count) failing rows (\(test.severity.rawValue))" + (test.hint(model: model.name, column: column).map { ": \($0)" } ?? "")
             }
             node.seconds = (ContinuousClock.now - clock).seconds
             return node
         } catch {
-            return ModelResults.Node(status: "error", name: name, kind: .test, model: model.name,
+            return ModelResults.Node(status: .error, name: name, kind: .test, model: model.name,
                                      seconds: (ContinuousClock.now - clock).seconds, message: error.redactedDescription)
         }
     }

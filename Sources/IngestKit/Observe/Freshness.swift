@@ -134,8 +134,7 @@ extension Platform {
         }
         if names.isEmpty { datasets = registry.datasets }
 
-        let warehouse = try await openWarehouse()
-        do {
+        return try await withWarehouse { [datasets] warehouse in
             var results: [FreshnessResult] = []
             for dataset in datasets {
                 let table = try dataset.tableSchema()
@@ -149,11 +148,7 @@ extension Platform {
                 results.append(.judge(dataset: dataset.qualifiedName, table: "\(table.schema).\(table.table)", column: column,
                                       newest: newest, freshness: dataset.freshness, now: now))
             }
-            await warehouse.close()
             return results
-        } catch {
-            await warehouse.close()
-            throw error
         }
     }
 }

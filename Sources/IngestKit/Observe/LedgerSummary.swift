@@ -14,10 +14,10 @@ public struct LedgerSummary: Sendable, Hashable {
 
     /// Every dataset that has runs in the ledger, keyed `source.dataset`. Makes the ledger table when missing.
     public static func read(in warehouse: any Warehouse) async throws -> [String: LedgerSummary] {
-        try await warehouse.ensureSchema(IngestionState.schema)
-        let state = IngestionState(warehouse.dialect)
+        try await warehouse.ensureSchema(RunLedger.schema)
+        let state = RunLedger(warehouse.dialect)
         for statement in state.createStatements { try await warehouse.execute(statement) }
-        let table = warehouse.dialect.qualified(IngestionState.schema, IngestionState.table)
+        let table = warehouse.dialect.qualified(RunLedger.schema, RunLedger.table)
         let rows = try await warehouse.execute("""
             SELECT "source", "dataset", "status", COUNT(*) AS "runs", MAX("finished_at") AS "last_finished"
             FROM \(table) GROUP BY "source", "dataset", "status"

@@ -82,10 +82,9 @@ public enum ObserveServer {
 
     /// The latest finished run of each dataset in the ledger, with its totals, sorted by name.
     public static func ledgerFigures(_ platform: Platform) async throws -> [RunFigures] {
-        let warehouse = try await platform.openWarehouse()
-        do {
+        try await platform.withWarehouse { warehouse in
             let summaries = try await LedgerSummary.read(in: warehouse)
-            let state = IngestionState(warehouse.dialect)
+            let state = RunLedger(warehouse.dialect)
             var figures: [RunFigures] = []
             for key in summaries.keys.sorted() {
                 guard let dot = key.firstIndex(of: ".") else { continue }
@@ -95,11 +94,7 @@ public enum ObserveServer {
                     figures.append(RunFigures(record: latest, ledger: summaries[key]!))
                 }
             }
-            await warehouse.close()
             return figures
-        } catch {
-            await warehouse.close()
-            throw error
         }
     }
 }

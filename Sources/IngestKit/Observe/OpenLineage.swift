@@ -103,7 +103,7 @@ public struct OpenLineage: Sendable {
             ?? time
         var runFacets: [String: Any] = [
             "ingestkit_run": facet(Self.producer + "/blob/main/Docs/Observability.md#ingestkit_run", [
-                "runId": report.runId, "status": ended ? report.status : "running",
+                "runId": report.runId, "status": ended ? report.status.rawValue : "running",
             ] as [String: Any]),
         ]
         if ended, let error = report.error {

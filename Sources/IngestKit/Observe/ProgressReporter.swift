@@ -48,11 +48,11 @@ public struct ProgressReporter: Sendable {
             guard style == .terminal else { return }
             write("\r\u{1B}[2K" + Self.extracting(artifacts: artifacts, bytes: bytes, seconds: seconds))
         case .stepFinished(let step, let counts):
-            guard step.status != "skipped" else { return }
+            guard step.status != .skipped else { return }
             let line = Self.finished(step, counts: counts)
             switch style {
             case .json:
-                var fields: [String: any Sendable] = ["event": "step_finished", "step": step.name, "status": step.status,
+                var fields: [String: any Sendable] = ["event": "step_finished", "step": step.name, "status": step.status.rawValue,
                                                       "seconds": step.seconds]
                 if step.name == "extract" { fields["artifacts"] = counts.artifacts; fields["bytes"] = counts.bytes }
                 if step.name == "load" {

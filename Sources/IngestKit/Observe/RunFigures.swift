@@ -40,15 +40,15 @@ public struct RunFigures: Sendable {
 
     /// The figures of a finished run; `ledger` adds the totals (and the last success) of earlier runs.
     public init(report: RunReport, ledger: LedgerSummary?) {
-        self.init(source: report.source, dataset: report.dataset, status: report.status, artifacts: report.counts.artifacts,
+        self.init(source: report.source, dataset: report.dataset, status: report.status.rawValue, artifacts: report.counts.artifacts,
                   bytes: report.counts.bytes, counts: report.counts.load, startedAt: report.startedAt, finishedAt: report.finishedAt,
-                  ledger: ledger ?? LedgerSummary(runsByStatus: [report.status: 1]))
+                  ledger: ledger ?? LedgerSummary(runsByStatus: [report.status.rawValue: 1]))
         rowsDuplicates = report.counts.duplicates
         driftKeys = report.drift.count
         modelsBuilt = report.models?.built
         modelsFailed = report.models?.failed
         testsFailed = report.models?.testsFailed
-        stepSeconds = report.steps.filter { $0.status != "skipped" }.map { ($0.name, $0.seconds) }
+        stepSeconds = report.steps.filter { $0.status != .skipped }.map { ($0.name, $0.seconds) }
         gatePassed = report.gate?.passed
         // A run whose ledger write failed is not in the ledger: its own success still counts.
         if report.succeeded, let finishedAt, finishedAt > (lastSuccessAt ?? 0) { lastSuccessAt = finishedAt }

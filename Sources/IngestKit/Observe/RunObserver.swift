@@ -72,15 +72,7 @@ public struct RunObserver: Sendable {
     }
 
     func readLedger() async throws -> [String: LedgerSummary] {
-        let warehouse = try await platform.openWarehouse()
-        do {
-            let summary = try await LedgerSummary.read(in: warehouse)
-            await warehouse.close()
-            return summary
-        } catch {
-            await warehouse.close()
-            throw error
-        }
+        try await platform.withWarehouse { try await LedgerSummary.read(in: $0) }
     }
 
     /// The run's bronze prefix, silver table and built marts in OpenLineage naming.
@@ -120,7 +112,7 @@ public struct RunObserver: Sendable {
               results.selection == "stg_\(report.source)__\(report.dataset)+", results.startedAt >= report.startedAt
         else { return [] }
         return results.results.compactMap { node in
-            guard node.kind == .model, node.status == "success", let model = graph.nodes[node.name]?.model,
+            guard node.kind == .model, node.status == .success, let model = graph.nodes[node.name]?.model,
                   model.layer == .marts else { return nil }
             return "\(model.layer.schema).\(node.name)"
         }

@@ -9,11 +9,9 @@ extension Platform {
         _ = try dataset.tableSchema()  // refuse a broken config before any store is touched
         let graph = try registry.modelGraph()
         let threads = defaultModelThreads
-        let warehouse = try await openWarehouse(connections: threads)
-        let pipeline = Pipeline(platform: self, warehouse: warehouse, models: (graph, registry.sourceTables, threads))
-        let report = await pipeline.run(dataset, options: options)
-        await warehouse.close()
-        return report
+        return try await withWarehouse(connections: threads) { warehouse in
+            await Pipeline(platform: self, warehouse: warehouse, models: (graph, registry.sourceTables, threads)).run(dataset, options: options)
+        }
     }
 
     /// Recent runs from `staging.ingestion_state`, newest first.
@@ -29,11 +27,9 @@ extension Platform {
                 source = qualifiedName
             }
         }
-        let warehouse = try await openWarehouse()
-        defer { Task { await warehouse.close() } }
-        let state = IngestionState(warehouse.dialect)
-        try await state.prepare(in: warehouse)
-        return try await state.recent(source: source, dataset: dataset, limit: limit, in: warehouse)
+        return try await withWarehouse { [source, dataset] warehouse in
+            try await RunLedger.open(warehouse).recent(source: source, dataset: dataset, limit: limit, in: warehouse)
+        }
     }
 }
 
@@ -42,7 +38,7 @@ extension RunReport {
     public var summary: String {
         var lines: [String] = []
         let continues = succeeded && !ran(.gate)
-        lines.append("run \(runId) of \(source).\(dataset): \(status.uppercased())" + (continues ? " (steps done; the run continues: its gate has not run yet)" : ""))
+        lines.append("run \(runId) of \(source).\(dataset): \(status.rawValue.uppercased())" + (continues ? " (steps done; the run continues: its gate has not run yet)" : ""))
         if let fromRunId { lines.append("  parsed bronze of run \(fromRunId)") }
         if let replayedRuns { lines.append("  replayed \(replayedRuns.count) stored run(s) in order: \(replayedRuns.joined(separator: ", "))") }
         lines.append("  artifacts: \(counts.artifacts) (\(counts.bytes) bytes)\(bronzePrefix.map { " in \($0)" } ?? "")")
@@ -74,17 +70,12 @@ extension Platform {
                        threads: Int? = nil) async throws -> ModelResults {
         let graph = try registry.modelGraph()
         let threads = threads ?? defaultModelThreads
-        let warehouse = try await openWarehouse(connections: threads)
-        do {
-            let runner = ModelRunner(warehouse: warehouse, graph: graph, sourceTables: registry.sourceTables, threads: threads)
-            let results = try await runner.execute(command, select: select, exclude: exclude)
-            await warehouse.close()
-            try writeResults(results)
-            return results
-        } catch {
-            await warehouse.close()
-            throw error
+        let results = try await withWarehouse(connections: threads) { warehouse in
+            try await ModelRunner(warehouse: warehouse, graph: graph, sourceTables: registry.sourceTables, threads: threads)
+                .execute(command, select: select, exclude: exclude)
         }
+        try writeResults(results)
+        return results
     }
 
     /// 4 on PostgreSQL; 1 on SQLite, which has one writer.

@@ -54,25 +54,25 @@ public struct Pipeline: Sendable {
         report.fromRunId = options.fromRun
         report.ingestDate = CalendarDate(runTime).description
         await options.onStart?(report)
-        let state = IngestionState(warehouse.dialect)
+        let state = RunLedger(warehouse.dialect)
         var stateStarted = false
         var lastWatermark: String?
         var datasetLock: (any DatasetLock)?
         var gateContext = SuccessGate.Context()
         /// The ledger's steps while a step of this process runs: a kill leaves a `running` mark.
         func marked(_ step: RunStep) -> [RunReport.Step] {
-            Self.merging(report.steps, .init(name: step.rawValue, status: "running", seconds: 0))
+            Self.merging(report.steps, .init(name: step.rawValue, status: .running, seconds: 0))
         }
 
         func step(_ name: RunStep, _ body: () async throws -> Void) async throws {
             let clock = ContinuousClock.now
             do {
                 try await body()
-                let finished = RunReport.Step(name: name.rawValue, status: "succeeded", seconds: (ContinuousClock.now - clock).seconds)
+                let finished = RunReport.Step(name: name.rawValue, status: .succeeded, seconds: (ContinuousClock.now - clock).seconds)
                 report.steps = Self.merging(report.steps, finished)
                 platform.progress(.stepFinished(finished, counts: report.counts))
             } catch {
-                let finished = RunReport.Step(name: name.rawValue, status: "failed", seconds: (ContinuousClock.now - clock).seconds)
+                let finished = RunReport.Step(name: name.rawValue, status: .failed, seconds: (ContinuousClock.now - clock).seconds)
                 report.steps = Self.merging(report.steps, finished)
                 platform.progress(.stepFinished(finished, counts: report.counts))
                 throw error
@@ -81,7 +81,7 @@ public struct Pipeline: Sendable {
         func skip(_ name: RunStep) {
             // A run on separate processes lists the steps that ran, in whichever process.
             if staged { return }
-            report.steps = Self.merging(report.steps, .init(name: name.rawValue, status: "skipped", seconds: 0))
+            report.steps = Self.merging(report.steps, .init(name: name.rawValue, status: .skipped, seconds: 0))
         }
 
         do {
@@ -145,7 +145,7 @@ public struct Pipeline: Sendable {
                         report.counts.artifacts = manifests.reduce(0) { $0 + $1.artifacts.count }
                         report.counts.bytes = manifests.reduce(0) { $0 + $1.totalBytes }
                     } else if staged, manifest == nil {
-                        if report.steps.contains(where: { $0.name == RunStep.load.rawValue && $0.status == "succeeded" }) {
+                        if report.steps.contains(where: { $0.name == RunStep.load.rawValue && $0.status == .succeeded }) {
                             // A retried load of a run whose load committed: the silver and counts recorded stand.
                             platform.say("\(dataset.qualifiedName): the load of run \(runId) already committed (\(report.counts.parsed) rows parsed); nothing to do")
                             return
@@ -160,10 +160,10 @@ public struct Pipeline: Sendable {
                     report.rejectSamples = []
                     report.drift = []
                     // What the ledger says if the load commits: loaded, and still running the rest of this process.
-                    var committed = Self.merging(report.steps, .init(name: RunStep.load.rawValue, status: "succeeded", seconds: 0))
+                    var committed = Self.merging(report.steps, .init(name: RunStep.load.rawValue, status: .succeeded, seconds: 0))
                     if options.steps.contains(.models) || options.runsGate {
                         committed = Self.merging(committed, .init(name: (options.steps.contains(.models) ? RunStep.models : .gate).rawValue,
-                                                                  status: "running", seconds: 0))
+                                                                  status: .running, seconds: 0))
                     }
                     let loader = SilverLoader(warehouse: warehouse, table: table, bronze: bronze, state: state)
                     let parse = try dataset.makeParser()
@@ -213,9 +213,9 @@ public struct Pipeline: Sendable {
                     }
                 }
             }
-            report.status = RunRecord.Status.succeeded.rawValue
+            report.status = .succeeded
         } catch {
-            report.status = RunRecord.Status.failed.rawValue
+            report.status = .failed
             report.error = error.redactedDescription
             platform.logger.error("run \(runId) of \(dataset.qualifiedName) failed: \(report.error ?? "")")
         }
@@ -226,7 +226,7 @@ public struct Pipeline: Sendable {
             do {
                 try await state.update(Self.stateRecord(report, status), in: warehouse)
             } catch {
-                report.status = RunRecord.Status.failed.rawValue
+                report.status = .failed
                 report.error = (report.error.map { $0 + "; " } ?? "") + "could not write the state row: \(error.redactedDescription)"
             }
         }
@@ -265,7 +265,7 @@ public struct Pipeline: Sendable {
         report.counts.load = recorded.counts
         report.watermark = recorded.watermark
         // A step left `running` was interrupted: it did not finish.
-        report.steps = recorded.steps.filter { $0.status != "running" }
+        report.steps = recorded.steps.filter { $0.status != .running }
         report.ingestDate = recorded.ingestDate ?? report.ingestDate
         report.windowStart = recorded.windowStart
         report.windowEnd = recorded.windowEnd
@@ -286,7 +286,7 @@ public struct Pipeline: Sendable {
     /// The gate of a run on separate processes: every recorded step succeeded, and bronze was loaded.
     static func stagedFailures(_ report: RunReport) -> [String] {
         var failures: [String] = []
-        for step in report.steps where step.name != RunStep.gate.rawValue && step.status == "failed" {
+        for step in report.steps where step.name != RunStep.gate.rawValue && step.status == .failed {
             failures.append("the \(step.name) step of run \(report.runId) failed")
         }
         if !report.ran(.load) {

@@ -46,6 +46,11 @@ public struct Platform: Sendable {
         return opened
     }
 
+    /// Opens the warehouse, runs `body` with it and closes it (awaiting the close) on every path.
+    public func withWarehouse<T: Sendable>(connections: Int = 1, _ body: (any Warehouse) async throws -> T) async throws -> T {
+        try await withClosing(try await openWarehouse(connections: connections), close: { await $0.close() }, body)
+    }
+
     public func bronzeStore() throws -> any ObjectStore {
         if let lakehouse = settings["LAKEHOUSE_URL"], lakehouse.hasPrefix("s3://") {
             return S3ObjectStore(configuration: try S3Configuration.from(settings))

@@ -13,50 +13,47 @@ public enum RunStep: String, Sendable, Codable, CaseIterable {
     public static let selectable: [RunStep] = [.extract, .load, .models, .gate]
 }
 
-/// Everything about one run, as printed and as written by `--report` (JSON).
+/// Everything about one run, as printed and as written by `--report` (JSON, with `schema_version`).
 public struct RunReport: Sendable, Codable {
+    /// The version of the `--report` JSON's shape; it grows when a key changes meaning or goes.
+    public static let schemaVersion = 1
+
+    /// What a run stored and loaded: its artifacts and bytes, and the load's counts (`LoadCounts`),
+    /// read and written as `counts.parsed`, `counts.inserted`, … and encoded as one flat object.
+    @dynamicMemberLookup
     public struct Counts: Sendable, Codable, Hashable {
         public var artifacts = 0
         public var bytes = 0
-        public var parsed = 0
-        public var inserted = 0
-        public var updated = 0
-        public var unchanged = 0
-        public var duplicates = 0
-        /// Rows stored with NUL characters removed (see `NULCharacterPolicy`).
-        public var sanitized = 0
-        /// Items not loaded, kept in `<schema>.<table>__rejects` (`ingestctl rejects`).
-        public var rejected = 0
-
         /// The load's share of the counts (everything but artifacts and bytes).
-        public var load: LoadCounts {
-            get {
-                var counts = LoadCounts()
-                counts.parsed = parsed
-                counts.inserted = inserted
-                counts.updated = updated
-                counts.unchanged = unchanged
-                counts.duplicates = duplicates
-                counts.sanitized = sanitized
-                counts.rejected = rejected
-                return counts
-            }
-            set {
-                parsed = newValue.parsed
-                inserted = newValue.inserted
-                updated = newValue.updated
-                unchanged = newValue.unchanged
-                duplicates = newValue.duplicates
-                sanitized = newValue.sanitized
-                rejected = newValue.rejected
-            }
+        public var load = LoadCounts()
+
+        public init() {}
+
+        public subscript<T>(dynamicMember keyPath: WritableKeyPath<LoadCounts, T>) -> T {
+            get { load[keyPath: keyPath] }
+            set { load[keyPath: keyPath] = newValue }
+        }
+
+        enum CodingKeys: String, CodingKey { case artifacts, bytes }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            artifacts = try c.decode(Int.self, forKey: .artifacts)
+            bytes = try c.decode(Int.self, forKey: .bytes)
+            load = try LoadCounts(from: decoder)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(artifacts, forKey: .artifacts)
+            try c.encode(bytes, forKey: .bytes)
+            try load.encode(to: encoder)
         }
     }
 
     public struct Step: Sendable, Codable, Hashable {
         public var name: String
-        /// succeeded, failed or skipped
-        public var status: String
+        public var status: StepStatus
         public var seconds: Double
     }
 
@@ -68,7 +65,7 @@ public struct RunReport: Sendable, Codable {
     public var runId: String
     public var source: String
     public var dataset: String
-    public var status: String = "failed"
+    public var status: RunStatus = .failed
     public var startedAt: String
     public var finishedAt: String?
     public var warehouse: String
@@ -120,11 +117,13 @@ public struct RunReport: Sendable, Codable {
         case replayedRuns = "replayed_runs"
     }
 
+    enum SchemaVersionKey: String, CodingKey { case schemaVersion = "schema_version" }
+
     public func ran(_ step: RunStep) -> Bool {
-        steps.contains { $0.name == step.rawValue && $0.status != "skipped" }
+        steps.contains { $0.name == step.rawValue && $0.status != .skipped }
     }
 
-    public var succeeded: Bool { status == "succeeded" }
+    public var succeeded: Bool { status == .succeeded }
 
     public func json() throws -> Data {
         let encoder = JSONEncoder()
@@ -134,6 +133,8 @@ public struct RunReport: Sendable, Codable {
 
     // Encode optionals as explicit nulls so readers can rely on every key being present.
     public func encode(to encoder: any Encoder) throws {
+        var version = encoder.container(keyedBy: SchemaVersionKey.self)
+        try version.encode(Self.schemaVersion, forKey: .schemaVersion)
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(runId, forKey: .runId)
         try c.encode(source, forKey: .source)

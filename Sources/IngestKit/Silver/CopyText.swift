@@ -40,27 +40,4 @@ enum CopyText {
             }
         }
     }
-
-    /// Decodes one escaped value back (for tests of the escaping).
-    static func unescape(_ field: Substring) -> String? {
-        if field == "\\N" { return nil }
-        var out = [UInt8]()
-        var escaped = false
-        for byte in field.utf8 {
-            if escaped {
-                switch byte {
-                case UInt8(ascii: "t"): out.append(tab)
-                case UInt8(ascii: "n"): out.append(newline)
-                case UInt8(ascii: "r"): out.append(13)
-                default: out.append(byte)
-                }
-                escaped = false
-            } else if byte == backslash {
-                escaped = true
-            } else {
-                out.append(byte)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 }

@@ -6,7 +6,7 @@ import IngestCommon
 /// A run whose steps run in separate processes (`--run-id`) keeps one row: each
 /// process reads it, adds its steps and counts, and writes it back.
 public struct RunRecord: Sendable, Codable, Hashable {
-    public enum Status: String, Sendable, Codable { case running, succeeded, failed }
+    public typealias Status = RunStatus
 
     public var runId: String
     public var source: String
@@ -33,8 +33,12 @@ public struct RunRecord: Sendable, Codable, Hashable {
     public var fromRuns: [String] = []
 }
 
-/// The state table and its statements, per dialect.
-public struct IngestionState: Sendable {
+/// The earlier name of `RunLedger`, kept so code written against it still compiles.
+@available(*, deprecated, renamed: "RunLedger")
+public typealias IngestionState = RunLedger
+
+/// The run ledger, `staging.ingestion_state` (one row a run), and its statements, per dialect.
+public struct RunLedger: Sendable {
     public static let schema = "staging"
     public static let table = "ingestion_state"
 

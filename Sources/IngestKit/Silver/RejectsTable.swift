@@ -88,21 +88,16 @@ extension Platform {
     public func rejects(_ name: String, runId: String?, in registry: SourceRegistry, limit: Int = 1000) async throws -> [RejectRecord] {
         let dataset = try registry.dataset(name)
         let table = try dataset.tableSchema()
-        let warehouse = try await openWarehouse()
-        do {
+        let rows = try await withWarehouse { warehouse in
             let rejects = RejectsTable(for: table, dialect: warehouse.dialect)
             try await warehouse.ensureSchema(table.schema)
             for statement in rejects.createStatements { try await warehouse.execute(statement) }
-            let rows = try await rejects.list(runId: runId, limit: limit, in: warehouse)
-            await warehouse.close()
-            return rows.map { row in
-                RejectRecord(runId: row["run_id"] ?? "", artifactId: row["artifact_id"] ?? "",
-                             itemIndex: Int(row["item_index"] ?? "") ?? 0, reason: row["reason"] ?? "",
-                             rawItem: row["raw_item"] ?? nil, rejectedAt: row["rejected_at"] ?? "")
-            }
-        } catch {
-            await warehouse.close()
-            throw error
+            return try await rejects.list(runId: runId, limit: limit, in: warehouse)
+        }
+        return rows.map { row in
+            RejectRecord(runId: row["run_id"] ?? "", artifactId: row["artifact_id"] ?? "",
+                         itemIndex: Int(row["item_index"] ?? "") ?? 0, reason: row["reason"] ?? "",
+                         rawItem: row["raw_item"] ?? nil, rejectedAt: row["rejected_at"] ?? "")
         }
     }
 }

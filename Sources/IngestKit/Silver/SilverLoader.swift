@@ -15,7 +15,7 @@ struct SilverLoader: Sendable {
     let warehouse: any Warehouse
     let table: TableSchema
     let bronze: Bronze
-    let state: IngestionState
+    let state: RunLedger
 
     /// What the staging step saw, before the merge counts.
     struct Staged: Sendable {

@@ -21,7 +21,7 @@ public final class LoopbackHTTPServer: Sendable {
         }
     }
 
-    /// A broken answer, for tests of a client's resilience.
+    /// Testing API: a broken answer, for tests of a client's resilience (the demo servers never send one).
     public enum Fault: Sendable {
         /// Announce the whole body's Content-Length, send only its first `bytes`, then close the connection.
         case truncate(afterBytes: Int)

@@ -1,7 +1,7 @@
 import Foundation
 
 extension PostgresWarehouse {
-    /// Creates an empty database named `<prefix>_<random>` on the server of `baseURL` and returns
+    /// Testing API (the tests and `ingestbench`): creates an empty database named `<prefix>_<random>` on the server of `baseURL` and returns
     /// its URL: tests and benchmarks get a database of their own on one server.
     public static func createScratchDatabase(baseURL: String, prefix: String) async throws -> String {
         let name = prefix + "_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()

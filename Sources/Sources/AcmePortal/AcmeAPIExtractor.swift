@@ -20,31 +20,23 @@ public struct AcmeAPIExtractor: Extractor {
 
     public func extract(_ context: ExtractionContext, into sink: ArtifactSink) async throws {
         let token = context.settings.secret("ACME_PORTAL_API_TOKEN")
-        var demo: LoopbackHTTPServer?
-        let baseURL: String
         if let configured = context.settings["ACME_PORTAL_BASE_URL"] {
-            baseURL = configured.hasSuffix("/") ? String(configured.dropLast()) : configured
-            guard token != nil else {
+            let baseURL = configured.hasSuffix("/") ? String(configured.dropLast()) : configured
+            guard let token else {
                 throw IngestError("ACME_PORTAL_API_TOKEN is not set (needed for \(Redactor.shared.redactURL(baseURL)))",
                                   fix: "set ACME_PORTAL_API_TOKEN in the environment or .env")
             }
-        } else {
-            let rows = Int(context.settings["ACME_PORTAL_DEMO_ROWS"] ?? "") ?? AcmeDemoAPI.defaultRows
-            let revision = Int(context.settings["ACME_PORTAL_DEMO_REVISION"] ?? "") ?? 0
-            let api = AcmeDemoAPI(orders: rows, revision: revision, token: token ?? AcmeDemoAPI.defaultToken)
-            let server = try await startDemoServer("acme_portal: the demo API", portVariable: "ACME_PORTAL_DEMO_PORT",
-                                                   defaultPort: AcmeDemoAPI.defaultPort, context: context) { try await api.start(port: $0) }
-            demo = server
-            baseURL = server.baseURL
-            context.say("acme_portal: ACME_PORTAL_BASE_URL is not set, so extracting from the built-in demo API at \(baseURL) (\(rows) orders)")
+            try await pages(from: baseURL, token: token, context: context, sink: sink)
+            return
         }
-        do {
-            try await pages(from: baseURL, token: token ?? AcmeDemoAPI.defaultToken, context: context, sink: sink)
-        } catch {
-            await demo?.stop()
-            throw error
+        let rows = Int(context.settings["ACME_PORTAL_DEMO_ROWS"] ?? "") ?? AcmeDemoAPI.defaultRows
+        let revision = Int(context.settings["ACME_PORTAL_DEMO_REVISION"] ?? "") ?? 0
+        let api = AcmeDemoAPI(orders: rows, revision: revision, token: token ?? AcmeDemoAPI.defaultToken)
+        try await withDemoServer("acme_portal: the demo API", portVariable: "ACME_PORTAL_DEMO_PORT",
+                                 defaultPort: AcmeDemoAPI.defaultPort, context: context, start: { try await api.start(port: $0) }) { server in
+            context.say("acme_portal: ACME_PORTAL_BASE_URL is not set, so extracting from the built-in demo API at \(server.baseURL) (\(rows) orders)")
+            try await pages(from: server.baseURL, token: token ?? AcmeDemoAPI.defaultToken, context: context, sink: sink)
         }
-        await demo?.stop()
     }
 
     /// The declarative part: bearer auth and the API's `next` links, one `api_json` artifact per page.

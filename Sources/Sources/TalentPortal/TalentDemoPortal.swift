@@ -257,8 +257,3 @@ public struct TalentDemoPortal: Sendable {
     </html>
     """#
 }
-
-extension TalentDemoPortal {
-    /// The Aura answer for a page, for parser tests.
-    public func auraPageForTests(_ page: Int) -> String { auraPage(page) }
-}

@@ -17,26 +17,18 @@ public struct TalentPortalExtractor: Extractor {
     public func extract(_ context: ExtractionContext, into sink: ArtifactSink) async throws {
         let options = try BrowserOptions(settings: context.settings)
         _ = try options.resolvedExecutable()
-        var demo: LoopbackHTTPServer?
-        let baseURL: String
-        if let configured = context.settings["TALENT_PORTAL_BASE_URL"] {
-            baseURL = configured.hasSuffix("/") ? String(configured.dropLast()) : configured
-        } else {
-            let portal = try TalentDemoPortal(settings: context.settings)
-            let server = try await startDemoServer("talent_portal: the demo portal", portVariable: "TALENT_PORTAL_DEMO_PORT",
-                                                   defaultPort: TalentDemoPortal.defaultPort, context: context) { try await portal.start(port: $0) }
-            demo = server
-            baseURL = server.baseURL
-            context.say("talent_portal: TALENT_PORTAL_BASE_URL is not set, so browsing the built-in demo portal at \(baseURL) (\(portal.vacancies) vacancies)")
-        }
         let path = context.settings["TALENT_PORTAL_LIST_PATH"] ?? "/s/vacatures"
-        do {
+        if let configured = context.settings["TALENT_PORTAL_BASE_URL"] {
+            let baseURL = configured.hasSuffix("/") ? String(configured.dropLast()) : configured
             try await browse(baseURL + path, options: options, context: context, sink: sink)
-        } catch {
-            await demo?.stop()
-            throw error
+            return
         }
-        await demo?.stop()
+        let portal = try TalentDemoPortal(settings: context.settings)
+        try await withDemoServer("talent_portal: the demo portal", portVariable: "TALENT_PORTAL_DEMO_PORT",
+                                 defaultPort: TalentDemoPortal.defaultPort, context: context, start: { try await portal.start(port: $0) }) { server in
+            context.say("talent_portal: TALENT_PORTAL_BASE_URL is not set, so browsing the built-in demo portal at \(server.baseURL) (\(portal.vacancies) vacancies)")
+            try await browse(server.baseURL + path, options: options, context: context, sink: sink)
+        }
     }
 
     private func browse(_ url: String, options: BrowserOptions, context: ExtractionContext, sink: ArtifactSink) async throws {

@@ -30,8 +30,7 @@ import Testing
     }
 
     func silver(_ test: TestPlatform) async throws -> [String: ResultRow] {
-        let rows = try await test.withWarehouse { try await $0.execute("SELECT * FROM acme_portal.orders") }
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0["entity_id"] ?? "", $0) })
+        try await test.rows(of: "acme_portal.orders", by: "entity_id")
     }
 
     /// The item indexes of a run's rejected items (`acme_portal.orders__rejects`).
@@ -334,14 +333,6 @@ extension MessyInputTests {
         #expect(text.contains(#"status_clean=new\nline"#))
         #expect(!text.contains("\u{200B}") && !text.contains("\u{7}"), "nothing invisible is printed raw")
     }
-}
-
-/// Lines a platform said, collected from any thread.
-final class SaidLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var text: String { lock.withLock { lines.joined(separator: "\n") } }
 }
 
 /// acme_portal.orders with NUL characters rejected instead of removed.

@@ -1,5 +1,6 @@
 import Foundation
 import IngestKit
+import IngestTestSupport
 import Testing
 
 /// Every auth scheme against a server that checks it; credentials never reach stored URLs or errors.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import IngestKit
+import IngestTestSupport
 import Testing
 
 /// Credentials go only to the API's origin: a next link or a redirect to another origin fails naming both

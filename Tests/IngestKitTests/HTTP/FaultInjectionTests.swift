@@ -1,5 +1,6 @@
 import Foundation
 import IngestKit
+import IngestTestSupport
 import Testing
 
 /// The fetcher against a server that fails on purpose: transient failures are retried,

@@ -1,5 +1,6 @@
 import Foundation
 @testable import IngestKit
+import IngestTestSupport
 import Testing
 
 /// A Socrata-style API (bare JSON arrays, `$limit`/`$offset`, `$where` with a floating timestamp) and a

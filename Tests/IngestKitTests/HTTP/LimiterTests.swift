@@ -1,5 +1,6 @@
 import Foundation
 import IngestKit
+import IngestTestSupport
 import Testing
 
 /// The per-source request limits, as the server sees them (counts and order, no timings that can flake).
@@ -117,16 +118,5 @@ import Testing
         let answer = try await b.value
         #expect(answer.status == 200, "B succeeds although it waited longer than its timeout")
         #expect(await server.count("/quick") == 1, "in one attempt")
-    }
-}
-
-/// Polls a condition every 20 ms until it holds; fails after a generous deadline.
-func waitUntil(_ what: String, deadline: Duration = .seconds(120), _ condition: () async -> Bool) async throws {
-    let start = ContinuousClock.now
-    while !(await condition()) {
-        guard ContinuousClock.now - start < deadline else {
-            throw IngestError("gave up waiting: \(what)")
-        }
-        try await Task.sleep(for: .milliseconds(20))
     }
 }

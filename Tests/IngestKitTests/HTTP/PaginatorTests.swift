@@ -1,5 +1,6 @@
 import Foundation
 @testable import IngestKit
+import IngestTestSupport
 import Testing
 
 /// Every paginator and stop condition against a server that checks the paging parameters.
@@ -127,9 +128,9 @@ import Testing
     @Test func maxPagesStopsOrFails() async throws {
         let server = try await TestServer.start { _, _, _ in .json(page(0, 10)) }
         defer { Task { await server.stop() } }
-        let said = Said()
+        let said = SaidLines()
         var context = testContext()
-        context.say = { text in Task { await said.add(text) } }
+        context.say = { said.append($0) }
         let stopped = try await extractAll(RESTExtractor(
             baseURL: server.baseURL, path: "/items", paginator: .pageNumber(), recordsPath: "results",
             stop: PageStop(maxPages: 2), limits: fast), context)
@@ -170,7 +171,3 @@ import Testing
     }
 }
 
-actor Said {
-    var lines: [String] = []
-    func add(_ line: String) { lines.append(line) }
-}

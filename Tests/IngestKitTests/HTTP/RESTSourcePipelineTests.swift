@@ -50,9 +50,7 @@ struct RESTItemsDataset: Dataset {
     }
 
     func run(_ test: TestPlatform, options: RunOptions = RunOptions()) async throws -> RunReport {
-        try await test.withWarehouse { warehouse in
-            await Pipeline(platform: test.platform, warehouse: warehouse).run(AnyDataset(RESTItemsDataset()), options: options)
-        }
+        try await test.run(AnyDataset(RESTItemsDataset()), options: options)
     }
 
     @Test(arguments: WarehouseKind.allCases)
@@ -125,7 +123,7 @@ struct RESTItemsDataset: Dataset {
         #expect(reload.error?.contains("no bronze manifest for run \(failed.runId)") == true, "\(reload.error ?? "")")
         let rows = try await test.withWarehouse { try await $0.execute("SELECT * FROM fixture.items") }
         #expect(rows.isEmpty)
-        let state = try await test.withWarehouse { try await IngestionState($0.dialect).recent(source: "fixture", dataset: "items", in: $0) }
+        let state = try await test.withWarehouse { try await RunLedger($0.dialect).recent(source: "fixture", dataset: "items", in: $0) }
         let record = try #require(state.first { $0.runId == failed.runId })
         #expect(record.status == .failed)
         #expect(record.errorMessage?.contains("answered 500") == true)

@@ -56,7 +56,6 @@ actor RequestLog {
 
 /// Retries fast enough for tests; the total bound is generous because a busy machine slows every answer
 /// (tests of the bound itself use their own policy).
-let fastRetry = RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(10), maxDelay: .milliseconds(40), maxTotalDelay: .seconds(60))
 
 /// An extraction context for running an extractor outside the pipeline.
 func testContext(_ values: [String: String] = [:], lookbackDays: Int = 7, lastWatermark: String? = nil,

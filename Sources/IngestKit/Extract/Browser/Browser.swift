@@ -36,15 +36,7 @@ public final class Browser: Sendable {
     /// Starts chromium, runs `body`, and ends chromium afterwards in every case.
     public static func withBrowser<T: Sendable>(_ options: BrowserOptions = BrowserOptions(),
                                                 _ body: (Browser) async throws -> T) async throws -> T {
-        let browser = try await launch(options)
-        do {
-            let result = try await body(browser)
-            await browser.close()
-            return result
-        } catch {
-            await browser.close()
-            throw error
-        }
+        try await withClosing(try await launch(options), close: { await $0.close() }, body)
     }
 
     /// Starts chromium and connects to it. The caller must `close()` it; prefer `withBrowser`.

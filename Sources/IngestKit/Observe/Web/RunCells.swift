@@ -28,8 +28,8 @@ enum RunCells {
     /// `—` when the gate did not run (the run ended before it, or the ledger row has no steps).
     static func gate(_ run: RunRecord) -> (text: String, cssClass: String) {
         switch gateStep(run)?.status {
-        case "succeeded": return ("passed", "pass")
-        case "failed": return ("failed", "error")
+        case .succeeded: return ("passed", "pass")
+        case .failed: return ("failed", "error")
         default: return ("—", "muted")
         }
     }

@@ -34,7 +34,7 @@ enum RunPage {
         body += "\n<h2>Steps</h2>\n"
         let steps = RunCells.steps(run).map { step in
             "<tr data-step=\"\(HTML.text(step.name))\">" + HTML.cell(step.name, key: "step")
-                + HTML.cell(step.status, cssClass: step.status, key: "status") + HTML.cell(HTML.seconds(step.seconds), cssClass: "num", key: "seconds")
+                + HTML.cell(step.status.rawValue, cssClass: step.status.rawValue, key: "status") + HTML.cell(HTML.seconds(step.seconds), cssClass: "num", key: "seconds")
                 + "</tr>"
         }
         body += HTML.table(id: "steps", header: ["Step", "Status", "Duration"], rows: steps,

@@ -26,20 +26,14 @@ struct RunsSnapshot: Sendable {
     var checkedAt: Date
 
     static func read(platform: Platform, registry: SourceRegistry, now: Date = Date()) async throws -> RunsSnapshot {
-        let warehouse = try await platform.openWarehouse()
-        var datasets: [DatasetRuns] = []
-        var latest: [RunRecord] = []
-        do {
+        let (datasets, latest) = try await platform.withWarehouse { warehouse -> ([DatasetRuns], [RunRecord]) in
             let state = try await RunLedger.open(warehouse)
+            var datasets: [DatasetRuns] = []
             for dataset in registry.datasets {
                 let runs = try await state.recent(source: dataset.source, dataset: dataset.name, limit: runsPerDataset, in: warehouse)
                 datasets.append(DatasetRuns(source: dataset.source, dataset: dataset.name, runs: runs))
             }
-            latest = try await state.recent(limit: latestRuns, in: warehouse)
-            await warehouse.close()
-        } catch {
-            await warehouse.close()
-            throw error
+            return (datasets, try await state.recent(limit: latestRuns, in: warehouse))
         }
         let freshness = try await platform.freshness([], in: registry, now: now)
         var graph: ModelGraph?
@@ -51,25 +45,17 @@ struct RunsSnapshot: Sendable {
 }
 
 /// Reading the ledger for the pages.
-enum RunLedger {
+extension RunLedger {
     /// The ledger's statements for this warehouse, the table made (or given its added columns) when needed.
-    static func open(_ warehouse: any Warehouse) async throws -> IngestionState {
-        let state = IngestionState(warehouse.dialect)
+    static func open(_ warehouse: any Warehouse) async throws -> RunLedger {
+        let state = RunLedger(warehouse.dialect)
         try await state.prepare(in: warehouse)
         return state
     }
 
     /// The recorded run with this id, or `nil`.
     static func run(_ runId: String, platform: Platform) async throws -> RunRecord? {
-        let warehouse = try await platform.openWarehouse()
-        do {
-            let run = try await open(warehouse).record(runId: runId, in: warehouse)
-            await warehouse.close()
-            return run
-        } catch {
-            await warehouse.close()
-            throw error
-        }
+        try await platform.withWarehouse { warehouse in try await open(warehouse).record(runId: runId, in: warehouse) }
     }
 
     /// Seconds between the run's start and its end, when it ended.
