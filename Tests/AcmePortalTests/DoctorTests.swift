@@ -34,15 +34,6 @@ import Testing
         return env
     }
 
-    /// The warehouse of a folder `ingestctl` ran in, to look at what the doctor left.
-    static func platform(_ env: [String: String], folder: String) throws -> TestPlatform {
-        var values = env
-        values["INGEST_HOME"] = folder + "/.ingest"
-        let settings = Settings(values: values)
-        return TestPlatform(kind: env["WAREHOUSE_URL"] == nil ? .sqlite : .postgres, home: folder + "/.ingest", settings: settings,
-                            platform: try Platform(settings: settings))
-    }
-
     /// Every check passes on the built-in demo API, and the doctor leaves nothing behind: no silver table, no ledger,
     /// no bronze object. After a run, the ledger line names the run and the DDL line finds the table as configured.
     @Test(arguments: WarehouseKind.allCases)
@@ -63,7 +54,7 @@ import Testing
         #expect(lines["ledger"].contains("does not exist yet; the first run creates it"), "\(lines["ledger"])")
 
         // Nothing stored: no silver table, no ledger, no bronze object.
-        let test = try Self.platform(env, folder: folder)
+        let test = try TestPlatform.ofIngestctl(env, in: folder)
         let left = try await test.withWarehouse { warehouse in
             var tables: [String] = []
             for (schema, table) in [("acme_portal", "orders"), ("acme_portal", "orders__rejects"), ("staging", "ingestion_state"), ("marts", "fct_orders")]

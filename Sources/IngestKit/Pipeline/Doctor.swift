@@ -206,39 +206,37 @@ extension Platform {
                                 + purposes.joined(separator: "; "))
     }
 
-    /// The silver table's DDL (or the columns to add), its rejects table and the ledger, applied in one transaction
-    /// that is then rolled back.
+    /// The silver table's plan (``TablePlan``: the table or the columns to add, its indexes and rejects table)
+    /// and the ledger, applied in one transaction that is then rolled back; a refused change fails with its migration.
     func doctorDDL(_ table: TableSchema, in warehouse: any Warehouse) async -> Doctor.Check {
         struct RolledBack: Error {}
         let dialect = warehouse.dialect
-        let ddl = DDL(dialect)
         do {
-            let existing = try await warehouse.existingColumns(schema: table.schema, table: table.table)
-            let ledgerExisting = Set(try await warehouse.existingColumns(schema: IngestionState.schema, table: IngestionState.table).map(\.name))
-            // Added columns or, for a changed type or key, the error with the migration to write.
-            let silver = existing.isEmpty ? [ddl.createTable(table)] : try SchemaEvolution(dialect).plan(table, existing: existing)
-            let ledger = IngestionState(dialect)
-            var statements = ddl.createSchema(table.schema) + silver + ddl.createIndexes(table)
-                + RejectsTable(for: table, dialect: dialect).createStatements
-                + ddl.createSchema(IngestionState.schema) + ledger.createStatements
-            if !ledgerExisting.isEmpty {
-                statements += ledger.addColumnStatements(existing: ledgerExisting)
+            let plan = try await TablePlan.make(table, in: warehouse)
+            if let refused = plan.refused.first {
+                return Doctor.Check(name: "ddl", passed: false, detail: "table \(plan.table) does not match its config: \(refused.description)"
+                                        + (plan.refused.count > 1 ? " (and \(plan.refused.count - 1) more: `ingestctl plan \(plan.dataset)`)" : ""),
+                                    fix: "run the migration: \(refused.migration)")
             }
+            let ledger = IngestionState(dialect)
+            let ledgerExisting = Set(try await warehouse.existingColumns(schema: IngestionState.schema, table: IngestionState.table).map(\.name))
+            let statements = plan.additive.flatMap(\.statements) + DDL(dialect).createSchema(IngestionState.schema) + ledger.createStatements
+                + (ledgerExisting.isEmpty ? [] : ledger.addColumnStatements(existing: ledgerExisting))
             if dialect == .sqlite {
                 // A SQLite schema is a name prefix the warehouse learns; nothing is written.
                 try await warehouse.ensureSchema(table.schema)
                 try await warehouse.ensureSchema(IngestionState.schema)
             }
-            let applied = statements
             do {
                 try await warehouse.transaction { session in
-                    for statement in applied { try await session.execute(statement) }
+                    for statement in statements { try await session.execute(statement) }
                     throw RolledBack()
                 }
             } catch is RolledBack {}
-            let what = existing.isEmpty ? "table \(table.schema).\(table.table) is new"
-                : silver.isEmpty ? "table \(table.schema).\(table.table) matches its config"
-                : "table \(table.schema).\(table.table) exists; the next run adds \(silver.count) column(s)"
+            let columns = plan.additive.filter { $0.kind == .addColumn }.count
+            let what = !plan.tableExists ? "table \(plan.table) is new"
+                : columns == 0 ? "table \(plan.table) matches its config"
+                : "table \(plan.table) exists; the next run adds \(columns) column(s)"
             return Doctor.Check(name: "ddl", passed: true, detail: "\(what); \(statements.count) statements applied in a transaction and rolled back")
         } catch {
             return .failed("ddl", error, fix: "check that the warehouse user may create schemas and tables")
