@@ -1,5 +1,6 @@
 import Foundation
 import IngestCommon
+import Logging
 
 /// `ingestctl doctor <source.dataset>`: the guide's checklist for a new or broken dataset, run before
 /// any real run and leaving nothing behind.
@@ -98,7 +99,6 @@ extension Platform {
         } catch {
             checks.append(.failed("warehouse", error, fix: "check WAREHOUSE_URL (unset: the embedded SQLite warehouse in $INGEST_HOME/warehouse) and that the server runs"))
         }
-        defer { if let warehouse { Task { await warehouse.close() } } }
 
         // 4. lakehouse
         do {
@@ -175,6 +175,7 @@ extension Platform {
         } else {
             checks.append(notChecked("ledger", until: "warehouse"))
         }
+        await warehouse?.close()
         return Doctor.Report(dataset: dataset.qualifiedName, checks: checks)
     }
 
@@ -306,7 +307,10 @@ extension Platform {
                 scratchDatabase = scratch
                 scratchSettings = scratchSettings.with("WAREHOUSE_URL", scratch)
             }
-            let scratch = try Platform(settings: scratchSettings, say: { _ in }, logger: logger)
+            // The scratch run's own log lines would only repeat what this check reports.
+            var quiet = logger
+            quiet.logLevel = .critical
+            let scratch = try Platform(settings: scratchSettings, say: { _ in }, logger: quiet)
             let check = try await scratch.doctorBuild(dataset, sample: sample, graph: graph, registry: registry, staging: staging)
             if let scratchDatabase, let url = settings["WAREHOUSE_URL"] {
                 try await PostgresWarehouse.dropScratchDatabase(scratchDatabase, baseURL: url)
