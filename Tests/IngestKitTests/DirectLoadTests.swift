@@ -16,10 +16,14 @@ import Testing
         #"{"results": [{"id": "D", "name": "ünïcødé"}, {"id": "C", "name": "c last"}]}"#,
     ]
 
+    /// `readSilver: false` sends every row to the merge; otherwise silver's checksums are read 7 rows a
+    /// statement, so that reading them in pages is exercised too.
     func run(_ test: TestPlatform, _ pages: [String], readSilver: Bool = true) async throws -> RunReport {
         try await SilverChecksums.$maxRows.withValue(readSilver ? SilverChecksums.maxRows : 0) {
-            try await test.withWarehouse { warehouse in
-                await Pipeline(platform: test.platform, warehouse: warehouse).run(AnyDataset(ItemsDataset(pages: pages)))
+            try await SilverChecksums.$pageSize.withValue(7) {
+                try await test.withWarehouse { warehouse in
+                    await Pipeline(platform: test.platform, warehouse: warehouse).run(AnyDataset(ItemsDataset(pages: pages)))
+                }
             }
         }
     }

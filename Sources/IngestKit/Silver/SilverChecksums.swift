@@ -4,7 +4,7 @@ import IngestCommon
 /// load's transaction (the dataset lock is held), so that the load sends the
 /// warehouse only rows whose key is new or whose checksum differs.
 ///
-/// Read in key order, `pageSize` rows a statement, and kept as 128 bits of
+/// Read `pageSize` rows a statement (`StagedMerge.checksumPage`), and kept as 128 bits of
 /// each SHA-256 checksum: about 45 bytes a row for keys of up to 15 bytes
 /// (1,000,000 rows: ~45 MB). A table of more than `maxRows` rows is not read;
 /// the load then sends every row and the merge's checksum guard skips the
@@ -12,7 +12,8 @@ import IngestCommon
 struct SilverChecksums: Sendable {
     /// The largest silver table whose checksums are read (a test lowers it to exercise the other path).
     @TaskLocal static var maxRows = 4_000_000
-    static let pageSize = 50_000
+    /// Rows read a statement (a test lowers it to read in many pages).
+    @TaskLocal static var pageSize = 50_000
 
     /// 128 bits of a hex SHA-256 checksum.
     struct Fingerprint: Hashable, Sendable {
@@ -67,7 +68,7 @@ struct SilverChecksums: Sendable {
                 if let hex = row.values[width], let fingerprint = Fingerprint(hex: hex) { result.stored[key] = fingerprint }
             }
             guard page.count == pageSize, let final = page.last else { break }
-            last = final.values[0..<width].map { $0.map { SQLValue.text($0) } ?? .null }
+            last = merge.position(after: final.values)
         }
         return result
     }

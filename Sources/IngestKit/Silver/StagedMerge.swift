@@ -83,19 +83,33 @@ public struct StagedMerge: Sendable {
         return "INSERT INTO \(target) AS target (\(columnList)) VALUES \(tuples.joined(separator: ", "))" + (upsert ? "\n" + conflict : "")
     }
 
-    /// The statement that reads silver's keys and checksums in key order, `limit` at a time, after
-    /// the key in binds (`nil`: from the start). Columns: the key columns, then the checksum.
+    /// The statement that reads silver's keys and checksums, `limit` rows at a time, after the position
+    /// bound as the binds (`after: false`: from the start). Columns: the key columns, the checksum, then
+    /// on SQLite the `rowid` (`position(after:)` gives the binds of the next page).
+    /// PostgreSQL pages in key order (the primary key index); SQLite in `rowid` order, a scan of the
+    /// table in storage order (key order would look every row up from the key index).
     public func checksumPage(after: Bool, limit: Int) -> String {
         let keys = table.primaryKey
-        let types = Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.type) })
         let columns = (keys + [table.checksumColumn]).map(q).joined(separator: ", ")
-        var filter = ""
-        if after {
-            let placeholders = keys.enumerated().map { dialect.placeholder($0.offset + 1, types[$0.element] ?? .text) }
-            filter = keys.count == 1
-                ? "WHERE \(q(keys[0])) > \(placeholders[0]) "
-                : "WHERE (\(keyList)) > (\(placeholders.joined(separator: ", "))) "
+        switch dialect {
+        case .sqlite:
+            return "SELECT \(columns), rowid AS \"__position\" FROM \(target) \(after ? "WHERE rowid > ?1 " : "")ORDER BY rowid LIMIT \(limit)"
+        case .postgres:
+            let types = Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.type) })
+            var filter = ""
+            if after {
+                let placeholders = keys.enumerated().map { dialect.placeholder($0.offset + 1, types[$0.element] ?? .text) }
+                filter = keys.count == 1
+                    ? "WHERE \(q(keys[0])) > \(placeholders[0]) "
+                    : "WHERE (\(keyList)) > (\(placeholders.joined(separator: ", "))) "
+            }
+            return "SELECT \(columns) FROM \(target) \(filter)ORDER BY \(keyList) LIMIT \(limit)"
         }
-        return "SELECT \(columns) FROM \(target) \(filter)ORDER BY \(keyList) LIMIT \(limit)"
+    }
+
+    /// The binds that continue `checksumPage` after this row of it: its `rowid` on SQLite, its key on PostgreSQL.
+    public func position(after row: [String?]) -> [SQLValue] {
+        if dialect == .sqlite { return [row.last.flatMap { $0.flatMap { Int64($0) } }.map { .integer($0) } ?? .null] }
+        return row.prefix(table.primaryKey.count).map { $0.map { SQLValue.text($0) } ?? .null }
     }
 }
