@@ -1,5 +1,17 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// Every folder in Sources/Sources/ is a source: a target of its own (depending on IngestKit only),
+/// linked into `ingestctl` and registered by the SourceRegistry plugin. Adding a source edits nothing here.
+let sourceModules: [String] = {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sources/Sources")
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    return names.filter { name in
+        var isFolder: ObjCBool = false
+        return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path, isDirectory: &isFolder) && isFolder.boolValue
+    }.sorted()
+}()
 
 let package = Package(
     name: "IngestKit",
@@ -57,18 +69,16 @@ let package = Package(
         // libxml2's HTML parser and XPath, for HTMLDocument (apt-get install -y libxml2-dev).
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // One target per source; each depends on IngestKit only.
-        .target(name: "AcmePortal", dependencies: ["IngestKit"], path: "Sources/Sources/AcmePortal"),
-        .target(name: "TalentPortal", dependencies: ["IngestKit"], path: "Sources/Sources/TalentPortal"),
-        // The thin CLI: registers the sources and calls into IngestKit.
+    ] + sourceModules.map { Target.target(name: $0, dependencies: ["IngestKit"], path: "Sources/Sources/\($0)") } + [
+        // The thin CLI: every source is a dependency; the plugin generates the registry that imports them.
         .executableTarget(
             name: "ingestctl",
-            dependencies: [
-                "IngestKit",
-                "AcmePortal",
-                "TalentPortal",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: ["IngestKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+                + sourceModules.map { Target.Dependency.target(name: $0) },
+            plugins: ["SourceRegistry"]
         ),
+        // Writes ingestctl's RegisteredSources.swift: one import and registration per source folder.
+        .plugin(name: "SourceRegistry", capability: .buildTool()),
         // Benchmarks that print figures against a baseline measured in the same run.
         .executableTarget(
             name: "ingestbench",

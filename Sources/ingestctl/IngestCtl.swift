@@ -17,7 +17,7 @@ struct IngestCtl: AsyncParsableCommand {
               OPENLINEAGE_URL / OPENLINEAGE_FILE  send OpenLineage run events (HTTP API / JSON lines)
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
-        subcommands: [List.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, ServeCommand.self, FreshnessCommand.self,
+        subcommands: [List.self, EnvCommand.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, ServeCommand.self, FreshnessCommand.self,
                       AirflowCommand.self, ReplayCommand.self, BronzeCommand.self, RejectsCommand.self])
 
     static func platform(_ output: OutputStyle = OutputStyle()) throws -> Platform {
@@ -44,6 +44,9 @@ struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the registered sources, their datasets and variables.")
 
     func run() async throws {
+        for folder in SourceFolders.unregistered() {
+            FileHandle.standardError.write(Data("Sources/Sources/\(folder) is not registered in this build: \(SourceFolders.fix)\n".utf8))
+        }
         for source in registeredSources.sources.sorted(by: { $0.name < $1.name }) {
             print(source.name)
             for dataset in source.datasets {

@@ -36,7 +36,7 @@ public struct ModelGraph: Sendable {
             }
             for source in model.sql.sources where !registeredDatasets.contains(source.qualifiedName) {
                 throw IngestError("model \(name): source not found: \(source.qualifiedName) is not a registered dataset",
-                                  fix: "register the source that owns \(source.qualifiedName) in Sources/ingestctl/RegisteredSources.swift (the guide's `sources:` block)")
+                                  fix: "add the source that owns \(source.qualifiedName) as a folder Sources/Sources/<Name>/ declaring <Name>Source; the next build registers it (ingestctl's generated RegisteredSources.swift)")
             }
             let testRefs = (model.tests + model.columns.flatMap(\.tests)).flatMap(\.refs).map { $0.name }
             nodes[name] = Node(model: model, parents: Self.unique(model.sql.refs.map { $0.name }), sources: Self.uniqueSources(model.sql.sources),

@@ -10,12 +10,43 @@ import NIOCore
 ///   ledger keeps no step durations, model results or gate, so those series are left out here.
 /// - `GET /healthz`: `ok` (200) when the warehouse answers, 503 with the reason otherwise.
 ///
-/// Binds to 127.0.0.1 unless another host is given. The runs web page of issue 9 item 7 is not here yet.
+/// - `GET /`: the runs page (HTML): every registered source and dataset with its last run, the
+///   latest runs, freshness and the model lineage as an SVG graph (``RunsPage``).
+/// - `GET /runs/<run id>`: one run's page (``RunPage``); 404 for a run the ledger does not have.
+///
+/// Every page is read-only, built on the server from the ledger on each request, with every text
+/// masked and HTML-escaped (``HTML``); no script and no asset from elsewhere.
+///
+/// Binds to 127.0.0.1 unless another host is given.
 public enum ObserveServer {
     /// Serves until SIGTERM or SIGINT. `onRunning` gets the bound port (useful with port 0).
-    public static func run(platform: Platform, host: String = "127.0.0.1", port: Int,
+    public static func run(platform: Platform, registry: SourceRegistry, host: String = "127.0.0.1", port: Int,
                            onRunning: @escaping @Sendable (Int) -> Void) async throws {
+        // The pages must mask every secret the sources declare, even one no page has read yet.
+        for variable in registry.sources.flatMap(\.variables) where variable.isSecret { _ = platform.settings.secret(variable.name) }
         let router = Router()
+        router.get("/") { _, _ -> Response in
+            do {
+                return html(RunsPage.render(try await RunsSnapshot.read(platform: platform, registry: registry)))
+            } catch {
+                platform.logger.error("/: \(error.redactedDescription)")
+                return text("cannot read the ledger: \(error.redactedDescription)\n", status: .serviceUnavailable)
+            }
+        }
+        router.get("runs/:id") { _, context -> Response in
+            // The links percent-encode the id (RunCells.percentEncoded); the router hands the segment over as sent.
+            let segment = context.parameters.get("id") ?? ""
+            let runId = segment.removingPercentEncoding ?? segment
+            do {
+                guard let run = try await RunLedger.run(runId, platform: platform) else {
+                    return html(RunPage.notFound(runId), status: .notFound)
+                }
+                return html(RunPage.render(run))
+            } catch {
+                platform.logger.error("/runs: \(error.redactedDescription)")
+                return text("cannot read the ledger: \(error.redactedDescription)\n", status: .serviceUnavailable)
+            }
+        }
         router.get("healthz") { _, _ -> Response in
             do {
                 _ = try await ledgerFigures(platform)
@@ -39,6 +70,10 @@ public enum ObserveServer {
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) },
             logger: platform.logger)
         try await app.runService()
+    }
+
+    static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        text(body, status: status, contentType: "text/html; charset=utf-8")
     }
 
     static func text(_ body: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {

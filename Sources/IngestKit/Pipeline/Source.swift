@@ -20,11 +20,14 @@ public struct SourceVariable: Sendable, Hashable {
     public var name: String
     public var purpose: String
     public var isSecret: Bool
+    /// A sample value shown in `.env.example` (`# NAME=example`); empty for secrets and most others.
+    public var example: String
 
-    public init(_ name: String, _ purpose: String, secret: Bool = false) {
+    public init(_ name: String, _ purpose: String, secret: Bool = false, example: String = "") {
         self.name = name
         self.purpose = purpose
         self.isSecret = secret
+        self.example = example
     }
 }
 
@@ -59,7 +62,7 @@ public struct SourceRegistry: Sendable {
         }
         guard sources.contains(where: { $0.name == parts[0] }) else {
             throw IngestError("source \"\(parts[0])\" is not registered (registered: \(sources.map(\.name).sorted().joined(separator: ", ")))",
-                              fix: "add the source's target to Sources/ingestctl/RegisteredSources.swift, or check the spelling")
+                              fix: "check the spelling; every folder Sources/Sources/<Name>/ declaring <Name>Source is registered by the next build (ingestctl's generated RegisteredSources.swift)")
         }
         guard let dataset = datasets.first(where: { $0.qualifiedName == qualifiedName }) else {
             throw IngestError("source \(parts[0]) has no dataset \"\(parts[1])\" (it has: \(known.filter { $0.hasPrefix(parts[0] + ".") }.joined(separator: ", ")))",

@@ -21,7 +21,7 @@ public struct TalentPortalSource: Source {
 
     public var variables: [SourceVariable] {
         [
-            SourceVariable("TALENT_PORTAL_BASE_URL", "the portal's base URL; unset: a built-in demo portal on 127.0.0.1"),
+            SourceVariable("TALENT_PORTAL_BASE_URL", "the portal's base URL; unset: a built-in demo portal on 127.0.0.1", example: "https://talent.example.my.site.com"),
             SourceVariable("TALENT_PORTAL_LIST_PATH", "path of the vacancy list page (default /s/vacatures)"),
             SourceVariable("TALENT_PORTAL_DEMO_ROWS", "vacancies the demo portal serves (default 137, 25 per page)"),
             SourceVariable("TALENT_PORTAL_DEMO_PORT", "port of the demo portal on 127.0.0.1 (default 8767)"),

@@ -167,6 +167,15 @@ public final class BrowserPage: Sendable {
             """).string ?? ""
     }
 
+    /// A PNG of the whole page (beyond the viewport), as chromium draws it now.
+    public func screenshot() async throws -> Data {
+        let result = try await send("Page.captureScreenshot", ["format": .string("png"), "captureBeyondViewport": .bool(true)])
+        guard let encoded = result["data"]?.string, let png = Data(base64Encoded: encoded) else {
+            throw IngestError("chromium returned no screenshot", fix: "check that the page finished loading (waitForSelector) before the screenshot")
+        }
+        return png
+    }
+
     /// The DOM as an artifact: `dom_html` for a page to parse, `dom_html_snapshot` for a record of what was seen.
     public func htmlArtifact(id: String, method: ExtractionMethod = .domHTML) async throws -> RawArtifact {
         let html = try await html()

@@ -3,6 +3,13 @@ import IngestCommon
 
 /// Puts the start of an incremental window in a query parameter, e.g. `?since=2025-01-21`.
 ///
+/// `template` writes the start into any parameter's value in the format the API wants:
+///
+/// ```swift
+/// IncrementalWindow(parameter: "$where", format: .pattern("yyyy-MM-dd'T'HH:mm:ss"), template: ":updated_at > '{since}'")
+/// IncrementalWindow(parameter: "filter[updated_since]")       // ?filter[updated_since]=2025-01-21
+/// ```
+///
 /// The start is the earlier of the last successful run's watermark and the run
 /// time minus the lookback (`--lookback-days`, default the dataset's): a run
 /// reads everything after the last watermark, and always at least the last
@@ -19,20 +26,30 @@ public struct IncrementalWindow: Sendable {
         case dateTime
         /// seconds since 1970
         case unixSeconds
+        /// milliseconds since 1970
+        case unixMilliseconds
+        /// A date pattern (Unicode TR 35, as `DateFormatter`), in UTC: e.g. `yyyy-MM-dd'T'HH:mm:ss.SSS`
+        /// for Socrata's floating timestamps, `yyyyMMdd`.
+        case pattern(String)
     }
 
+    /// The query parameter that carries the window, e.g. `since`, `$where`, `filter[updated_since]`.
     public var parameter: String
     public var format: Format
+    /// The parameter's value with `{since}` where the formatted start goes, e.g. `:updated_at > '{since}'`.
+    /// Default: `{since}`, the start alone.
+    public var template: String
     public var fullLoadFirst: Bool
     /// Where the end of a scheduler's window goes (e.g. `until`); `nil`: the end is not sent.
     public var endParameter: String?
     /// Send parameters only for a scheduler's window (`--window-start`/`--window-end`); without one, extract everything.
     public var windowOnly: Bool
 
-    public init(parameter: String = "since", format: Format = .date, fullLoadFirst: Bool = false,
+    public init(parameter: String = "since", format: Format = .date, template: String = "{since}", fullLoadFirst: Bool = false,
                 endParameter: String? = nil, windowOnly: Bool = false) {
         self.parameter = parameter
         self.format = format
+        self.template = template
         self.fullLoadFirst = fullLoadFirst
         self.endParameter = endParameter
         self.windowOnly = windowOnly
@@ -50,18 +67,29 @@ public struct IncrementalWindow: Sendable {
     }
 
     /// The query parameters for this run: a scheduler's window replaces the lookback and the watermark.
+    /// The start goes into `template` at `{since}`; the end, if `endParameter` is set, goes alone.
     func queryItems(_ context: ExtractionContext) throws -> [(String, String)] {
+        guard template.contains("{since}") else {
+            throw IngestError("the incremental template \"\(template)\" of the parameter \"\(parameter)\" has no {since}",
+                              fix: "write {since} where the window's start goes, e.g. :updated_at > '{since}'")
+        }
         if let window = context.window {
-            return [(parameter, text(window.start))] + (endParameter.map { [($0, text(window.end))] } ?? [])
+            return [(parameter, filled(window.start))] + (endParameter.map { [($0, formatted(window.end))] } ?? [])
         }
         if windowOnly { return [] }
         guard let start = try start(runTime: context.runTime, lookbackDays: context.lookbackDays, lastWatermark: context.lastWatermark) else {
             return []
         }
-        return [(parameter, text(start))]
+        return [(parameter, filled(start))]
     }
 
-    func text(_ start: Date) -> String {
+    /// The template with `start` in the window's format at `{since}`.
+    func filled(_ start: Date) -> String {
+        template.replacingOccurrences(of: "{since}", with: formatted(start))
+    }
+
+    /// `start` in the window's format.
+    public func formatted(_ start: Date) -> String {
         switch format {
         case .date:
             return CalendarDate(start).description
@@ -69,6 +97,15 @@ public struct IncrementalWindow: Sendable {
             return ExtractionWindow.iso(start)
         case .unixSeconds:
             return String(Int(start.timeIntervalSince1970))
+        case .unixMilliseconds:
+            return String(Int64((start.timeIntervalSince1970 * 1000).rounded(.down)))
+        case .pattern(let pattern):
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.calendar = Calendar(identifier: .gregorian)
+            formatter.dateFormat = pattern
+            return formatter.string(from: start)
         }
     }
 

@@ -5,9 +5,12 @@ import IngestCommon
 public enum Paginator: Sendable {
     /// One request, no pages.
     case single
-    /// `?page=1`, `?page=2`, …; with `size`, a page shorter than it is the last.
+    /// `?page=1`, `?page=2`, … from `start`. `size` is the page size: sent as `sizeParameter` when that is
+    /// given, and either way a page with fewer records than `size` is the last (no request for an empty page).
+    /// Without `size`, paging ends at an empty page (`PageStop.emptyPage`).
     case pageNumber(parameter: String = "page", start: Int = 1, sizeParameter: String? = nil, size: Int? = nil)
-    /// `?offset=0&limit=100`, `?offset=100&limit=100`, …; a page shorter than `limit` is the last.
+    /// `?offset=0&limit=100`, `?offset=100&limit=100`, …; a page with fewer records than `limit` is the
+    /// last (no request for an empty page). Socrata: `.offset(offsetParameter: "$offset", limitParameter: "$limit", limit: 1000)`.
     case offset(offsetParameter: String = "offset", limitParameter: String = "limit", limit: Int = 100)
     /// The next page's cursor at a JSON path in the body (e.g. `meta.next_cursor`), sent as `parameter`; null or empty ends.
     case cursor(path: String, parameter: String = "cursor")
@@ -17,13 +20,15 @@ public enum Paginator: Sendable {
     case linkHeader
 }
 
-/// When a paginated extract stops, besides the paginator's own end.
+/// When a paginated extract stops, besides the paginator's own end (a short page for `.offset` and
+/// `.pageNumber` with a size, no next cursor or link for the others).
 ///
 /// Pagination that makes no progress always ends promptly, whatever the paginator:
 /// at an empty page (`emptyPage`), after `maxEmptyPages` empty pages in a row when
 /// empty pages do not end it, once the total at `totalPath` is reached, and at a
 /// page URL or cursor that repeats (that one fails the run: the API loops, so pages
 /// may be missing). The reason it stopped is the run report's `stop_reason`.
+/// A page's record count is known when the dataset has a `recordsPath` or the body is a JSON array.
 public struct PageStop: Sendable {
     /// Stop at a page with no records (needs a records path, or a body that is an array).
     public var emptyPage: Bool

@@ -1,0 +1,169 @@
+import AcmePortal
+import Foundation
+import IngestKit
+import IngestTestSupport
+import Testing
+
+extension ObserveTests {
+    /// Issue 9 item 7: `ingestctl serve`'s runs page, read in a real headless chromium (the browser
+    /// toolkit's) after real `ingestctl run`s of acme_portal datasets. Content is checked through the
+    /// DOM; a screenshot of the page is kept for a person to look at.
+    @Suite struct ServePageTests {
+        /// A finished `ingestctl run`: its id, status and figures from `--report`.
+        struct Run {
+            var id: String
+            var status: String
+            var parsed: Int
+            var error: String?
+        }
+
+        static func run(_ dataset: String, _ env: [String: String], in folder: String) throws -> Run {
+            let report = "report-\(UUID().uuidString.prefix(8)).json"
+            let result = try Ingestctl.run(["run", dataset, "--report", report], environment: env, in: folder)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/" + report))) as? [String: Any],
+                                    "no report: \(result.stderr)")
+            let counts = json["counts"] as? [String: Any]
+            return Run(id: try #require(json["run_id"] as? String), status: json["status"] as? String ?? "",
+                       parsed: counts?["parsed"] as? Int ?? -1, error: json["error"] as? String)
+        }
+
+        @Test(arguments: WarehouseKind.allCases)
+        func serveShowsTheRunsInARealBrowser(_ kind: WarehouseKind) async throws {
+            let token = "tok-\(UUID().uuidString)"
+            let folder = try Ingestctl.workingDirectory("serve-page")
+            var env = try await ObserveTests.environment(kind, rows: 120, token: token)
+            let ordersOK = try Self.run("acme_portal.orders", env, in: folder)
+            #expect(ordersOK.status == "succeeded" && ordersOK.parsed == 120)
+            let customers = try Self.run("acme_portal.customers", env, in: folder)
+            #expect(customers.status == "succeeded" && customers.parsed == 24)
+            env["ACME_PORTAL_DEMO_ROWS"] = "0"
+            let ordersFailed = try Self.run("acme_portal.orders", env, in: folder)
+            #expect(ordersFailed.status == "failed")
+            let failure = try #require(ordersFailed.error)
+
+            let port = try await Ingestctl.freePort()
+            let serve = try Ingestctl.process(["serve", "--port", String(port)], environment: env, in: folder)
+            let log = folder + "/serve.log"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            serve.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            try serve.run()
+            defer { serve.terminate(); serve.waitUntilExit() }
+            let base = "http://127.0.0.1:\(port)"
+            _ = try await Monitoring.waitFor("ingestctl serve to answer /healthz") {
+                try await Monitoring.get(base + "/healthz").status == 200 ? true : nil
+            }
+            #expect(try await Monitoring.get(base + "/metrics").status == 200, "/metrics is kept")
+
+            let models = AcmePortalSource().models.map { $0.name }
+            let expectedEdges = Self.edges(of: AcmePortalSource().models)
+            let screenshot = NSTemporaryDirectory() + "ingestkit-serve-page-\(kind).png"
+            try await Browser.withBrowser { browser in
+                let page = try await browser.newPage()
+                try await page.navigate(to: base + "/")
+                try await page.waitForSelector("#datasets")
+                func text(_ selector: String) async throws -> String? {
+                    try await page.evaluate("document.querySelector(\(Self.js(selector)))?.textContent ?? null").string
+                }
+                #expect(try await page.evaluate("document.title").string == "IngestKit runs")
+
+                // Each dataset's last run: orders failed (the run made last), customers succeeded.
+                let orders = "#datasets tr[data-dataset=\"acme_portal.orders\"]"
+                #expect(try await text(orders + " [data-key=run]") == ordersFailed.id)
+                #expect(try await text(orders + " [data-key=status]") == "failed")
+                #expect(try await text(orders + " [data-key=parsed]") == "0")
+                #expect(try await text(orders + " [data-key=error]") == failure)
+                #expect(try await text(orders + " [data-key=recent]") == "1 succeeded, 1 failed")
+                #expect(try await text(orders + " [data-key=gate]") == "failed", "the gate step failed")
+                #expect(try await text("#datasets tr[data-dataset=\"acme_portal.customers\"] [data-key=gate]") == "passed")
+                let customerRow = "#datasets tr[data-dataset=\"acme_portal.customers\"]"
+                #expect(try await text(customerRow + " [data-key=run]") == customers.id)
+                #expect(try await text(customerRow + " [data-key=status]") == "succeeded")
+                #expect(try await text(customerRow + " [data-key=parsed]") == "24")
+                #expect(try await text(customerRow + " [data-key=error]") == "")
+
+                // The latest runs, newest first: the three runs this test made.
+                let runIds = try await page.evaluate("[...document.querySelectorAll('#runs tbody tr')].map(r => r.dataset.run)")
+                #expect(runIds == .array([ordersFailed.id, customers.id, ordersOK.id].map { .string($0) }))
+
+                // Freshness, from the freshness code: orders' rows of the first run are fresh.
+                #expect(try await text("#freshness tr[data-dataset=\"acme_portal.orders\"] [data-key=status]") == "pass")
+                #expect(try await text("#freshness tr[data-dataset=\"acme_portal.orders\"] [data-key=error]") == "48 h")
+
+                // The lineage graph: a box per model and per dataset read, an edge from orders onwards.
+                let nodes = try await page.evaluate("[...document.querySelectorAll('#lineage g.node')].map(g => g.dataset.name)")
+                let names = Set(nodes.array?.compactMap(\.string) ?? [])
+                #expect(names.isSuperset(of: models) && names.contains("acme_portal.orders") && names.contains("acme_portal.customers"),
+                        "\(names)")
+                // An edge for each source and ref of each acme_portal model, and every edge runs left to right.
+                let drawn = try await page.evaluate("[...document.querySelectorAll('#lineage path.edge')].map(p => p.dataset.from + ' -> ' + p.dataset.to)")
+                let acmeModels = Set(models)
+                let edges = Set(drawn.array?.compactMap(\.string) ?? []).filter { acmeModels.contains(String($0.split(separator: " ").last ?? "")) }
+                #expect(edges == expectedEdges)
+                #expect(try await page.evaluate("""
+                    [...document.querySelectorAll('#lineage path.edge')].every(p => {
+                        const n = p.getAttribute('d').match(/-?[0-9.]+/g).map(Number); return n[0] < n[n.length - 2]; })
+                    """).bool == true, "every edge runs left to right")
+                #expect(try await page.evaluate("document.querySelector('#lineage g.node[data-name=\"fct_orders\"]').dataset.layer").string == "marts")
+                #expect(try await page.evaluate("Math.round(document.querySelector('#lineage').getBoundingClientRect().width)").int ?? 0 > 300,
+                        "the graph is drawn, not empty")
+
+                let png = try await page.screenshot()
+                #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000)
+                try png.write(to: URL(fileURLWithPath: screenshot))
+                #expect(!(try await page.html()).contains(token), "no secret on the runs page")
+
+                // One page per run: follow the failed run's link.
+                try await page.click(orders + " [data-key=run] a")
+                try await page.waitForSelector("#run-id")
+                #expect(try await text("#run-id") == ordersFailed.id)
+                #expect(try await text("#summary [data-key=dataset]") == "acme_portal.orders")
+                #expect(try await text("#summary [data-key=status]") == "failed")
+                #expect(try await text("#error") == failure)
+                #expect(try await text("#counts [data-key=parsed]") == "0")
+                #expect(try await text("#steps tr[data-step=\"gate\"] [data-key=status]") == "failed")
+                #expect(try await text("#summary [data-key=gate]") == "failed")
+                try await page.screenshot().write(to: URL(fileURLWithPath: NSTemporaryDirectory() + "ingestkit-serve-run-\(kind).png"))
+
+                try await page.navigate(to: base + "/runs/" + ordersOK.id)
+                try await page.waitForSelector("#run-id")
+                #expect(try await text("#summary [data-key=status]") == "succeeded")
+                #expect(try await text("#counts [data-key=parsed]") == "120")
+                #expect(try await text("#counts [data-key=inserted]") == "120")
+                for step in ["preflight", "extract", "load", "models", "gate"] {
+                    #expect(try await text("#steps tr[data-step=\"\(step)\"] [data-key=status]") == "succeeded", "step \(step)")
+                }
+                #expect(try await page.evaluate("document.querySelector('#error')").isNull, "a run that succeeded shows no error")
+                #expect(!(try await page.html()).contains(token), "no secret on a run's page")
+            }
+
+            // A page echoes what it is asked for masked and escaped: the secret, markup.
+            let secretPath = try await Monitoring.get(base + "/runs/" + token)
+            #expect(secretPath.status == 404)
+            #expect(!secretPath.body.contains(token) && secretPath.body.contains("The ledger has no run"), "\(secretPath.body)")
+            let markup = try await Monitoring.get(base + "/runs/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+            #expect(markup.status == 404)
+            #expect(!markup.body.contains("<script>") && markup.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "\(markup.body)")
+            for path in ["/", "/runs/" + ordersFailed.id, "/metrics"] {
+                #expect(!(try await Monitoring.get(base + path).body.contains(token)), "no secret at \(path)")
+            }
+            let serveLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            #expect(!serveLog.contains(token))
+        }
+
+        /// `from -> to` for each source and ref each model reads.
+        static func edges(of models: [any Model.Type]) -> Set<String> {
+            var edges = Set<String>()
+            for model in models {
+                let sql = model.sql
+                for source in sql.sources { edges.insert("\(source.qualifiedName) -> \(model.name)") }
+                for ref in sql.refs { edges.insert("\(ref.name) -> \(model.name)") }
+            }
+            return edges
+        }
+
+        /// `value` as a JavaScript string literal.
+        static func js(_ value: String) -> String {
+            String(decoding: try! JSONSerialization.data(withJSONObject: [value]), as: UTF8.self).dropFirst().dropLast().description
+        }
+    }
+}
