@@ -17,7 +17,8 @@ struct IngestCtl: AsyncParsableCommand {
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
         subcommands: [ListCommand.self, EnvCommand.self, RunCommand.self, DDLCommand.self, StateCommand.self, ModelsCommand.self, ServeCommand.self,
-                      FreshnessCommand.self, AirflowCommand.self, ReplayCommand.self, BronzeCommand.self, RejectsCommand.self])
+                      FreshnessCommand.self, AirflowCommand.self, ReplayCommand.self, BronzeCommand.self, RejectsCommand.self,
+                      DoctorCommand.self, PlanCommand.self])
 }
 
 struct ListCommand: IngestCommand {

@@ -31,6 +31,9 @@ public struct RunRecord: Sendable, Codable, Hashable {
     public var modelsPublished: Bool?
     /// The stored runs whose bronze this run loaded instead of its own (`--from-run`, `ingestctl replay`), in order.
     public var fromRuns: [String] = []
+    /// Schema drift its load saw: keys the item type never reads, by dotted path, with a count and one example
+    /// (masked); empty when there was none or the ledger row was written before drift was kept.
+    public var drift: [SchemaDrift.Key] = []
 }
 
 /// The earlier name of `RunLedger`, kept so code written against it still compiles.
@@ -75,7 +78,8 @@ public struct RunLedger: Sendable {
                 "window_start" \(text),
                 "window_end" \(text),
                 "models" \(text),
-                "from_runs" \(text)
+                "from_runs" \(text),
+                "drift" \(text)
             )
             """,
             dialect == .postgres
@@ -103,6 +107,7 @@ public struct RunLedger: Sendable {
     public static let addedColumns: [AddedColumn] = [
         AddedColumn("steps"), AddedColumn("ingest_date"), AddedColumn("window_start"), AddedColumn("window_end"),
         AddedColumn("models"), AddedColumn("from_runs"), AddedColumn("rows_rejected", .integer, default: "0"),
+        AddedColumn("drift"),
     ]
 
     /// Creates the schema, the table and its index, and adds the columns an older table lacks.
@@ -110,9 +115,14 @@ public struct RunLedger: Sendable {
         try await warehouse.ensureSchema(Self.schema)
         for statement in createStatements { try await warehouse.execute(statement) }
         let existing = Set(try await warehouse.existingColumns(schema: Self.schema, table: Self.table).map(\.name))
-        for column in Self.addedColumns where !existing.contains(column.name) {
+        for statement in addColumnStatements(existing: existing) { try await warehouse.execute(statement) }
+    }
+
+    /// The `ALTER TABLE … ADD COLUMN` statements that give a table with `existing` columns the added ones.
+    public func addColumnStatements(existing: Set<String>) -> [String] {
+        Self.addedColumns.filter { !existing.contains($0.name) }.map { column in
             let filled = column.defaultValue.map { " NOT NULL DEFAULT \($0)" } ?? ""
-            try await warehouse.execute("ALTER TABLE \(name) ADD COLUMN \(dialect.quote(column.name)) \(dialect.typeName(column.type))\(filled)")
+            return "ALTER TABLE \(name) ADD COLUMN \(dialect.quote(column.name)) \(dialect.typeName(column.type))\(filled)"
         }
     }
 
@@ -157,6 +167,16 @@ public struct RunLedger: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The `drift` column: the drifted keys as a JSON array (`[{"count":1,"example":"…","path":"a.b"}]`), NULL when none.
+    static func driftJSON(_ drift: [SchemaDrift.Key]) -> SQLValue {
+        guard !drift.isEmpty else { return .null }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(drift) else { return .null }
+        // JSON escapes control characters (NUL included, which PostgreSQL text cannot hold); examples were masked when seen.
+        return .text(Redactor.shared.redact(String(decoding: data, as: UTF8.self)))
+    }
+
     /// Writes the record's status, counts, error and watermark.
     public func update(_ record: RunRecord, in session: any SQLSession) async throws {
         // A message may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
@@ -171,7 +191,7 @@ public struct RunLedger: Sendable {
                 "window_start" = \(text: record.windowStart), "window_end" = \(text: record.windowEnd),
                 "models" = \(text: Self.modelsJSON(record)),
                 "from_runs" = \(text: record.fromRuns.isEmpty ? nil : record.fromRuns.joined(separator: ",")),
-                "rows_rejected" = \(integer: record.counts.rejected)
+                "rows_rejected" = \(integer: record.counts.rejected), "drift" = \(bind: Self.driftJSON(record.drift), as: .text)
             WHERE "run_id" = \(text: record.runId)
             """)
     }
@@ -246,6 +266,9 @@ public struct RunLedger: Sendable {
         if let models = row["models"] ?? nil, let column = try? JSONDecoder().decode(ModelsColumn.self, from: Data(models.utf8)) {
             record.models = column.summary
             record.modelsPublished = column.published
+        }
+        if let drift = row["drift"] ?? nil {
+            record.drift = (try? JSONDecoder().decode([SchemaDrift.Key].self, from: Data(drift.utf8))) ?? []
         }
         return record
     }
