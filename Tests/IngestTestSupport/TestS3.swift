@@ -46,7 +46,6 @@ public enum TestS3 {
             "MINIO_ACCESS_KEY": accessKey, "MINIO_SECRET_KEY": secretKey,
         ]))
     }
-
 }
 
 /// A loopback proxy in front of moto that can answer some requests itself (a 503 `SlowDown`,
