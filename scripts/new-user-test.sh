@@ -22,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
-ingestctl="$repo/.build/debug/ingestctl"
+ingestctl="${INGESTCTL:-$repo/.build/debug/ingestctl}"   # the ingestctl that runs `new` (this checkout's build)
 [[ -x "$ingestctl" ]] || { echo "new-user-test: $ingestctl is missing: run swift build first" >&2; exit 1; }
 
 work="$(mktemp -d /tmp/ingestkit-new-user.XXXXXX)"
