@@ -16,8 +16,10 @@
 #  7. checks that git shows changes only inside Sources/Sources/CityPermits/ (.env and .ingest are ignored)
 #     and that the token is in no file git sees.
 #
-# Run by scripts/test.sh after the suite (it needs .build/debug/ingestctl); alone:
-#   swift build && scripts/new-user-test.sh
+# CI (.ci/run) runs it after scripts/test.sh (it needs .build/debug/ingestctl, which the suite builds);
+# alone: swift build && scripts/new-user-test.sh. It starts a private PostgreSQL on loopback
+# (scripts/services.sh) unless INGEST_TEST_POSTGRES_URL is set. The first build of the copy compiles
+# every dependency: about 8 minutes on 2 idle cores (measured: see Docs/AddingASource.md §1).
 # Prints the duration of each step. Leaves nothing behind (the copy is removed on exit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,11 +27,17 @@ repo="$(pwd)"
 ingestctl="${INGESTCTL:-$repo/.build/debug/ingestctl}"   # the ingestctl that runs `new` (this checkout's build)
 [[ -x "$ingestctl" ]] || { echo "new-user-test: $ingestctl is missing: run swift build first" >&2; exit 1; }
 
+if [[ -z "${INGEST_TEST_POSTGRES_URL:-}" ]]; then
+  source scripts/services.sh   # its EXIT trap stops the server; cleanup below calls it too
+  start_postgres
+  export INGEST_TEST_POSTGRES_URL="$POSTGRES_URL"
+fi
 work="$(mktemp -d /tmp/ingestkit-new-user.XXXXXX)"
 api_pid=""
 cleanup() {
   [[ -n "$api_pid" ]] && kill "$api_pid" 2>/dev/null || true
   rm -rf "$work"
+  if declare -F _stop_services > /dev/null; then _stop_services; fi
 }
 trap cleanup EXIT
 step() { echo "new-user-test: $* ($((SECONDS - started)) s)"; }
