@@ -18,7 +18,8 @@ struct IngestCtl: AsyncParsableCommand {
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
         subcommands: [List.self, EnvCommand.self, NewCommand.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, ServeCommand.self, FreshnessCommand.self,
-                      AirflowCommand.self, ReplayCommand.self, BronzeCommand.self, RejectsCommand.self, CLIReferenceCommand.self])
+                      AirflowCommand.self, ReplayCommand.self, BronzeCommand.self, RejectsCommand.self, DoctorCommand.self, PlanCommand.self,
+                      CLIReferenceCommand.self])
 
     static func platform(_ output: OutputStyle = OutputStyle()) throws -> Platform {
         let settings = try Settings.load()
