@@ -13,6 +13,19 @@ let sourceModules: [String] = {
     }.sorted()
 }()
 
+/// A source folder with a `Tests/` subfolder also has a test target, `<Name>Tests`, in that subfolder
+/// (depending on IngestKit, the source and IngestTestSupport; its `Fixtures/` are data, not code), so a
+/// source's tests live in its folder too. `ingestctl new` writes one.
+let sourceTestModules: [String] = sourceModules.filter { name in
+    FileManager.default.fileExists(atPath: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Sources/Sources/\(name)/Tests").path)
+}
+
+func fixturesExist(_ name: String) -> Bool {
+    FileManager.default.fileExists(atPath: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Sources/Sources/\(name)/Tests/Fixtures").path)
+}
+
 let package = Package(
     name: "IngestKit",
     platforms: [.macOS(.v15)],
@@ -69,7 +82,10 @@ let package = Package(
         // libxml2's HTML parser and XPath, for HTMLDocument (apt-get install -y libxml2-dev).
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // One target per source; each depends on IngestKit only.
-    ] + sourceModules.map { Target.target(name: $0, dependencies: ["IngestKit"], path: "Sources/Sources/\($0)") } + [
+    ] + sourceModules.map { name in
+        Target.target(name: name, dependencies: ["IngestKit"], path: "Sources/Sources/\(name)",
+                      exclude: sourceTestModules.contains(name) ? ["Tests"] : [])
+    } + [
         // The thin CLI: every source is a dependency; the plugin generates the registry that imports them.
         .executableTarget(
             name: "ingestctl",
@@ -98,6 +114,9 @@ let package = Package(
         .testTarget(name: "IngestKitTests", dependencies: ["IngestKit", "IngestTestSupport"]),
         .testTarget(name: "AcmePortalTests", dependencies: ["IngestKit", "AcmePortal", "IngestTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TalentPortalTests", dependencies: ["IngestKit", "TalentPortal", "IngestTestSupport"]),
-    ],
+    ] + sourceTestModules.map { name in
+        Target.testTarget(name: "\(name)Tests", dependencies: ["IngestKit", .target(name: name), "IngestTestSupport"],
+                          path: "Sources/Sources/\(name)/Tests", exclude: fixturesExist(name) ? ["Fixtures"] : [])
+    },
     swiftLanguageModes: [.v6]
 )

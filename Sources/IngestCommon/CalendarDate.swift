@@ -108,6 +108,24 @@ public struct LocalTimestamp: Sendable, Hashable, Comparable, CustomStringConver
     public static func < (a: LocalTimestamp, b: LocalTimestamp) -> Bool { a.date < b.date }
 }
 
+extension LocalTimestamp: Codable {
+    /// Reads an ISO-8601 timestamp string (`LocalTimestamp(iso:)`); anything else fails naming the text.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let timestamp = LocalTimestamp(iso: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
+                "not an ISO-8601 timestamp: \(VisibleText.escaped(String(text.prefix(60))))"))
+        }
+        self = timestamp
+    }
+
+    /// Writes `description` (`YYYY-MM-DD HH:MM:SS[.ffffff]`, UTC).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
 /// Strict ISO-8601 timestamps: `YYYY-MM-DD`, `T` (or `t` or a space), `HH:MM`, optional `:SS`,
 /// optional fraction (`.` or `,`, any number of digits, rounded to microseconds as both warehouses
 /// store them), optional zone `Z`, `±HH:MM`, `±HHMM` or `±HH`. Every field is range-checked

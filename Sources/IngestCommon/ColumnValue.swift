@@ -58,6 +58,8 @@ extension LocalTimestamp: ColumnValue {
 public struct JSONText: ColumnValue, Hashable {
     public var text: String
     public init(_ text: String) { self.text = text }
+    /// A JSON value as compact text, keys sorted (the same value always gives the same text).
+    public init(_ tree: JSONTree) { self.text = String(decoding: tree.data(), as: UTF8.self) }
     public static var columnType: ColumnType { .jsonb }
     public var sqlValue: SQLValue { .jsonb(text) }
 }

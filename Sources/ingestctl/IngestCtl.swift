@@ -16,9 +16,9 @@ struct IngestCtl: AsyncParsableCommand {
               OPENLINEAGE_URL / OPENLINEAGE_FILE  send OpenLineage run events (HTTP API / JSON lines)
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
-        subcommands: [ListCommand.self, EnvCommand.self, RunCommand.self, DDLCommand.self, StateCommand.self, ModelsCommand.self, ServeCommand.self,
+        subcommands: [ListCommand.self, EnvCommand.self, NewCommand.self, RunCommand.self, DDLCommand.self, StateCommand.self, ModelsCommand.self, ServeCommand.self,
                       FreshnessCommand.self, AirflowCommand.self, ReplayCommand.self, BronzeCommand.self, RejectsCommand.self,
-                      DoctorCommand.self, PlanCommand.self])
+                      DoctorCommand.self, PlanCommand.self, CLIReferenceCommand.self])
 }
 
 struct ListCommand: IngestCommand {
@@ -44,8 +44,14 @@ struct ListCommand: IngestCommand {
 struct RunCommand: IngestCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a dataset: preflight → extract → load → gate, and record the run.",
-        discussion: "Exit status 0 only when the success gate passes.")
+        abstract: "Run a dataset: preflight → extract → load → models → gate, and record the run.",
+        discussion: """
+            The models step builds the dataset's models and everything downstream (stg_<source>__<dataset>+), \
+            tests them in shadow relations and publishes them when no error-severity test fails.
+            Exit status: 0 when the success gate passes; 1 when the run failed (recorded in the ledger: a failed \
+            step, a failed gate, or a variable the source needs that is not set); 2 when it could not start \
+            (an unknown dataset, a config that does not validate, a warehouse that cannot be opened).
+            """)
 
     @Argument(help: "The dataset, as source.dataset (e.g. acme_portal.orders).")
     var dataset: String

@@ -98,6 +98,25 @@ import Testing
         let nothing = try Ingestctl.run(["models", "run", "--select", "tag:nope"], environment: env, in: folder)
         #expect(nothing.status != 0)
         #expect(nothing.stderr.contains("matches no model"))
+        #expect(nothing.stderr.contains("use a tag a model has: acme_portal, customers, orders"), "the fix lists the tags there are")
+        let misspelt = try Ingestctl.run(["models", "build", "--select", "fct_order+"], environment: env, in: folder)
+        #expect(misspelt.status != 0)
+        #expect(misspelt.stderr.contains("selector \"fct_order+\" matches no model"))
+        #expect(misspelt.stderr.contains("did you mean fct_orders?"), "\(misspelt.stderr)")
+    }
+
+    /// The exit statuses Docs/CLI.md and `run --help` give: 1 for a run that failed (a missing variable is
+    /// found by the recorded run), 2 for one that could not start.
+    @Test func aMissingVariableFailsTheRunWithStatusOneAndAnUnknownDatasetTwo() async throws {
+        let folder = try Ingestctl.workingDirectory()
+        let missing = try Ingestctl.run(["run", "acme_portal.orders"], environment: ["ACME_PORTAL_BASE_URL": "http://127.0.0.1:9"], in: folder)
+        #expect(missing.status == 1, "\(missing.stderr)")
+        #expect((missing.stdout + missing.stderr).contains("ACME_PORTAL_API_TOKEN is not set"))
+        let unknown = try Ingestctl.run(["run", "acme_portal.nope"], environment: [:], in: folder)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("source acme_portal has no dataset \"nope\""))
+        let help = try Ingestctl.run(["run", "--help"], environment: [:], in: folder)
+        #expect(help.stdout.contains("preflight → extract → load → models → gate"))
     }
 
     @Test func gateFailureExitsNonZero() async throws {

@@ -50,7 +50,7 @@ public struct ModelSelector: Sendable {
         if down { text.removeLast() }
         let base = try match(text)
         guard !base.isEmpty else {
-            throw IngestError("selector \"\(atom)\" matches no model", fix: "check the name; `ingestctl models ls` lists the models, tags and layers")
+            throw IngestError("selector \"\(atom)\" matches no model", fix: nothingMatchedFix(text))
         }
         var result = base
         for name in base {
@@ -83,6 +83,28 @@ public struct ModelSelector: Sendable {
             throw IngestError("unknown selector method in \"\(method)\"", fix: "use a model name, tag:, layer: or source:")
         }
         return Set(graph.nodes.keys.filter { Self.glob(method, matches: $0) })
+    }
+
+    /// The fix for a selector that matched nothing: what does exist of its kind (tags, sources, or the
+    /// model names most like it), and the selector forms.
+    func nothingMatchedFix(_ method: String) -> String {
+        let nodes = graph.nodes.values
+        func listed(_ values: [String]) -> String {
+            values.isEmpty ? "none" : values.prefix(12).joined(separator: ", ") + (values.count > 12 ? ", …" : "")
+        }
+        if method.hasPrefix("tag:") {
+            return "use a tag a model has: \(listed(Set(nodes.flatMap { $0.model.tags }).sorted())); `ingestctl models ls` lists each model's tags"
+        }
+        if method.hasPrefix("source:") {
+            return "use a source or source.dataset that models read: \(listed(Set(nodes.flatMap { $0.sources.map(\.sourceName) }).sorted()))"
+        }
+        let names = graph.nodes.keys.sorted()
+        let needle = method.replacingOccurrences(of: "*", with: "").lowercased()
+        let parts = needle.split(whereSeparator: { $0 == "_" }).filter { $0.count > 2 }
+        var alike = names.filter { name in !needle.isEmpty && (name.contains(needle) || needle.contains(name)) }
+        if alike.isEmpty { alike = names.filter { name in parts.contains { name.contains($0) } } }
+        let offer = alike.isEmpty ? "the models are: \(listed(names))" : "did you mean \(listed(alike))?"
+        return "\(offer) A selector is a model name (`*` as a wildcard), tag:<tag>, layer:staging|intermediate|marts or source:<source>, with + for parents (+name) or children (name+)"
     }
 
     /// `*` matches any run of characters.

@@ -1,0 +1,150 @@
+import Foundation
+import IngestKit
+import Testing
+
+/// What `ingestctl new` renders from a request and a sample: the REST definition, the types, the
+/// source's lists, and never the token. (That the files compile and run: the new-user test, scripts/new-user-test.sh.)
+@Suite struct SourceScaffoldTests {
+    static let token = "app-token-7Qx2-not-for-files"
+
+    func socrata(headers: [String] = ["X-App-Token: \(token)"], kind: SourceScaffold.Kind = .rest) throws -> SourceScaffold {
+        let request = try SampleRequest(url: "http://127.0.0.1:8123/resource/abcd-1234.json?$limit=1000&$order=permit_number", headers: headers)
+        let sample = Data(SampleShapeTests.socrata.utf8)
+        return try SourceScaffold(source: "city_permits", dataset: "permits", kind: kind, request: request,
+                                  shape: SampleShape(json: sample, dataset: "permits"), sample: sample)
+    }
+
+    func file(_ scaffold: SourceScaffold, _ suffix: String) throws -> String {
+        try #require(scaffold.newSourceFiles().first { $0.path.hasSuffix(suffix) }).text
+    }
+
+    @Test func theURLSplitsIntoVariablePathQueryAndPaging() throws {
+        let request = try SampleRequest(url: "https://data.example.gov:8443/resource/abcd-1234.json?$limit=500&$offset=0&$order=id",
+                                        headers: ["X-App-Token: \(Self.token)"])
+        #expect(request.baseURL == "https://data.example.gov:8443")
+        #expect(request.path == "/resource/abcd-1234.json")
+        #expect(request.query.map(\.name) == ["$order"])
+        #expect(request.paging == .offset(offsetParameter: "$offset", limitParameter: "$limit", limit: 500))
+        #expect(request.tokenHeader == "X-App-Token")
+        #expect(request.token == Self.token)
+        #expect(!request.bearer)
+        let bearer = try SampleRequest(url: "https://api.example.com/v1/items?page=1&per_page=50", headers: ["Authorization: Bearer abc"])
+        #expect(bearer.bearer)
+        #expect(bearer.token == "abc")
+        #expect(bearer.paging == .pageNumber(parameter: "page", start: 1, sizeParameter: "per_page", size: 50))
+    }
+
+    @Test(arguments: [
+        ("ftp://x.example/a", [String](), "not an http(s) URL"),
+        ("https://user:pw@x.example/a", [], "credentials in the URL"),
+        ("https://x.example/a", ["A: 1", "B: 2"], "2 --header options"),
+        ("https://x.example/a", ["X-App-Token"], "no colon"),
+        ("https://x.example/a", ["X-App-Token: "], "has no value"),
+    ])
+    func badRequestsAreRefusedNamingTheFix(_ url: String, _ headers: [String], _ expected: String) {
+        let error = #expect(throws: IngestError.self) { try SampleRequest(url: url, headers: headers) }
+        #expect(error?.description.contains(expected) == true, "\(error?.description ?? "")")
+    }
+
+    @Test func theRESTDefinitionComesFromTheRequest() throws {
+        let scaffold = try socrata()
+        #expect(scaffold.module == "CityPermits")
+        #expect(scaffold.folder == "Sources/Sources/CityPermits")
+        let dataset = try file(scaffold, "/PermitsDataset.swift")
+        #expect(dataset.contains(#"baseURLVariable: "CITY_PERMITS_BASE_URL""#))
+        #expect(dataset.contains(#"path: "/resource/abcd-1234.json""#))
+        #expect(dataset.contains(#"query: ["$order": "permit_number"]"#))
+        #expect(dataset.contains(#"auth: .apiKeyHeader(name: "X-App-Token", variable: "CITY_PERMITS_API_TOKEN")"#))
+        #expect(dataset.contains(#"paginator: .offset(offsetParameter: "$offset", limitParameter: "$limit", limit: 1000)"#))
+        #expect(dataset.contains("recordsPath: nil"))
+        let source = try file(scaffold, "/CityPermitsSource.swift")
+        #expect(source.contains("public struct CityPermitsSource: Source"))
+        #expect(source.contains(#"SourceVariable("CITY_PERMITS_BASE_URL", "the API's scheme, host and port", example: "http://127.0.0.1:8123")"#))
+        #expect(source.contains(#"SourceVariable("CITY_PERMITS_API_TOKEN", "the API token, sent in the X-App-Token header", secret: true)"#))
+    }
+
+    @Test func theTokenIsInNoFile() throws {
+        for kind in SourceScaffold.Kind.allCases {
+            for file in try socrata(kind: kind).newSourceFiles() {
+                #expect(!file.text.contains(Self.token), "\(file.path) holds the token")
+            }
+        }
+    }
+
+    @Test func itemRowAndColumnsCarryTheInferredTypesAndTheMarkedKey() throws {
+        let scaffold = try socrata()
+        let table = try file(scaffold, "/PermitsTable.swift")
+        #expect(table.contains("public var permitNumber: String\n"), "the key is not optional")
+        for line in ["public var issueDate: LocalTimestamp?", "public var applicationDate: CalendarDate?",
+                     "public var estimatedCost: ExactDecimal?", "public var units: Int64?", "public var isCommercial: Bool?",
+                     "public var contractors: JSONText?", "public var locationAddressLine: String?", "public var zip: String?"] {
+            #expect(table.contains(line), "\(line)")
+        }
+        #expect(table.contains("// CONFIRM: ingestctl new guessed this primary key from the sample"))
+        #expect(table.contains(#"Column("permit_number", \.permitNumber, primaryKey: true),"#))
+        #expect(table.contains(#"Column("location_city", \.locationCity),"#))
+        let item = try file(scaffold, "/PermitsItem.swift")
+        #expect(item.contains("var location: LocationFields?"))
+        #expect(item.contains("struct AddressFields: Decodable"))
+        #expect(item.contains(#"case issueDate = "issue_date""#))
+        let parser = try file(scaffold, "/PermitsParser.swift")
+        #expect(parser.contains("try artifact.decodeJSON([JSONItem<PermitsItem>].self)"))
+        #expect(parser.contains("locationAddressLine: item.location?.address?.line"))
+        #expect(parser.contains("contractors: item.contractors.map(JSONText.init)"))
+        let models = try file(scaffold, "/Models/PermitsModels.swift")
+        for name in ["stg_city_permits__permits", "int_city_permits__permits_enriched", "fct_city_permits__permits"] {
+            #expect(models.contains("public static let name = \"\(name)\""))
+        }
+        #expect(models.contains("tests: [.notNull, .unique]"))
+        let test = try file(scaffold, "/Tests/PermitsTests.swift")
+        #expect(test.contains("SELECT count(*) AS n FROM marts.fct_city_permits__permits"))
+        #expect(scaffold.newSourceFiles().contains { $0.path == "Sources/Sources/CityPermits/Tests/Fixtures/permits.json" })
+    }
+
+    @Test func aWrappedSampleReadsItsRecordsPathAndFollowsNext() throws {
+        let sample = Data(#"{"next": "https://api.example.com/v1/items?page=2", "results": [{"id": 1, "n": "a"}]}"#.utf8)
+        let scaffold = try SourceScaffold(source: "shop", dataset: "items", request: SampleRequest(url: "https://api.example.com/v1/items"),
+                                          shape: SampleShape(json: sample, dataset: "items"), sample: sample)
+        let dataset = try file(scaffold, "/ItemsDataset.swift")
+        #expect(dataset.contains(#"recordsPath: "results""#))
+        #expect(dataset.contains(#"paginator: .nextURL(path: "next")"#))
+        #expect(dataset.contains("auth: .none"))
+        #expect(try file(scaffold, "/ItemsParser.swift").contains("try artifact.decodeJSON(ItemsPage.self).records ?? []"))
+        #expect(!scaffold.fixture().text.contains("page=2"), "the fixture's next link is cut, so the test stops after it")
+        #expect(!(try file(scaffold, "/ShopSource.swift")).contains("API_TOKEN"))
+    }
+
+    @Test func aSecondDatasetJoinsTheSourceAtItsMarkers() throws {
+        let first = try socrata()
+        let sourceText = try file(first, "/CityPermitsSource.swift")
+        let sample = Data(#"[{"inspection_id": "i1", "result": "pass"}]"#.utf8)
+        let second = try SourceScaffold(source: "city_permits", dataset: "inspections",
+                                        request: SampleRequest(url: "http://127.0.0.1:8123/resource/wxyz-9876.json", headers: ["X-App-Token: t"]),
+                                        shape: SampleShape(json: sample, dataset: "inspections"), sample: sample)
+        let updated = try second.addingDataset(to: sourceText)
+        #expect(updated.contains("AnyDataset(PermitsDataset()),\n            AnyDataset(InspectionsDataset()),\n            // ingestctl new: datasets above this line"))
+        #expect(updated.contains("StgCityPermitsInspections.self, IntCityPermitsInspectionsEnriched.self, FctCityPermitsInspections.self,"))
+        #expect(updated.components(separatedBy: "\"CITY_PERMITS_BASE_URL\"").count == 2, "the variable is declared once")
+        #expect(updated.components(separatedBy: "\"CITY_PERMITS_API_TOKEN\"").count == 2)
+        #expect(try file(second, "/InspectionsTable.swift").contains(#"public static let sourceName = "city_permits""#), "the source's schema")
+        #expect(!second.datasetFiles().contains { $0.path.hasSuffix("Source.swift") })
+
+        let again = #expect(throws: IngestError.self) { try second.addingDataset(to: updated) }
+        #expect(again?.description.contains("already has a dataset inspections") == true)
+        let noMarker = #expect(throws: IngestError.self) {
+            try second.addingDataset(to: sourceText.replacingOccurrences(of: "// ingestctl new: models above this line", with: ""))
+        }
+        #expect(noMarker?.description.contains("models above this line") == true)
+    }
+
+    @Test func namesThatAreNotSnakeCaseAreRefused() throws {
+        let sample = Data(#"[{"id": 1}]"#.utf8)
+        for name in ["CityPermits", "city-permits", "city__permits", "_x"] {
+            let error = #expect(throws: IngestError.self) {
+                try SourceScaffold(source: name, dataset: "permits", request: SampleRequest(url: "https://x.example/a"),
+                                   shape: SampleShape(json: sample, dataset: "permits"), sample: sample)
+            }
+            #expect(error?.description.contains("not a snake_case name") == true)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The new-user test (issue 10): what a newcomer does to add an API source, in a copy of the repository.
+#
+#  1. copies the repository's files (tracked and untracked, not ignored) into a temporary folder and
+#     commits them there, so `git status` can show what the steps below change;
+#  2. serves a Socrata-style permits API on 127.0.0.1 (scripts/fixture-api.py: bare JSON arrays,
+#     $limit/$offset paging, an X-App-Token header);
+#  3. `ingestctl new city_permits permits --from-url … --header "X-App-Token: …"` with this checkout's
+#     ingestctl (the copy has not been built yet), then a second dataset of that source with
+#     `--kind api` and a third without --from-url (the built-in sample);
+#  4. builds the copy from scratch with its tests (its own .build; SwiftPM's manifest cache kept in it);
+#  5. runs city_permits.permits (and .inspections) on the embedded default (SQLite): 12 rows, the models
+#     built, tested and published (marts.fct_city_permits__permits read with sqlite3); a rerun: 0 inserted, 0 updated;
+#     then every `swift run ingestctl` command of Docs/AddingASource.md on that source;
+#  6. runs the generated test target CityPermitsTests (SQLite and the PostgreSQL of INGEST_TEST_POSTGRES_URL);
+#  7. checks that git shows changes only inside Sources/Sources/CityPermits/ (.env and .ingest are ignored)
+#     and that the token is in no file git sees.
+#
+# CI (.ci/run) runs it after scripts/test.sh (it needs .build/debug/ingestctl, which the suite builds);
+# alone: swift build && scripts/new-user-test.sh. It starts a private PostgreSQL on loopback
+# (scripts/services.sh) unless INGEST_TEST_POSTGRES_URL is set. The first build of the copy compiles
+# every dependency: about 8 minutes on 2 idle cores (measured: see Docs/AddingASource.md §1).
+# Prints the duration of each step. Leaves nothing behind (the copy is removed on exit).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$(pwd)"
+ingestctl="${INGESTCTL:-$repo/.build/debug/ingestctl}"   # the ingestctl that runs `new` (this checkout's build)
+[[ -x "$ingestctl" ]] || { echo "new-user-test: $ingestctl is missing: run swift build first" >&2; exit 1; }
+
+if [[ -z "${INGEST_TEST_POSTGRES_URL:-}" ]]; then
+  source scripts/services.sh   # its EXIT trap stops the server; cleanup below calls it too
+  start_postgres
+  export INGEST_TEST_POSTGRES_URL="$POSTGRES_URL"
+fi
+work="$(mktemp -d /tmp/ingestkit-new-user.XXXXXX)"
+api_pid=""
+cleanup() {
+  [[ -n "$api_pid" ]] && kill "$api_pid" 2>/dev/null || true
+  rm -rf "$work"
+  if declare -F _stop_services > /dev/null; then _stop_services; fi
+}
+trap cleanup EXIT
+step() { echo "new-user-test: $* ($((SECONDS - started)) s)"; }
+started=$SECONDS
+
+# 1. The copy, as a fresh checkout with one commit.
+copy="$work/repo"
+mkdir -p "$copy"
+git ls-files -co --exclude-standard -z | (cd "$repo" && xargs -0 tar -cf - --) | tar -xf - -C "$copy"
+[[ -f Package.resolved ]] && cp Package.resolved "$copy/"   # the same dependency versions as this checkout
+(cd "$copy" && git init -q && git add -A && git -c user.name=new-user -c user.email=new-user@example.invalid commit -qm "the repository as cloned")
+step "copied the repository to $copy"
+
+# 2. The API.
+token="fixture-app-token-$RANDOM$RANDOM"
+FIXTURE_TOKEN="$token" python3 scripts/fixture-api.py > "$work/api.port" &
+api_pid=$!
+for _ in $(seq 1 600); do [[ -s "$work/api.port" ]] && break; sleep 0.1; done
+port="$(head -1 "$work/api.port")"
+[[ -n "$port" ]] || { echo "new-user-test: the fixture API did not start" >&2; exit 1; }
+step "fixture API on 127.0.0.1:$port"
+
+# 3. ingestctl new, from one sample page.
+cd "$copy"
+"$ingestctl" new city_permits permits --from-url "http://127.0.0.1:$port/resource/abcd-1234.json?\$limit=5" \
+  --header "X-App-Token: $token" | tee "$work/new.txt"
+grep -q "primary key: permit_number" "$work/new.txt"
+# A second dataset of the source with an extractor of its own (--kind api), and a third from the built-in sample.
+"$ingestctl" new city_permits inspections --kind api --key permit_number \
+  --from-url "http://127.0.0.1:$port/resource/abcd-1234.json?\$limit=5" --header "X-App-Token: $token" > /dev/null
+"$ingestctl" new city_permits examples > /dev/null
+step "ingestctl new: city_permits.permits (rest), .inspections (api), .examples (no --from-url)"
+
+# 4. The first build: from scratch, with the tests.
+build_started=$SECONDS
+swift build --build-tests --manifest-cache local 2>&1 | tail -3
+step "first build from scratch: $((SECONDS - build_started)) s"
+
+# 5. Run on the embedded default, then again.
+for dataset in permits inspections; do
+./.build/debug/ingestctl run city_permits.$dataset --report "$work/run1.json" | tee "$work/run1.txt"
+./.build/debug/ingestctl run city_permits.$dataset --report "$work/run2.json" | tee "$work/run2.txt"
+python3 - "$work/run1.json" "$work/run2.json" <<'EOF'
+import json, sys
+first, second = (json.load(open(p)) for p in sys.argv[1:3])
+def check(ok, what):
+    if not ok:
+        sys.exit(f"new-user-test: {what}")
+check(first["status"] == "succeeded", f"the first run did not succeed: {first.get('error')}")
+check(first["counts"]["inserted"] == 12 and first["counts"]["rejected"] == 0, f"first run counts: {first['counts']}")
+check(first["counts"]["artifacts"] == 3, f"3 pages of 5, 5 and 2 (a short page ends it): {first['counts']}")
+models = first["models"]
+check(models["built"] == 3 and models["tests_failed"] == 0, f"models: {models}")
+check(second["status"] == "succeeded", f"the rerun did not succeed: {second.get('error')}")
+check(second["counts"]["inserted"] == 0 and second["counts"]["updated"] == 0 and second["counts"]["unchanged"] == 12,
+      f"the rerun changed rows: {second['counts']}")
+EOF
+done
+rows="$(sqlite3 .ingest/warehouse/warehouse.sqlite 'select count(*) from "marts.fct_city_permits__permits"')"
+[[ "$rows" == 12 ]] || { echo "new-user-test: marts.fct_city_permits__permits has $rows rows, not 12" >&2; exit 1; }
+step "ran city_permits.permits and .inspections twice each: 12 rows published in marts.fct_city_permits__permits, the reruns changed nothing"
+
+# 5b. Every `swift run ingestctl` command of Docs/AddingASource.md, on the generated source
+#     (my_source → city_permits, orders → permits; `new` ran in step 3; files go to the scratch folder).
+python3 - "$repo/Docs/AddingASource.md" > "$work/guide.txt" <<'PY'
+import sys
+in_bash = False
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    if line.startswith("```"):
+        in_bash = line == "```bash"
+        continue
+    if in_bash and line.startswith("swift run ingestctl "):
+        print(line[len("swift run ingestctl "):].split("   #")[0].split("  #")[0].strip())
+PY
+guide=0
+while read -r cmd; do
+  [[ "$cmd" == new\ * ]] && continue
+  cmd="${cmd//my_source/city_permits}"; cmd="${cmd//orders/permits}"
+  cmd="${cmd//> .env.example/> $work/env.example}"; cmd="${cmd//--report run.json/--report $work/guide-run.json}"
+  echo "new-user-test: Docs/AddingASource.md: ingestctl $cmd"
+  eval "./.build/debug/ingestctl $cmd" > "$work/guide-out.txt" 2>&1 || { cat "$work/guide-out.txt" >&2; echo "new-user-test: the guide's command failed: ingestctl $cmd" >&2; exit 1; }
+  guide=$((guide + 1))
+done < "$work/guide.txt"
+(( guide >= 8 )) || { echo "new-user-test: only $guide commands found in Docs/AddingASource.md" >&2; exit 1; }
+grep -q "^# CITY_PERMITS_BASE_URL=" "$work/env.example"
+step "the $guide ingestctl commands of Docs/AddingASource.md ran on city_permits"
+
+# 6. The generated tests.
+swift test --skip-build --filter CityPermitsTests 2>&1 | tail -4
+step "the generated test target passed"
+
+# 7. Nothing changed outside the new folder; the token is in no file git sees.
+changed="$(git status --porcelain --untracked-files=all | grep -v ' Sources/Sources/CityPermits/' || true)"
+[[ -z "$changed" ]] || { echo "new-user-test: changes outside Sources/Sources/CityPermits/:" >&2; echo "$changed" >&2; exit 1; }
+git add -A Sources/Sources/CityPermits
+if git grep -q --cached -F "$token"; then echo "new-user-test: the token is in a file git sees" >&2; exit 1; fi
+grep -q "^CITY_PERMITS_API_TOKEN=$token\$" .env
+step "git status: only Sources/Sources/CityPermits/ changed ($(git diff --cached --name-only | wc -l) files); the token is only in the ignored .env"
+echo "new-user-test: passed in $((SECONDS - started)) s"
