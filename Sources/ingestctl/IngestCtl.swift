@@ -18,7 +18,7 @@ struct IngestCtl: AsyncParsableCommand {
             and each source's own variables (see `ingestctl list` and .env.example).
             """,
         subcommands: [List.self, EnvCommand.self, Run.self, DDLCommand.self, State.self, ModelsCommand.self, ServeCommand.self, FreshnessCommand.self,
-                      AirflowCommand.self, ReplayCommand.self, BronzeCommand.self, RejectsCommand.self])
+                      AirflowCommand.self, ReplayCommand.self, BronzeCommand.self, RejectsCommand.self, DoctorCommand.self, PlanCommand.self])
 
     static func platform(_ output: OutputStyle = OutputStyle()) throws -> Platform {
         let settings = try Settings.load()

@@ -33,3 +33,12 @@ struct OutputStyle: Sendable {
         FileHandle.standardError.write(Data((out + "\n").utf8))
     }
 }
+
+/// `--output json`: a value as pretty, key-sorted JSON on stdout.
+enum JSONOutput {
+    static func print(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}

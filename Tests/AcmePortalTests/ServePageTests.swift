@@ -27,6 +27,28 @@ extension ObserveTests {
                        parsed: counts?["parsed"] as? Int ?? -1, error: json["error"] as? String)
         }
 
+        /// `ingestctl serve` on a free port, answering `/healthz`; its stderr to `log` when given. The caller terminates it.
+        static func serve(_ env: [String: String], in folder: String, log: String? = nil) async throws -> (Process, String) {
+            let port = try await Ingestctl.freePort()
+            let serve = try Ingestctl.process(["serve", "--port", String(port)], environment: env, in: folder)
+            if let log {
+                _ = FileManager.default.createFile(atPath: log, contents: nil)
+                serve.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            }
+            try serve.run()
+            let base = "http://127.0.0.1:\(port)"
+            do {
+                _ = try await Monitoring.waitFor("ingestctl serve to answer /healthz") {
+                    try await Monitoring.get(base + "/healthz").status == 200 ? true : nil
+                }
+            } catch {
+                serve.terminate()
+                serve.waitUntilExit()
+                throw error
+            }
+            return (serve, base)
+        }
+
         @Test(arguments: WarehouseKind.allCases)
         func serveShowsTheRunsInARealBrowser(_ kind: WarehouseKind) async throws {
             let token = "tok-\(UUID().uuidString)"
@@ -41,17 +63,9 @@ extension ObserveTests {
             #expect(ordersFailed.status == "failed")
             let failure = try #require(ordersFailed.error)
 
-            let port = try await Ingestctl.freePort()
-            let serve = try Ingestctl.process(["serve", "--port", String(port)], environment: env, in: folder)
             let log = folder + "/serve.log"
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            serve.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            try serve.run()
+            let (serve, base) = try await Self.serve(env, in: folder, log: log)
             defer { serve.terminate(); serve.waitUntilExit() }
-            let base = "http://127.0.0.1:\(port)"
-            _ = try await Monitoring.waitFor("ingestctl serve to answer /healthz") {
-                try await Monitoring.get(base + "/healthz").status == 200 ? true : nil
-            }
             #expect(try await Monitoring.get(base + "/metrics").status == 200, "/metrics is kept")
 
             let models = AcmePortalSource().models.map { $0.name }
@@ -148,6 +162,99 @@ extension ObserveTests {
             }
             let serveLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             #expect(!serveLog.contains(token))
+        }
+
+        /// A run's page shows its rejected items and its schema drift: a real `ingestctl run` of acme_portal.orders
+        /// against the messy API (one item with an invalid date, items that gained `discount` and `customer.phone`),
+        /// then its page in chromium: the rejected count, the reason naming the artifact and the item, the raw item
+        /// (masked and escaped as every text), and the drift keys with their counts, as the ledger kept them.
+        @Test(arguments: WarehouseKind.allCases)
+        func aRunsPageShowsItsRejectedItemsAndSchemaDrift(_ kind: WarehouseKind) async throws {
+            typealias API = MessyOrdersAPI
+            let items = [
+                API.order("G-1", ["discount": "5", "customer": #"{"id": "C1", "phone": "555-0100"}"#]),
+                API.order("G-2", ["discount": "7.5"]),
+                // A bad item whose id is markup and whose name quotes the API's token.
+                API.order("<i>BAD</i>", ["created_at": API.json("2024-03-10Tnonsense"), "name": API.json("see " + API.token)]),
+            ]
+            let (test, server) = try await API.start(kind, pages: [items])
+            var env = ["INGEST_HOME": test.home, "ACME_PORTAL_API_TOKEN": API.token,
+                       "ACME_PORTAL_BASE_URL": try #require(test.settings["ACME_PORTAL_BASE_URL"])]
+            if let url = test.settings["WAREHOUSE_URL"] { env["WAREHOUSE_URL"] = url }
+            let folder = try Ingestctl.workingDirectory("serve-rejects")
+            let run: Run
+            do {
+                run = try Self.run("acme_portal.orders", env, in: folder)
+                await server.stop()
+            } catch {
+                await server.stop()
+                throw error
+            }
+            #expect(run.status == "failed", "the default gate allows no reject")
+            #expect(run.parsed == 2)
+            let stored = try Ingestctl.run(["rejects", "acme_portal.orders", "--run", run.id, "--output", "json"], environment: env, in: folder)
+            let rejects = try #require(try JSONSerialization.jsonObject(with: Data(stored.stdout.utf8)) as? [[String: Any]], "\(stored.stderr)")
+            #expect(rejects.count == 1)
+            let reason = try #require(rejects.first?["reason"] as? String)
+            // A second run, on the built-in demo API, with neither rejects nor drift.
+            var demo = env
+            demo["ACME_PORTAL_BASE_URL"] = nil
+            demo["ACME_PORTAL_DEMO_ROWS"] = "20"
+            demo["ACME_PORTAL_DEMO_PORT"] = String(try await Ingestctl.freePort())
+            let clean = try Self.run("acme_portal.orders", demo, in: folder)
+            #expect(clean.status == "succeeded")
+
+            let (serve, base) = try await Self.serve(env, in: folder)
+            defer { serve.terminate(); serve.waitUntilExit() }
+            try await Browser.withBrowser { browser in
+                let page = try await browser.newPage()
+                func text(_ selector: String) async throws -> String? {
+                    try await page.evaluate("document.querySelector(\(Self.js(selector)))?.textContent ?? null").string
+                }
+                func texts(_ selector: String) async throws -> [String] {
+                    try await page.evaluate("[...document.querySelectorAll(\(Self.js(selector)))].map(e => e.textContent)").array?.compactMap(\.string) ?? []
+                }
+                try await page.navigate(to: base + "/")
+                try await page.waitForSelector("#datasets")
+                #expect(try await text("#runs tr[data-run=\"\(run.id)\"] [data-key=rejected]") == "1")
+                #expect(try await text("#runs tr[data-run=\"\(clean.id)\"] [data-key=rejected]") == "0")
+
+                try await page.click("#runs tr[data-run=\"\(run.id)\"] [data-key=run] a")
+                try await page.waitForSelector("#run-id")
+                #expect(try await text("#run-id") == run.id)
+                #expect(try await text("#counts [data-key=rejected]") == "1")
+                #expect(try await text("#counts [data-key=parsed]") == "2")
+                #expect(try await text("#counts [data-key=\"drift keys\"]") == "2")
+                #expect(try await text("#error")?.contains("max rejected-row ratio: 1 of 3 items rejected") == true)
+
+                // The rejected item: artifact, item, the reason as stored (naming both), the raw item.
+                #expect(try await texts("#rejects tbody tr [data-key=artifact]") == ["page_00001"])
+                #expect(try await texts("#rejects tbody tr [data-key=item]") == ["3"])
+                let shownReason = try #require(try await text("#rejects tr[data-item=\"3\"] [data-key=reason]"))
+                #expect(shownReason == reason)
+                #expect(shownReason.contains("artifact page_00001, item 3 was rejected") && shownReason.contains("<i>BAD</i>")
+                        && shownReason.contains("2024-03-10Tnonsense"), "\(shownReason)")
+                let raw = try #require(try await text("#rejects tr[data-item=\"3\"] [data-key=raw]"))
+                #expect(raw.contains(#""id":"<i>BAD</i>""#) && raw.contains(#""created_at":"2024-03-10Tnonsense""#), "\(raw)")
+                #expect(try await text("#rejects-note")?.contains("1 rejected item, kept in acme_portal.orders__rejects") == true)
+                #expect(try await page.evaluate("document.querySelectorAll('#rejects i').length").int == 0, "the item's markup is text, not HTML")
+
+                // The drift, from the ledger: each key read by no item type, its count and an example.
+                #expect(try await texts("#drift tbody tr [data-key=path]") == ["customer.phone", "discount"])
+                #expect(try await texts("#drift tbody tr [data-key=count]") == ["1", "2"])
+                #expect(try await text("#drift tr[data-path=\"customer.phone\"] [data-key=example]") == #""555-0100""#)
+
+                let html = try await page.html()
+                #expect(!html.contains(API.token) && raw.contains("see "), "the token in the raw item is masked")
+                try await page.screenshot().write(to: URL(fileURLWithPath: NSTemporaryDirectory() + "ingestkit-serve-rejects-\(kind).png"))
+
+                // A run with neither says so.
+                try await page.navigate(to: base + "/runs/" + clean.id)
+                try await page.waitForSelector("#run-id")
+                #expect(try await text("#counts [data-key=rejected]") == "0")
+                #expect(try await text("#rejects") == "No item of this run was rejected.")
+                #expect(try await text("#drift") == "No schema drift: the items carried no key the item type does not read.")
+            }
         }
 
         /// `from -> to` for each source and ref each model reads.

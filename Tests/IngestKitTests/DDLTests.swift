@@ -101,6 +101,32 @@ enum ItemsWithOtherKey: SourceTableConfig {
         }
     }
 
+    /// `TablePlan` (what `ingestctl plan` prints): added columns and indexes as additive changes, a changed key
+    /// refused with its migration, columns no longer declared kept; reading it changes nothing.
+    @Test(arguments: WarehouseKind.allCases)
+    func planListsAdditiveAndRefusedChangesWithoutChangingAnything(_ kind: WarehouseKind) async throws {
+        let test = try await TestPlatform.make(kind)
+        try await test.withWarehouse { warehouse in
+            try await SilverTables(warehouse: warehouse).ensure(try ItemsTable.tableSchema())
+            let color = try await TablePlan.make(try ItemsWithColor.tableSchema(), in: warehouse)
+            #expect(color.tableExists && color.refused.isEmpty)
+            #expect(color.additive.map(\.kind) == [.addColumn, .createIndex, .createRejectsTable])
+            #expect(color.additive.first?.description == "add column color \(warehouse.dialect.typeName(.text))")
+            #expect(color.additive.dropFirst().first?.description == "create index items__color__idx on color")
+            #expect(color.kept == ["amount", "day", "active", "quantity"], "\(color.kept)")
+            #expect(try await warehouse.existingColumns(schema: "fixture", table: "items").map(\.name) == ItemsTable.columns.map(\.name),
+                    "a plan changes nothing")
+
+            let key = try await TablePlan.make(try ItemsWithOtherKey.tableSchema(), in: warehouse)
+            #expect(key.refused.map(\.description) == ["the primary key is (id) in the warehouse but (id, day) in the config"])
+            #expect(key.refused.first?.migration.contains("ALTER TABLE \"fixture\".\"items\"") == true)
+            #expect(key.text.contains("  ! the primary key is (id) in the warehouse but (id, day) in the config — refused; migration: "))
+
+            #expect(try await color.apply(in: warehouse) == 3)
+            #expect(try await TablePlan.make(try ItemsWithColor.tableSchema(), in: warehouse).additive.isEmpty, "applied")
+        }
+    }
+
     @Test func printedDDLIsIdempotentAndQuoted() throws {
         let table = try ItemsTable.tableSchema()
         for dialect in SQLDialect.allCases {

@@ -47,6 +47,16 @@ public struct TestPlatform: Sendable {
         try await PostgresWarehouse.createScratchDatabase(baseURL: try postgresBaseURL(), prefix: "t")
     }
 
+    /// The stores of a folder that `ingestctl` ran in with `environment` (its default INGEST_HOME, `.ingest`),
+    /// to look at what a command left there.
+    public static func ofIngestctl(_ environment: [String: String], in folder: String) throws -> TestPlatform {
+        var values = environment
+        values["INGEST_HOME"] = values["INGEST_HOME"] ?? folder + "/.ingest"
+        let settings = Settings(values: values)
+        return TestPlatform(kind: values["WAREHOUSE_URL"] == nil ? .sqlite : .postgres, home: values["INGEST_HOME"]!, settings: settings,
+                            platform: try Platform(settings: settings))
+    }
+
     /// The same platform with more settings (e.g. a changed demo revision).
     public func with(_ extra: [String: String]) throws -> TestPlatform {
         var copy = self

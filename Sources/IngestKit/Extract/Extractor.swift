@@ -27,6 +27,9 @@ public struct ExtractionContext: Sendable {
     /// The interval a scheduler gave this run (`--window-start`/`--window-end`); it replaces
     /// the lookback and the watermark. `nil`: the extractor decides (lookback, watermark).
     public var window: ExtractionWindow?
+    /// A sample, not a run (`ingestctl doctor`): only the first artifact is wanted. An extractor may stop
+    /// after storing it (the REST toolkit does, after checking the page); the sink refuses any further one.
+    public var firstArtifactOnly = false
 
     public init(runId: String, runTime: Date, lookbackDays: Int, lastWatermark: String?, settings: Settings,
                 http: HTTPFetcher, logger: Logger, say: @escaping @Sendable (String) -> Void) {

@@ -12,7 +12,7 @@ import NIOCore
 ///
 /// - `GET /`: the runs page (HTML): every registered source and dataset with its last run, the
 ///   latest runs, freshness and the model lineage as an SVG graph (``RunsPage``).
-/// - `GET /runs/<run id>`: one run's page (``RunPage``); 404 for a run the ledger does not have.
+/// - `GET /runs/<run id>`: one run's page (``RunPage``): steps, counts, rejected items and schema drift; 404 for a run the ledger does not have.
 ///
 /// Every page is read-only, built on the server from the ledger on each request, with every text
 /// masked and HTML-escaped (``HTML``); no script and no asset from elsewhere.
@@ -38,10 +38,10 @@ public enum ObserveServer {
             let segment = context.parameters.get("id") ?? ""
             let runId = segment.removingPercentEncoding ?? segment
             do {
-                guard let run = try await RunLedger.run(runId, platform: platform) else {
+                guard let detail = try await RunLedger.run(runId, platform: platform, registry: registry) else {
                     return html(RunPage.notFound(runId), status: .notFound)
                 }
-                return html(RunPage.render(run))
+                return html(RunPage.render(detail))
             } catch {
                 platform.logger.error("/runs: \(error.redactedDescription)")
                 return text("cannot read the ledger: \(error.redactedDescription)\n", status: .serviceUnavailable)

@@ -254,6 +254,7 @@ public struct Pipeline: Sendable {
         record.models = report.models
         record.modelsPublished = report.modelsPublished
         record.fromRuns = report.replayedRuns ?? report.fromRunId.map { [$0] } ?? []
+        record.drift = report.drift
         return record
     }
 
@@ -271,12 +272,14 @@ public struct Pipeline: Sendable {
         report.windowEnd = recorded.windowEnd
         report.models = recorded.models
         report.modelsPublished = recorded.modelsPublished
+        report.drift = recorded.drift
     }
 
     /// A new extract of a run: the load, models and gate recorded for its old bronze no longer stand.
     static func resetAfterExtract(_ report: inout RunReport) {
         report.counts = RunReport.Counts()
         report.watermark = nil
+        report.drift = []
         report.models = nil
         report.modelsPublished = nil
         report.gate = nil

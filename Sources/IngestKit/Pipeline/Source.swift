@@ -17,17 +17,29 @@ extension Source {
 
 /// A documented configuration variable of a source.
 public struct SourceVariable: Sendable, Hashable {
+    /// When a run cannot do without the variable (`ingestctl doctor` checks it).
+    public enum Requirement: Sendable, Hashable {
+        /// The source runs without it (a default applies).
+        case optional
+        /// Every run needs it.
+        case required
+        /// Needed when the named variable is set (e.g. a token once a real API's base URL is given).
+        case requiredWhenSet(String)
+    }
+
     public var name: String
     public var purpose: String
     public var isSecret: Bool
     /// A sample value shown in `.env.example` (`# NAME=example`); empty for secrets and most others.
     public var example: String
+    public var requirement: Requirement
 
-    public init(_ name: String, _ purpose: String, secret: Bool = false, example: String = "") {
+    public init(_ name: String, _ purpose: String, secret: Bool = false, example: String = "", requirement: Requirement = .optional) {
         self.name = name
         self.purpose = purpose
         self.isSecret = secret
         self.example = example
+        self.requirement = requirement
     }
 }
 

@@ -20,12 +20,31 @@ public struct SchemaEvolution: Sendable {
 
     public init(_ dialect: SQLDialect) { self.dialect = dialect }
 
+    /// A difference that is not applied automatically: what differs, and the migration to write.
+    public struct RefusedChange: Sendable, Hashable, Codable {
+        /// `column amount is TEXT in the warehouse but numeric in the config`
+        public var description: String
+        /// The SQL (or the steps) that would make the change by hand.
+        public var migration: String
+    }
+
     /// The statements that bring `existing` up to `table`, or an error showing the migration to write.
     public func plan(_ table: TableSchema, existing: [ExistingColumn]) throws -> [String] {
+        let (added, refused) = differences(table, existing: existing)
+        if !refused.isEmpty {
+            throw IngestError("table \(table.schema).\(table.table) of \(table.qualifiedName) does not match its config: "
+                                  + refused.map { "\($0.description); migration: \($0.migration)" }.joined(separator: "; "),
+                              fix: "run the migration above (or revert the config); only added columns are applied automatically")
+        }
         let ddl = DDL(dialect)
+        return added.map { ddl.addColumn($0, to: table) }
+    }
+
+    /// The config's columns the table lacks (safe to add), and the changed types and key (refused).
+    public func differences(_ table: TableSchema, existing: [ExistingColumn]) -> (added: [TableSchema.ColumnSpec], refused: [RefusedChange]) {
         let fqn = dialect.qualified(table.schema, table.table)
         let byName = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var changes: [String] = []
+        var refused: [RefusedChange] = []
         for column in table.columns {
             guard let current = byName[column.name] else { continue }
             let currentType = dialect.columnType(declared: current.declaredType)
@@ -37,7 +56,9 @@ public struct SchemaEvolution: Sendable {
                 case .sqlite:
                     migration = "ALTER TABLE \(fqn) RENAME TO \(dialect.qualified(table.schema, table.table + "_old")); -- then run ingestctl again to create the new table, and copy: INSERT INTO \(fqn) SELECT … FROM \(dialect.qualified(table.schema, table.table + "_old")); \(Self.sqliteShellNote(table))"
                 }
-                changes.append("column \(column.name) is \(current.declaredType) in the warehouse but \(dialect.typeName(column.type)) in the config; migration: \(migration)")
+                refused.append(RefusedChange(
+                    description: "column \(column.name) is \(current.declaredType) in the warehouse but \(dialect.typeName(column.type)) in the config",
+                    migration: migration))
             }
         }
         let existingKey = existing.filter(\.primaryKey).map(\.name)
@@ -49,13 +70,11 @@ public struct SchemaEvolution: Sendable {
             case .sqlite:
                 migration = "ALTER TABLE \(fqn) RENAME TO \(dialect.qualified(table.schema, table.table + "_old")); -- then run ingestctl again and copy the rows over; \(Self.sqliteShellNote(table))"
             }
-            changes.append("the primary key is (\(existingKey.joined(separator: ", "))) in the warehouse but (\(table.primaryKey.joined(separator: ", "))) in the config; migration: \(migration)")
+            refused.append(RefusedChange(
+                description: "the primary key is (\(existingKey.joined(separator: ", "))) in the warehouse but (\(table.primaryKey.joined(separator: ", "))) in the config",
+                migration: migration))
         }
-        if !changes.isEmpty {
-            throw IngestError("table \(table.schema).\(table.table) of \(table.qualifiedName) does not match its config: " + changes.joined(separator: "; "),
-                              fix: "run the migration above (or revert the config); only added columns are applied automatically")
-        }
-        return table.columns.filter { byName[$0.name] == nil }.map { ddl.addColumn($0, to: table) }
+        return (table.columns.filter { byName[$0.name] == nil }, refused)
     }
 
     /// How the names read in the `sqlite3` shell, where the SDK does not map `schema.table`.

@@ -31,6 +31,9 @@ public struct RunRecord: Sendable, Codable, Hashable {
     public var modelsPublished: Bool?
     /// The stored runs whose bronze this run loaded instead of its own (`--from-run`, `ingestctl replay`), in order.
     public var fromRuns: [String] = []
+    /// Schema drift its load saw: keys the item type never reads, by dotted path, with a count and one example
+    /// (masked); empty when there was none or the ledger row was written before drift was kept.
+    public var drift: [SchemaDrift.Key] = []
 }
 
 /// The state table and its statements, per dialect.
@@ -71,7 +74,8 @@ public struct IngestionState: Sendable {
                 "window_start" \(text),
                 "window_end" \(text),
                 "models" \(text),
-                "from_runs" \(text)
+                "from_runs" \(text),
+                "drift" \(text)
             )
             """,
             dialect == .postgres
@@ -99,6 +103,7 @@ public struct IngestionState: Sendable {
     public static let addedColumns: [AddedColumn] = [
         AddedColumn("steps"), AddedColumn("ingest_date"), AddedColumn("window_start"), AddedColumn("window_end"),
         AddedColumn("models"), AddedColumn("from_runs"), AddedColumn("rows_rejected", .integer, default: "0"),
+        AddedColumn("drift"),
     ]
 
     /// Creates the schema, the table and its index, and adds the columns an older table lacks.
@@ -106,9 +111,14 @@ public struct IngestionState: Sendable {
         try await warehouse.ensureSchema(Self.schema)
         for statement in createStatements { try await warehouse.execute(statement) }
         let existing = Set(try await warehouse.existingColumns(schema: Self.schema, table: Self.table).map(\.name))
-        for column in Self.addedColumns where !existing.contains(column.name) {
+        for statement in addColumnStatements(existing: existing) { try await warehouse.execute(statement) }
+    }
+
+    /// The `ALTER TABLE … ADD COLUMN` statements that give a table with `existing` columns the added ones.
+    public func addColumnStatements(existing: Set<String>) -> [String] {
+        Self.addedColumns.filter { !existing.contains($0.name) }.map { column in
             let filled = column.defaultValue.map { " NOT NULL DEFAULT \($0)" } ?? ""
-            try await warehouse.execute("ALTER TABLE \(name) ADD COLUMN \(dialect.quote(column.name)) \(dialect.typeName(column.type))\(filled)")
+            return "ALTER TABLE \(name) ADD COLUMN \(dialect.quote(column.name)) \(dialect.typeName(column.type))\(filled)"
         }
     }
 
@@ -154,6 +164,16 @@ public struct IngestionState: Sendable {
         return .text(String(decoding: data, as: UTF8.self))
     }
 
+    /// The `drift` column: the drifted keys as a JSON array (`[{"count":1,"example":"…","path":"a.b"}]`), NULL when none.
+    static func driftJSON(_ drift: [SchemaDrift.Key]) -> SQLValue {
+        guard !drift.isEmpty else { return .null }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(drift) else { return .null }
+        // JSON escapes control characters (NUL included, which PostgreSQL text cannot hold); examples were masked when seen.
+        return .text(Redactor.shared.redact(String(decoding: data, as: UTF8.self)))
+    }
+
     /// Writes the record's status, counts, error and watermark.
     public func update(_ record: RunRecord, in session: any SQLSession) async throws {
         try await session.execute("""
@@ -162,7 +182,7 @@ public struct IngestionState: Sendable {
                 "rows_updated" = \(p(8, .integer)), "rows_unchanged" = \(p(9, .integer)), "error_message" = \(p(10, .text)),
                 "watermark" = \(p(11, .text)), "steps" = \(p(12, .text)), "ingest_date" = \(p(13, .text)),
                 "window_start" = \(p(14, .text)), "window_end" = \(p(15, .text)), "models" = \(p(16, .text)),
-                "from_runs" = \(p(17, .text)), "rows_rejected" = \(p(18, .integer))
+                "from_runs" = \(p(17, .text)), "rows_rejected" = \(p(18, .integer)), "drift" = \(p(19, .text))
             WHERE "run_id" = \(p(1, .text))
             """, [
                 .text(record.runId), .text(record.status.rawValue), record.finishedAt.map { .text($0) } ?? .null,
@@ -176,7 +196,7 @@ public struct IngestionState: Sendable {
                 record.windowStart.map { .text($0) } ?? .null, record.windowEnd.map { .text($0) } ?? .null,
                 Self.modelsJSON(record),
                 record.fromRuns.isEmpty ? .null : .text(record.fromRuns.joined(separator: ",")),
-                .integer(Int64(record.counts.rejected)),
+                .integer(Int64(record.counts.rejected)), Self.driftJSON(record.drift),
             ])
     }
 
@@ -257,6 +277,9 @@ public struct IngestionState: Sendable {
         if let models = row["models"] ?? nil, let column = try? JSONDecoder().decode(ModelsColumn.self, from: Data(models.utf8)) {
             record.models = column.summary
             record.modelsPublished = column.published
+        }
+        if let drift = row["drift"] ?? nil {
+            record.drift = (try? JSONDecoder().decode([SchemaDrift.Key].self, from: Data(drift.utf8))) ?? []
         }
         return record
     }

@@ -83,6 +83,14 @@ public struct RejectRecord: Sendable, Codable, Hashable {
     }
 }
 
+extension RejectRecord {
+    /// A row of ``RejectsTable/list(runId:limit:in:)``.
+    init(row: ResultRow) {
+        self.init(runId: row["run_id"] ?? "", artifactId: row["artifact_id"] ?? "", itemIndex: Int(row["item_index"] ?? "") ?? 0,
+                  reason: row["reason"] ?? "", rawItem: row["raw_item"] ?? nil, rejectedAt: row["rejected_at"] ?? "")
+    }
+}
+
 extension Platform {
     /// The rejected items of a dataset (`source.dataset`): of one run, or of its latest runs, newest first.
     public func rejects(_ name: String, runId: String?, in registry: SourceRegistry, limit: Int = 1000) async throws -> [RejectRecord] {
@@ -95,11 +103,7 @@ extension Platform {
             for statement in rejects.createStatements { try await warehouse.execute(statement) }
             let rows = try await rejects.list(runId: runId, limit: limit, in: warehouse)
             await warehouse.close()
-            return rows.map { row in
-                RejectRecord(runId: row["run_id"] ?? "", artifactId: row["artifact_id"] ?? "",
-                             itemIndex: Int(row["item_index"] ?? "") ?? 0, reason: row["reason"] ?? "",
-                             rawItem: row["raw_item"] ?? nil, rejectedAt: row["rejected_at"] ?? "")
-            }
+            return rows.map(RejectRecord.init(row:))
         } catch {
             await warehouse.close()
             throw error

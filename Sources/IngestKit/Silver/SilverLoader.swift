@@ -75,6 +75,7 @@ struct SilverLoader: Sendable {
             var record = snapshot
             record.counts.load = snapshot.counts.load + counts
             record.watermark = Self.later(snapshot.watermark, staged.watermark)
+            record.drift = SchemaDrift.merge(snapshot.drift, staged.drift)
             record.steps = ledgerSteps
             try await state.update(Pipeline.stateRecord(record, .running), in: session)
             return (counts, staged.watermark, rejects, staged.drift)

@@ -25,7 +25,8 @@ public struct AcmePortalSource: Source {
     public var variables: [SourceVariable] {
         [
             SourceVariable("ACME_PORTAL_BASE_URL", "the API's base URL; unset: a built-in demo API on 127.0.0.1", example: "https://portal.acme.example"),
-            SourceVariable("ACME_PORTAL_API_TOKEN", "bearer token for the API (the demo accepts any token it is started with)", secret: true),
+            SourceVariable("ACME_PORTAL_API_TOKEN", "bearer token for the API (the demo accepts any token it is started with)", secret: true,
+                           requirement: .requiredWhenSet("ACME_PORTAL_BASE_URL")),
             SourceVariable("ACME_PORTAL_DEMO_ROWS", "orders the demo API serves (default 2000; customers: a fifth of that)"),
             SourceVariable("ACME_PORTAL_DEMO_PORT", "port of the demo API on 127.0.0.1 (default 8765)"),
             SourceVariable("ACME_PORTAL_DEMO_REVISION", "demo data revision; each step changes every 10th order (default 0)"),

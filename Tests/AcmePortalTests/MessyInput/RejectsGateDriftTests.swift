@@ -234,6 +234,7 @@ import Testing
         #expect(rejects.allSatisfy { $0.itemIndex == 3 })
         let ledger = try #require(try await platform.recentRuns("acme_portal.orders", in: registry).first { $0.runId == replay.runId })
         #expect(ledger.counts.rejected == 2 && ledger.counts.parsed == 4)
+        #expect(ledger.drift.map(\.path) == ["discount"] && ledger.drift.map(\.count) == [2], "the ledger keeps the drift: \(ledger.drift)")
     }
 }
 

@@ -172,6 +172,10 @@ public struct RESTExtractor: Extractor {
             }
             recordsRead += count ?? 0
             emptyInARow = count == 0 ? emptyInARow + 1 : 0
+            if context.firstArtifactOnly {
+                stopped("only the first page was asked for (a sample)")
+                break
+            }
 
             if stop.emptyPage, count == 0 {
                 stopped("page \(pageIndex) had no records")

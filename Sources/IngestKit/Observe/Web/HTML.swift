@@ -40,6 +40,7 @@ enum HTML {
         .running, .warn { color: #8a5a00; font-weight: 600; } .unchecked, .muted { color: #66707a; }
         .message { min-width: 18rem; max-width: 40rem; white-space: pre-wrap; overflow-wrap: anywhere; }
         td[data-key="run"], td[data-key="started"], code { white-space: nowrap; }
+        td.message code { white-space: pre-wrap; overflow-wrap: anywhere; }
         a { color: #0b57d0; } nav { margin-bottom: 1rem; } svg { background: #fff; border: 1px solid #d8dde3; }
         </style>
         </head>

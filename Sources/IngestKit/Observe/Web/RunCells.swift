@@ -3,7 +3,7 @@ import IngestCommon
 
 /// The cells that describe one run in a table row, shared by the runs page and a run's page.
 enum RunCells {
-    static let header = ["Run", "Status", "Started (UTC)", "Duration", "Artifacts", "Parsed", "Inserted", "Updated", "Unchanged", "Gate", "Error"]
+    static let header = ["Run", "Status", "Started (UTC)", "Duration", "Artifacts", "Parsed", "Inserted", "Updated", "Unchanged", "Rejected", "Gate", "Error"]
 
     /// A row's cells for `run`; `dataset` first when the table mixes datasets.
     static func cells(_ run: RunRecord, withDataset: Bool = false) -> String {
@@ -18,6 +18,7 @@ enum RunCells {
         cells += HTML.number(run.counts.inserted, key: "inserted")
         cells += HTML.number(run.counts.updated, key: "updated")
         cells += HTML.number(run.counts.unchanged, key: "unchanged")
+        cells += HTML.number(run.counts.rejected, key: "rejected")
         let gate = gate(run)
         cells += HTML.cell(gate.text, cssClass: gate.cssClass, key: "gate")
         cells += "<td class=\"message\" data-key=\"error\">\(HTML.text(run.errorMessage ?? ""))</td>"

@@ -59,13 +59,17 @@ enum RunLedger {
         return state
     }
 
-    /// The recorded run with this id, or `nil`.
-    static func run(_ runId: String, platform: Platform) async throws -> RunRecord? {
+    /// The recorded run with this id and its rejected items, or `nil`.
+    static func run(_ runId: String, platform: Platform, registry: SourceRegistry) async throws -> RunDetail? {
         let warehouse = try await platform.openWarehouse()
         do {
-            let run = try await open(warehouse).record(runId: runId, in: warehouse)
+            guard let run = try await open(warehouse).record(runId: runId, in: warehouse) else {
+                await warehouse.close()
+                return nil
+            }
+            let detail = try await RunDetail.read(run, registry: registry, in: warehouse)
             await warehouse.close()
-            return run
+            return detail
         } catch {
             await warehouse.close()
             throw error
@@ -77,5 +81,35 @@ enum RunLedger {
         guard let started = LocalTimestamp(iso: run.startedAt)?.date,
               let finished = run.finishedAt.flatMap({ LocalTimestamp(iso: $0)?.date }) else { return nil }
         return finished.timeIntervalSince(started)
+    }
+}
+
+/// One run with what its page shows beyond the ledger row: its rejected items.
+struct RunDetail: Sendable {
+    /// At most this many rejected items are listed on a run's page (`ingestctl rejects` lists them all).
+    static let rejectsShown = 200
+
+    var run: RunRecord
+    /// The run's rows of `<schema>.<table>__rejects`, by artifact and item, at most ``rejectsShown``.
+    var rejects: [RejectRecord]
+    /// The rejects table read (`acme_portal.orders__rejects`), or why none could be read.
+    var rejectsSource: String
+    var rejectsReadable: Bool
+
+    /// Reads the run's rejects from its dataset's rejects table, without creating it: the page is read-only.
+    static func read(_ run: RunRecord, registry: SourceRegistry, in warehouse: any Warehouse) async throws -> RunDetail {
+        let qualifiedName = "\(run.source).\(run.dataset)"
+        guard let dataset = try? registry.dataset(qualifiedName), let table = try? dataset.tableSchema() else {
+            return RunDetail(run: run, rejects: [], rejectsSource: "\(qualifiedName) is not registered in this build, so its rejects table is unknown",
+                             rejectsReadable: false)
+        }
+        let rejects = RejectsTable(for: table, dialect: warehouse.dialect)
+        let name = "\(rejects.schema).\(rejects.table)"
+        guard !(try await warehouse.existingColumns(schema: rejects.schema, table: rejects.table)).isEmpty else {
+            return RunDetail(run: run, rejects: [], rejectsSource: name, rejectsReadable: true)
+        }
+        let rows = try await rejects.list(runId: run.runId, limit: rejectsShown, in: warehouse)
+        let records = rows.map(RejectRecord.init(row:)).sorted { ($0.artifactId, $0.itemIndex) < ($1.artifactId, $1.itemIndex) }
+        return RunDetail(run: run, rejects: records, rejectsSource: name, rejectsReadable: true)
     }
 }
