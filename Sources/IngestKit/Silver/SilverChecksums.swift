@@ -13,7 +13,7 @@ struct SilverChecksums: Sendable {
     /// The largest silver table whose checksums are read (a test lowers it to exercise the other path).
     @TaskLocal static var maxRows = 4_000_000
     /// Rows read a statement (a test lowers it to read in many pages).
-    @TaskLocal static var pageSize = 50_000
+    @TaskLocal static var pageSize = 10_000
 
     /// 128 bits of a hex SHA-256 checksum.
     struct Fingerprint: Hashable, Sendable {
