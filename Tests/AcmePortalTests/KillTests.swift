@@ -8,6 +8,8 @@ import Glibc
 
 /// `ingestctl` killed with SIGKILL in the middle of a PostgreSQL load: the next run
 /// converges, with no lost or duplicated rows and a ledger that agrees with silver.
+/// A first load copies straight into silver (the kill lands in that COPY); a rerun
+/// stages its changed rows and merges them (the kill lands in the merge).
 ///
 /// The phase is read from the database (`pg_stat_activity`), never guessed with a sleep.
 @Suite struct KillTests {
@@ -69,10 +71,11 @@ import Glibc
     }
 
     /// After the kill: silver and the ledger are as before the load; a rerun converges.
+    /// `seeded`: silver held every row before the load, each with a stale checksum (the rerun updates them all).
     /// The monitor connection is closed whatever happens (PostgresNIO traps on a connection never closed).
-    func expectRerunConverges(_ setup: Setup) async throws {
+    func expectRerunConverges(_ setup: Setup, seeded: Bool = false) async throws {
         do {
-            try await checkRerunConverges(setup)
+            try await checkRerunConverges(setup, seeded: seeded)
         } catch {
             await setup.monitor.close()
             throw error
@@ -80,14 +83,20 @@ import Glibc
         await setup.monitor.close()
     }
 
-    func checkRerunConverges(_ setup: Setup) async throws {
+    func checkRerunConverges(_ setup: Setup, seeded: Bool) async throws {
         let monitor = setup.monitor
-        #expect(try await monitor.execute("SELECT count(*) AS n FROM acme_portal.orders").first?["n"] == "0",
-                "the killed load left nothing in silver")
+        if seeded {
+            let stale = try #require(try await monitor.execute(
+                "SELECT count(*) AS n, count(*) FILTER (WHERE checksum_sha256 = 'stale') AS stale FROM acme_portal.orders").first)
+            #expect(stale["n"] == String(setup.rows) && stale["stale"] == String(setup.rows), "the killed load left silver as it was")
+        } else {
+            #expect(try await monitor.execute("SELECT count(*) AS n FROM acme_portal.orders").first?["n"] == "0",
+                    "the killed load left nothing in silver")
+        }
         let state = IngestionState(.postgres)
         let killed = try #require(try await state.recent(source: "acme_portal", dataset: "orders", in: monitor).first { $0.status == .running },
                                   "the killed run's row stays running until the next run")
-        #expect(killed.counts.inserted == 0 && killed.watermark == nil)
+        #expect(killed.counts.inserted == 0 && killed.counts.updated == 0 && killed.watermark == nil)
 
         let rerun = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "load", "--from-run", setup.bronzeRun,
                                                   "--report", "rerun.json"], environment: setup.env, in: setup.folder)
@@ -100,11 +109,16 @@ import Glibc
         let marked = try #require(records.first { $0.runId == killed.runId })
         #expect(marked.status == .failed)
         #expect(marked.errorMessage?.contains("interrupted") == true)
-        #expect(marked.counts.inserted == 0)
+        #expect(marked.counts.inserted == 0 && marked.counts.updated == 0)
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.folder + "/rerun.json"))) as! [String: Any]
         let last = try #require(records.first { $0.runId == report["run_id"] as? String })
         #expect(last.status == .succeeded)
-        #expect(last.counts.inserted == setup.rows, "the ledger agrees with silver")
+        #expect(last.counts.inserted == (seeded ? 0 : setup.rows), "the ledger agrees with silver")
+        #expect(last.counts.updated == (seeded ? setup.rows : 0), "the ledger agrees with silver")
+        if seeded {
+            #expect(try await monitor.execute("SELECT count(*) AS n FROM acme_portal.orders WHERE checksum_sha256 = 'stale'").first?["n"] == "0",
+                    "every stale row was rewritten")
+        }
         #expect(records.filter { $0.status == .running }.isEmpty)
     }
 
@@ -112,7 +126,8 @@ import Glibc
         let setup = try await setup(rows: Self.copyRows)
         let process = try startLoad(setup)
         do {
-            try await kill(process, whenActive: "COPY", monitor: setup.monitor)
+            // Silver is empty: the first load copies straight into it, with no staging table.
+            try await kill(process, whenActive: #"COPY "acme_portal"."orders""#, monitor: setup.monitor)
         } catch {
             await setup.monitor.close()
             throw error
@@ -122,13 +137,18 @@ import Glibc
 
     @Test func killedDuringTheMergeThenARerunConverges() async throws {
         let setup = try await setup()
+        // Silver holds every row with a stale checksum: the load is a rerun that stages them all and merges.
+        let first = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "load", "--from-run", setup.bronzeRun],
+                                      environment: setup.env, in: setup.folder)
+        #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
+        try await setup.monitor.execute("UPDATE acme_portal.orders SET checksum_sha256 = 'stale'")
         // Hold silver in SHARE mode: the COPY proceeds, the merge waits where we can see it.
         let blocker = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(setup.url))
         try await blocker.execute("BEGIN")
         try await blocker.execute("LOCK TABLE acme_portal.orders IN SHARE MODE")
         let process = try startLoad(setup)
         do {
-            try await kill(process, whenActive: "WITH latest AS", monitor: setup.monitor)
+            try await kill(process, whenActive: "WITH merged AS", monitor: setup.monitor)
         } catch {
             await blocker.close()
             await setup.monitor.close()
@@ -136,6 +156,6 @@ import Glibc
         }
         try await blocker.execute("ROLLBACK")
         await blocker.close()
-        try await expectRerunConverges(setup)
+        try await expectRerunConverges(setup, seeded: true)
     }
 }

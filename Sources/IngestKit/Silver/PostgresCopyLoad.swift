@@ -3,45 +3,81 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// The bulk load on PostgreSQL: rows stream from the parsers through
-/// `COPY … FROM STDIN` (text format) into a temporary staging table, then one
-/// set-based merge writes silver — all on the caller's transaction.
+/// The bulk load on PostgreSQL, on the caller's transaction.
 ///
-/// The staging table is temporary (no WAL) and has no index, so the COPY is
-/// about as cheap as the parse that feeds it; the merge skips unchanged rows
-/// in one hash join, so an identical rerun writes nothing to silver.
+/// Rows are parsed and encoded as `COPY … FROM STDIN` text on all cores; the
+/// run's artifacts are taken last to first so that `LatestRows` keeps only
+/// the last row of every key. Then:
+/// - silver empty at the start of the run (a first load): one `COPY` straight
+///   into silver — no staging table, no merge, index maintenance is the only
+///   cost beyond the raw copy;
+/// - otherwise (a rerun): silver's checksums are read first (`SilverChecksums`)
+///   and only new and changed rows are copied into a temporary staging table
+///   (no WAL, no index), which one set-based statement merges (`StagedMerge`).
+///   An identical rerun sends no row and runs no merge.
 struct PostgresCopyLoad: Sendable {
     let merge: StagedMerge
     /// COPY data is sent in chunks of about this size.
     var flushBytes = 256 * 1024
+    /// On a rerun, rows are staged one `COPY` per this many bytes (a statement each, between the reads).
+    var stagingFlushBytes = 2 * 1024 * 1024
 
-    /// One artifact encoded as COPY lines.
+    /// One artifact encoded as COPY lines, with each row's end, key and checksum.
     struct Encoded: Sendable {
         var lines: ByteBuffer
-        var rows: Int
-        var watermark: String?
-        var sanitized: Int
-        var rejects: [RejectedItem] = []
-        var drift: [SchemaDrift.Key] = []
+        /// `lines` offset where each row ends (its newline included).
+        var ends: [Int]
+        var keys: [String]
+        var checksums: [SQLValue]
+        var staged: SilverLoader.Staged
     }
 
     static let logger = Logger(label: "ingestkit.copy", factory: { _ in SwiftLogNoOpLogHandler() })
 
     func load(count: Int, read: @escaping @Sendable (Int) async throws -> ParsedArtifact,
               on transaction: any SQLSession, connection: PostgresConnection) async throws -> (SilverLoader.Staged, LoadCounts) {
-        for statement in merge.createStaging { try await transaction.execute(statement) }
-        let encode = Self.encoder(read: read)
+        let table = merge.table
+        let rowsBefore = Int(try await transaction.execute(merge.countTarget).first?["n"] ?? "0") ?? 0
+        let known = rowsBefore == 0 ? nil : try await SilverChecksums.read(merge, rows: rowsBefore, in: transaction)
+        let encode = Self.encoder(read: read, latest: LatestRows(table: table),
+                                  checksum: table.loadedColumns.firstIndex { $0.name == table.checksumColumn } ?? 0)
+        var latest = LatestRows(table: table)
+        var parts = [SilverLoader.Staged](repeating: SilverLoader.Staged(), count: count)
+        var counts = LoadCounts()
+        var pending = ByteBufferAllocator().buffer(capacity: flushBytes + 64 * 1024)
 
-        var staged = SilverLoader.Staged()
-        do {
-            try await connection.copyFrom(
-                table: StagedMerge.stagingTable, columns: merge.stagingColumns, logger: Self.logger
-            ) { writer in
-                var pending = ByteBufferAllocator().buffer(capacity: flushBytes + 64 * 1024)
-                try await ParallelParse.forEach(count: count, produce: encode) { _, encoded in
-                    staged.add(encoded.rows, watermark: encoded.watermark, sanitized: encoded.sanitized, rejects: encoded.rejects, drift: encoded.drift)
-                    var lines = encoded.lines
-                    pending.writeBuffer(&lines)
+        /// `COPY table (loaded columns) FROM STDIN` with `body` writing the data; `what` names the table in errors.
+        func copy(into target: String, what: String, _ body: (PostgresCopyFromWriter) async throws -> Void) async throws {
+            do {
+                try await connection.copyFrom(table: target, columns: merge.loadedColumns, logger: Self.logger, writeData: body)
+            } catch let error as PSQLError {
+                throw WarehouseError.statementFailed(sql: "COPY \(what) FROM STDIN", message: PostgresWarehouse.message(error))
+            }
+        }
+
+        /// Appends the rows of one artifact that are sent: the last of their key, new or changed.
+        func take(_ artifact: Int, _ encoded: Encoded) {
+            parts[artifact] = encoded.staged
+            let winners = latest.winners(of: encoded.keys)
+            let sent = known.map { known in winners.filter { !known.isUnchanged(key: encoded.keys[$0], checksum: encoded.checksums[$0]) } } ?? winners
+            if sent.count == encoded.ends.count {
+                var lines = encoded.lines
+                pending.writeBuffer(&lines)
+                return
+            }
+            let bytes = encoded.lines.readableBytesView
+            for row in sent {
+                let start = row == 0 ? 0 : encoded.ends[row - 1]
+                pending.writeBytes(bytes[bytes.startIndex + start ..< bytes.startIndex + encoded.ends[row]])
+            }
+        }
+
+        if rowsBefore == 0 {
+            // A first load: straight into silver. The COPY runs in the load's transaction, so a failure
+            // or a kill leaves silver empty, and the dataset lock keeps other runs out meanwhile.
+            try await copy(into: Self.copyTarget(table), what: merge.target) { writer in
+                try await ParallelParse.forEach(count: count, produce: { try await encode(count - 1 - $0) }) { position, encoded in
+                    take(count - 1 - position, encoded)
                     if pending.readableBytes >= flushBytes {
                         try await writer.write(pending)
                         pending.clear()
@@ -49,35 +85,72 @@ struct PostgresCopyLoad: Sendable {
                 }
                 if pending.readableBytes > 0 { try await writer.write(pending) }
             }
-        } catch let error as PSQLError {
-            throw WarehouseError.statementFailed(sql: "COPY \(StagedMerge.stagingTable) FROM STDIN", message: PostgresWarehouse.message(error))
+            counts.inserted = latest.winners
+        } else {
+            // A rerun: new and changed rows into staging, a COPY every `stagingFlushBytes`, then one merge.
+            // The staging table is made when the first row needs it: an identical rerun writes nothing.
+            var staged = false
+            func flush() async throws {
+                guard pending.readableBytes > 0 else { return }
+                if !staged { try await transaction.execute(merge.createStaging) }
+                let chunk = pending
+                try await copy(into: StagedMerge.stagingTable, what: StagedMerge.stagingTable) { try await $0.write(chunk) }
+                pending.clear()
+                staged = true
+            }
+            try await ParallelParse.forEach(count: count, produce: { try await encode(count - 1 - $0) }) { position, encoded in
+                take(count - 1 - position, encoded)
+                if pending.readableBytes >= stagingFlushBytes { try await flush() }
+            }
+            try await flush()
+            if staged {
+                // The join against silver runs in memory on the server, not on disk.
+                try await transaction.execute("SET LOCAL work_mem = '256MB'")
+                let result = try await transaction.execute(merge.postgresMerge).first
+                counts.inserted = Int(result?["inserted"] ?? "0") ?? 0
+                counts.updated = Int(result?["updated"] ?? "0") ?? 0
+            }
         }
-
-        // The sort that resolves duplicates runs in memory on the server, not on disk.
-        try await transaction.execute("SET LOCAL work_mem = '256MB'")
-        let empty = try await transaction.execute(merge.postgresTargetIsEmpty).first?["empty"] == "true"
-        let result = try await transaction.execute(empty ? merge.postgresInsertIntoEmpty : merge.postgresMerge).first
-        var counts = LoadCounts()
-        counts.inserted = Int(result?["inserted"] ?? "0") ?? 0
-        counts.updated = Int(result?["updated"] ?? "0") ?? 0
-        counts.duplicates = staged.parsed - (Int(result?["winners"] ?? "0") ?? 0)
+        let staged = parts.reduce(into: SilverLoader.Staged()) { sum, part in
+            sum.add(part.parsed, watermark: part.watermark, sanitized: part.sanitized, rejects: part.rejects, drift: part.drift)
+        }
+        counts.duplicates = staged.parsed - latest.winners
         return (staged, counts)
     }
 
+
+    /// PostgresNIO writes `COPY "<table>"`: a schema-qualified name is passed as `schema"."table`.
+    /// Both are checked snake_case identifiers (`TableSchema`), so nothing else can reach the SQL.
+    static func copyTarget(_ table: TableSchema) -> String {
+        precondition(Identifier.isSafe(table.schema) && Identifier.isSafe(table.table))
+        return "\(table.schema)\".\"\(table.table)"
+    }
+
     /// Reads, parses and encodes one artifact: the part that runs on all cores.
-    static func encoder(read: @escaping @Sendable (Int) async throws -> ParsedArtifact) -> @Sendable (Int) async throws -> Encoded {
+    static func encoder(read: @escaping @Sendable (Int) async throws -> ParsedArtifact, latest: LatestRows,
+                        checksum: Int) -> @Sendable (Int) async throws -> Encoded {
         { index in
             let parsed = try await read(index)
             var lines = ByteBufferAllocator().buffer(capacity: parsed.rows.count * 200)
-            for (position, row) in parsed.rows.enumerated() {
-                lines.writeString(String(SilverLoader.sequence(artifact: index, row: position)))
-                for value in row {
-                    lines.writeInteger(CopyText.tab)
+            var ends: [Int] = []
+            var keys: [String] = []
+            var checksums: [SQLValue] = []
+            ends.reserveCapacity(parsed.rows.count)
+            keys.reserveCapacity(parsed.rows.count)
+            checksums.reserveCapacity(parsed.rows.count)
+            for row in parsed.rows {
+                for (column, value) in row.enumerated() {
+                    if column > 0 { lines.writeInteger(CopyText.tab) }
                     CopyText.append(value, to: &lines)
                 }
                 lines.writeInteger(CopyText.newline)
+                ends.append(lines.readableBytes)
+                keys.append(latest.key(of: row))
+                checksums.append(row[checksum])
             }
-            return Encoded(lines: lines, rows: parsed.rows.count, watermark: parsed.watermark, sanitized: parsed.sanitized, rejects: parsed.rejects, drift: parsed.drift)
+            var staged = SilverLoader.Staged()
+            staged.add(parsed.rows.count, watermark: parsed.watermark, sanitized: parsed.sanitized, rejects: parsed.rejects, drift: parsed.drift)
+            return Encoded(lines: lines, ends: ends, keys: keys, checksums: checksums, staged: staged)
         }
     }
 }

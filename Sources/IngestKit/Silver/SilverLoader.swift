@@ -6,18 +6,21 @@ import IngestCommon
 /// a load that fails or is killed halfway leaves silver, the ledger and the
 /// watermark exactly as they were.
 ///
-/// Artifacts are read and parsed on all cores (`ParallelParse`) while the load
-/// streams them into a staging table — `COPY` on PostgreSQL, prepared
-/// multi-row inserts on SQLite — and one set-based statement merges the
-/// staging table into silver (`StagedMerge`). Memory holds a few artifacts at a
-/// time, whatever the size of the run.
+/// Artifacts are read and parsed on all cores (`ParallelParse`), last to first,
+/// while the load keeps the last row of every key (`LatestRows`). A first load
+/// (silver empty at the start of the run) sends those rows straight into
+/// silver — `COPY` on PostgreSQL, prepared multi-row inserts on SQLite. A rerun
+/// reads silver's checksums first (`SilverChecksums`) and sends only new and
+/// changed rows: staged and merged in one statement on PostgreSQL, upserted on
+/// SQLite (`StagedMerge` has the SQL). Memory holds a few artifacts at a time
+/// plus one entry per key (see `LatestRows`, `SilverChecksums`).
 struct SilverLoader: Sendable {
     let warehouse: any Warehouse
     let table: TableSchema
     let bronze: Bronze
     let state: IngestionState
 
-    /// What the staging step saw, before the merge counts.
+    /// What the parse step saw, before the load counts.
     struct Staged: Sendable {
         var parsed = 0
         var sanitized = 0
@@ -48,7 +51,7 @@ struct SilverLoader: Sendable {
                 (staged, merged) = try await PostgresCopyLoad(merge: merge)
                     .load(count: manifest.artifacts.count, read: read, on: session, connection: connection)
             } else {
-                (staged, merged) = try await SQLiteStagedLoad(merge: merge)
+                (staged, merged) = try await SQLiteLoad(merge: merge)
                     .load(count: manifest.artifacts.count, read: read, in: session)
             }
             var counts = merged
@@ -107,7 +110,4 @@ struct SilverLoader: Sendable {
             }
         }
     }
-
-    /// The staging position of row `row` of artifact `artifact`: later rows win.
-    static func sequence(artifact: Int, row: Int) -> Int64 { Int64(artifact) << 32 | Int64(row) }
 }

@@ -1,14 +1,16 @@
 import IngestCommon
 
-/// The SQL of a staged load: rows go into a temporary staging table first, each
-/// with its position in the run (`_seq`), then one set-based statement merges
-/// the last row of every key into silver.
+/// The SQL of a load, per dialect: the direct insert into an empty silver
+/// table, the staged merge of a rerun's new and changed rows, and the reads
+/// that decide between them.
 ///
-/// Resolving duplicate keys in the staging table (last one wins) is what lets
-/// one statement merge a whole run without "cannot affect row a second time".
-/// Before writing, the merge drops the rows silver already has with the same
-/// checksum in one hash join, so an identical rerun writes nothing and takes
-/// no row locks (`ON CONFLICT` alone would lock every existing row it meets).
+/// The loader resolves duplicate keys itself before any row is sent
+/// (`LatestRows`, last one wins), and on a rerun drops the rows silver already
+/// has with the same checksum (`SilverChecksums`), so these statements see at
+/// most one row per key and, on a rerun, only what changed.
+/// The merge keeps its checksum guard (a `LEFT JOIN` on PostgreSQL, the
+/// `ON CONFLICT … WHERE` on both), so it counts correctly even when every row
+/// is sent (a silver table too large to read its checksums).
 /// `ingested_at` is in neither the insert nor the update list, so it keeps
 /// the first insert's time; the checksum guard leaves unchanged rows untouched.
 public struct StagedMerge: Sendable {
@@ -28,22 +30,14 @@ public struct StagedMerge: Sendable {
     var keyList: String { table.primaryKey.map(q).joined(separator: ", ") }
     var columnList: String { table.loadedColumns.map { q($0.name) }.joined(separator: ", ") }
 
-    /// Staging columns in the order rows are sent: `_seq`, then the loaded columns.
-    public var stagingColumns: [String] { ["_seq"] + table.loadedColumns.map(\.name) }
+    /// Columns in the order rows are sent (to silver or to staging): the loaded columns.
+    public var loadedColumns: [String] { table.loadedColumns.map(\.name) }
 
-    /// A staging table without constraints or indexes: the cheapest thing to COPY into.
-    public var createStaging: [String] {
+    /// PostgreSQL: a temporary staging table without constraints or indexes, the cheapest thing to COPY into.
+    public var createStaging: String {
         let columns = table.loadedColumns.map { "\(q($0.name)) \(dialect.typeName($0.type))" }.joined(separator: ", ")
-        switch dialect {
-        case .postgres:
-            return ["CREATE TEMP TABLE \(q(Self.stagingTable)) (\"_seq\" bigint NOT NULL, \(columns)) ON COMMIT DROP"]
-        case .sqlite:
-            return ["DROP TABLE IF EXISTS \(staging)",
-                    "CREATE TEMP TABLE \(q(Self.stagingTable)) (\"_seq\" INTEGER NOT NULL, \(columns))"]
-        }
+        return "CREATE TEMP TABLE \(q(Self.stagingTable)) (\(columns)) ON COMMIT DROP"
     }
-
-    public var dropStaging: String { "DROP TABLE IF EXISTS \(staging)" }
 
     var updateList: String {
         let keys = Set(table.primaryKey)
@@ -57,74 +51,65 @@ public struct StagedMerge: Sendable {
         """
     }
 
-    /// PostgreSQL: one statement that resolves duplicates, drops unchanged rows,
-    /// merges, and returns `winners` (distinct keys), `inserted` and `updated`.
+    /// PostgreSQL: one statement that merges the staged rows (one per key) into silver, skipping
+    /// those silver has with the same checksum, and returns `inserted` and `updated`.
     public var postgresMerge: String {
-        let join = table.primaryKey.map { "current.\(q($0)) = latest.\(q($0))" }.joined(separator: " AND ")
+        let join = table.primaryKey.map { "current.\(q($0)) = staged.\(q($0))" }.joined(separator: " AND ")
         let checksum = q(table.checksumColumn)
-        let selected = table.loadedColumns.map { "latest.\(q($0.name))" }.joined(separator: ", ")
+        let selected = table.loadedColumns.map { "staged.\(q($0.name))" }.joined(separator: ", ")
         return """
-        WITH latest AS MATERIALIZED (
-            SELECT DISTINCT ON (\(keyList)) * FROM \(staging) ORDER BY \(keyList), "_seq" DESC
-        ), merged AS (
+        WITH merged AS (
             INSERT INTO \(target) AS target (\(columnList))
-            SELECT \(selected) FROM latest LEFT JOIN \(target) AS current ON \(join)
-            WHERE current.\(checksum) IS DISTINCT FROM latest.\(checksum)
+            SELECT \(selected) FROM \(staging) AS staged LEFT JOIN \(target) AS current ON \(join)
+            WHERE current.\(checksum) IS DISTINCT FROM staged.\(checksum)
             \(conflict)
             RETURNING (xmax = 0) AS inserted
         )
-        SELECT (SELECT count(*) FROM latest) AS winners,
-               count(*) FILTER (WHERE inserted) AS inserted,
-               count(*) FILTER (WHERE NOT inserted) AS updated
-        FROM merged
+        SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM merged
         """
     }
 
-    /// PostgreSQL, when silver is empty: the last row per key, inserted with no join against silver
-    /// and no `ON CONFLICT` (index maintenance is the only cost left). Same result columns as `postgresMerge`.
-    public var postgresInsertIntoEmpty: String {
-        let selected = table.loadedColumns.map { "latest.\(q($0.name))" }.joined(separator: ", ")
-        return """
-        WITH latest AS MATERIALIZED (
-            SELECT DISTINCT ON (\(keyList)) * FROM \(staging) ORDER BY \(keyList), "_seq" DESC
-        ), merged AS (
-            INSERT INTO \(target) (\(columnList))
-            SELECT \(selected) FROM latest
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM latest) AS winners, count(*) AS inserted, 0 AS updated FROM merged
-        """
-    }
+    /// The number of rows in silver (the run holds the dataset lock, so no other run adds one).
+    public var countTarget: String { "SELECT count(*) AS n FROM \(target)" }
 
-    /// PostgreSQL: whether silver has no row yet (the run holds the dataset lock, so no other run adds one).
-    public var postgresTargetIsEmpty: String {
-        "SELECT NOT EXISTS (SELECT 1 FROM \(target)) AS empty"
-    }
-
-    /// SQLite: the number of distinct keys staged.
-    public var sqliteWinners: String {
-        "SELECT count(*) AS n FROM (SELECT 1 FROM \(staging) GROUP BY \(keyList))"
-    }
-
-    /// SQLite: the merge of the last row per key (`changes()` afterwards counts inserts plus updates).
-    public var sqliteMerge: String {
-        """
-        INSERT INTO \(target) AS target (\(columnList))
-        SELECT \(columnList) FROM \(staging)
-        WHERE "_seq" IN (SELECT max("_seq") FROM \(staging) GROUP BY \(keyList))
-        \(conflict)
-        """
-    }
-
-    /// SQLite: a multi-row insert into staging (prepared, bound).
-    public func sqliteStage(rows: Int) -> String {
-        let width = stagingColumns.count
+    /// SQLite: a multi-row insert of `rows` rows straight into silver; `upsert` adds the
+    /// checksum-guarded `ON CONFLICT` (a rerun), without it the table must not hold the keys (a first load).
+    public func sqliteInsert(rows: Int, upsert: Bool) -> String {
+        let width = table.loadedColumns.count
         var index = 0
         let tuples = (0..<rows).map { _ in
             "(" + (0..<width).map { _ in index += 1; return "?\(index)" }.joined(separator: ", ") + ")"
         }
-        return "INSERT INTO \(staging) (\(stagingColumns.map(q).joined(separator: ", "))) VALUES \(tuples.joined(separator: ", "))"
+        return "INSERT INTO \(target) AS target (\(columnList)) VALUES \(tuples.joined(separator: ", "))" + (upsert ? "\n" + conflict : "")
     }
 
-    public var countTarget: String { "SELECT count(*) AS n FROM \(target)" }
+    /// The statement that reads silver's keys and checksums, `limit` rows at a time, after the position
+    /// bound as the binds (`after: false`: from the start). Columns: the key columns, the checksum, then
+    /// on SQLite the `rowid` (`position(after:)` gives the binds of the next page).
+    /// PostgreSQL pages in key order (the primary key index); SQLite in `rowid` order, a scan of the
+    /// table in storage order (key order would look every row up from the key index).
+    public func checksumPage(after: Bool, limit: Int) -> String {
+        let keys = table.primaryKey
+        let columns = (keys + [table.checksumColumn]).map(q).joined(separator: ", ")
+        switch dialect {
+        case .sqlite:
+            return "SELECT \(columns), rowid AS \"__position\" FROM \(target) \(after ? "WHERE rowid > ?1 " : "")ORDER BY rowid LIMIT \(limit)"
+        case .postgres:
+            let types = Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.type) })
+            var filter = ""
+            if after {
+                let placeholders = keys.enumerated().map { dialect.placeholder($0.offset + 1, types[$0.element] ?? .text) }
+                filter = keys.count == 1
+                    ? "WHERE \(q(keys[0])) > \(placeholders[0]) "
+                    : "WHERE (\(keyList)) > (\(placeholders.joined(separator: ", "))) "
+            }
+            return "SELECT \(columns) FROM \(target) \(filter)ORDER BY \(keyList) LIMIT \(limit)"
+        }
+    }
+
+    /// The binds that continue `checksumPage` after this row of it: its `rowid` on SQLite, its key on PostgreSQL.
+    public func position(after row: [String?]) -> [SQLValue] {
+        if dialect == .sqlite { return [row.last.flatMap { $0.flatMap { Int64($0) } }.map { .integer($0) } ?? .null] }
+        return row.prefix(table.primaryKey.count).map { $0.map { SQLValue.text($0) } ?? .null }
+    }
 }

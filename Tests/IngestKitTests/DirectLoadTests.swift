@@ -1,0 +1,141 @@
+import Foundation
+@testable import IngestKit
+import IngestTestSupport
+import Testing
+
+/// A first load copies straight into silver and a rerun sends only new and changed rows
+/// (issue 12): silver and the counts are those of the staged merge of every row, on both warehouses.
+///
+/// The staged merge of every row is what a load does when silver is too large to read its
+/// checksums (`SilverChecksums.maxRows`); the tests set that limit to 0 to compare with it.
+@Suite struct DirectLoadTests {
+    /// Duplicates within an artifact and across artifacts (the last one wins), awkward text, a NULL.
+    static let pages = [
+        #"{"results": [{"id": "A", "name": "first"}, {"id": "B", "name": "tab\there"}, {"id": "A", "name": "second"}, {"id": "N"}]}"#,
+        #"{"results": [{"id": "C", "name": "back\\slash\nnew line"}, {"id": "A", "name": "last"}, {"id": "B", "name": "b again"}]}"#,
+        #"{"results": [{"id": "D", "name": "ünïcødé"}, {"id": "C", "name": "c last"}]}"#,
+    ]
+
+    /// `readSilver: false` sends every row to the merge; otherwise silver's checksums are read 7 rows a
+    /// statement, so that reading them in pages is exercised too.
+    func run(_ test: TestPlatform, _ pages: [String], readSilver: Bool = true) async throws -> RunReport {
+        try await SilverChecksums.$maxRows.withValue(readSilver ? SilverChecksums.maxRows : 0) {
+            try await SilverChecksums.$pageSize.withValue(7) {
+                try await test.withWarehouse { warehouse in
+                    await Pipeline(platform: test.platform, warehouse: warehouse).run(AnyDataset(ItemsDataset(pages: pages)))
+                }
+            }
+        }
+    }
+
+    /// Silver's rows but the seed row, without `ingested_at` and with the bronze path's file name only
+    /// (the run id in the path differs between platforms).
+    func silver(_ test: TestPlatform) async throws -> [String: [String: String?]] {
+        try await test.withWarehouse { warehouse in
+            let rows = try await warehouse.execute("SELECT * FROM fixture.items WHERE id <> 'seed' ORDER BY id")
+            return Dictionary(uniqueKeysWithValues: rows.map { row in
+                var values: [String: String?] = [:]
+                for (column, value) in zip(row.columns, row.values) where column != "ingested_at" {
+                    values[column] = column == "bronze_object_path" ? value.map { ($0 as NSString).lastPathComponent } : value
+                }
+                return (row["id"]!, values)
+            })
+        }
+    }
+
+    func counts(_ report: RunReport) -> [Int] {
+        let c = report.counts
+        return [c.parsed, c.duplicates, c.inserted, c.updated, c.unchanged, c.sanitized, c.rejected]
+    }
+
+    /// A silver table that is not empty (so the load takes the staged path) and holds none of the run's keys.
+    func seeded(_ kind: WarehouseKind) async throws -> TestPlatform {
+        let test = try await TestPlatform.make(kind)
+        let seed = try await run(test, [#"{"results": [{"id": "seed", "name": "seed"}]}"#])
+        #expect(seed.status == "succeeded" && seed.counts.inserted == 1, "\(seed.error ?? "")")
+        return test
+    }
+
+    @Test(arguments: WarehouseKind.allCases)
+    func firstLoadIntoAnEmptyTableMatchesTheStagedMerge(_ kind: WarehouseKind) async throws {
+        let direct = try await TestPlatform.make(kind)
+        let first = try await run(direct, Self.pages)
+        #expect(first.status == "succeeded", "\(first.error ?? "")")
+        #expect(counts(first) == [9, 4, 5, 0, 0, 0, 0], "parsed, duplicates, inserted, updated, unchanged, sanitized, rejected")
+        let rows = try await silver(direct)
+        #expect(rows["A"]?["name"] == .some("last") && rows["B"]?["name"] == .some("b again") && rows["C"]?["name"] == .some("c last"))
+        #expect(rows["C"]?["bronze_object_path"] == .some("page_3.json"), "the whole last row wins")
+        #expect(rows["N"]?["name"] == .some(nil))
+
+        for readSilver in [false, true] {
+            let staged = try await seeded(kind)
+            let report = try await run(staged, Self.pages, readSilver: readSilver)
+            #expect(report.status == "succeeded", "\(report.error ?? "")")
+            #expect(counts(report) == counts(first), "same counts as the staged merge (reading silver: \(readSilver))")
+            #expect(try await silver(staged) == rows, "same silver as the staged merge (reading silver: \(readSilver))")
+        }
+
+        // The direct load's rows hash as a rerun reads them back: an identical rerun changes nothing.
+        let again = try await run(direct, Self.pages)
+        #expect(counts(again) == [9, 4, 0, 0, 5, 0, 0])
+    }
+
+    @Test(arguments: WarehouseKind.allCases)
+    func rerunsSendingOnlyChangedRowsCountAsTheUpsert(_ kind: WarehouseKind) async throws {
+        // 10% changed, one new key, and a changed row followed by its unchanged original (the original wins).
+        let changed = Set(stride(from: 0, to: 300, by: 10))
+        var rerun = itemPages(count: 300, changed: changed)
+        rerun.append(#"{"results": [{"id": "I5", "name": "changed, then back"}, {"id": "NEW", "name": "new"}]}"#)
+        rerun.append(itemPages(count: 300)[0])
+        var results: [([Int], [String: [String: String?]])] = []
+        for readSilver in [true, false] {
+            let test = try await TestPlatform.make(kind)
+            let first = try await run(test, itemPages(count: 300))
+            #expect(first.counts.inserted == 300, "\(first.error ?? "")")
+            let identical = try await run(test, itemPages(count: 300), readSilver: readSilver)
+            #expect(counts(identical) == [300, 0, 0, 0, 300, 0, 0])
+            let report = try await run(test, rerun, readSilver: readSilver)
+            #expect(report.status == "succeeded", "\(report.error ?? "")")
+            // 302 + 50 parsed; page 0 again: its 50 rows are duplicates of the first page's (0…49) and win;
+            // of keys 0…49 the changed 0,10,…,40 go back to their original (unchanged), I5's change is undone.
+            #expect(counts(report) == [352, 51, 1, 25, 275, 0, 0], "parsed, duplicates, inserted, updated, unchanged (reading silver: \(readSilver))")
+            let rows = try await silver(test)
+            #expect(rows["I10"]?["name"] == .some("item 10"), "the last row of a key wins")
+            #expect(rows["I50"]?["name"] == .some("item 50 changed"))
+            #expect(rows["NEW"]?["name"] == .some("new"))
+            results.append((counts(report), rows))
+        }
+        #expect(results[0].0 == results[1].0 && results[0].1 == results[1].1, "same counts and silver whether silver's checksums are read or not")
+    }
+
+    /// With the SQL log on, what the load sends is visible: an identical rerun sends no row, a rerun
+    /// with changed rows sends those rows only (SQLite logs each insert; PostgreSQL's COPY is not logged,
+    /// but its staging table and merge are).
+    @Test(arguments: WarehouseKind.allCases)
+    func anIdenticalRerunSendsNothingAndAChangedOneOnlyItsRows(_ kind: WarehouseKind) async throws {
+        let base = try await TestPlatform.make(kind)
+        #expect(try await run(base, itemPages(count: 200)).counts.inserted == 200)
+        let log = base.home + "/sql.log"
+        let test = try base.with(["INGEST_SQL_LOG": log])
+
+        let identical = try await run(test, itemPages(count: 200))
+        #expect(counts(identical) == [200, 0, 0, 0, 200, 0, 0])
+        let afterIdentical = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(!afterIdentical.contains("INSERT INTO \"fixture\".\"items\""), "no row sent to silver")
+        #expect(!afterIdentical.contains("ingest_stage"), "no staging table")
+
+        let changed: Set<Int> = [3, 77, 150]
+        let report = try await run(test, itemPages(count: 200, changed: changed))
+        #expect(counts(report) == [200, 0, 0, 3, 197, 0, 0])
+        let statements = try String(contentsOfFile: log, encoding: .utf8).dropFirst(afterIdentical.count)
+        switch kind {
+        case .sqlite:
+            let inserts = statements.components(separatedBy: ";\n").filter { $0.hasPrefix("INSERT INTO \"fixture\".\"items\"") }
+            let sent = inserts.joined().components(separatedBy: "('I").dropFirst().map { String($0.prefix { $0 != "'" }) }
+            #expect(sent.sorted() == ["150", "3", "77"], "only the changed rows are sent: \(sent)")
+        case .postgres:
+            #expect(statements.contains("CREATE TEMP TABLE \"ingest_stage\""))
+            #expect(statements.contains("WITH merged AS"))
+        }
+    }
+}
