@@ -206,6 +206,28 @@ import Testing
                 "\(strict[0].error ?? "")")
     }
 
+    /// A run on separate processes (`--run-id`): the load step's drift is kept in the ledger row, so the gate step,
+    /// run later by another pipeline, fails a dataset that fails on drift.
+    @Test(arguments: WarehouseKind.allCases)
+    func theGateStepOfAStagedRunSeesTheDriftItsLoadRecorded(_ kind: WarehouseKind) async throws {
+        let dataset = AnyDataset(GatedOrders(gate: SuccessGate(failOnDrift: true)))
+        let (test, server) = try await API.start(kind, pages: [[API.order("P-1", ["discount": "5"]), API.order("P-2")]])
+        let platform = test.platform
+        let runId = "staged-drift-\(kind)"
+        let loaded = try await test.withWarehouse { warehouse in
+            await Pipeline(platform: platform, warehouse: warehouse).run(dataset, options: RunOptions(steps: [.extract, .load], runId: runId))
+        }
+        await server.stop()
+        #expect(loaded.status == "succeeded", "\(loaded.error ?? "")")
+        let ledger = try #require(try await platform.recentRuns("acme_portal.orders", in: registry).first { $0.runId == runId })
+        #expect(ledger.drift.map(\.path) == ["discount"] && ledger.drift.first?.example == "5", "\(ledger.drift)")
+        let gate = try await test.withWarehouse { warehouse in
+            await Pipeline(platform: platform, warehouse: warehouse).run(dataset, options: RunOptions(steps: [.gate], runId: runId))
+        }
+        #expect(gate.status == "failed")
+        #expect(gate.error?.contains("schema drift: 1 keys the item type never reads (discount)") == true, "\(gate.error ?? "")")
+    }
+
     /// A replay of two stored runs loads both, one after the other: their rejects, reject samples and drift
     /// add up in the one replay run (report and ledger), and the two runs' `page_00001` rejects are kept apart
     /// by naming their bronze run.
