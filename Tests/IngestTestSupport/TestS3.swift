@@ -46,6 +46,11 @@ public enum TestS3 {
             "MINIO_ACCESS_KEY": accessKey, "MINIO_SECRET_KEY": secretKey,
         ]))
     }
+
+    /// Five attempts with short waits. The time bound is one no busy machine reaches: tests with it are
+    /// about what is retried and how often, and a loaded CI machine once took 94 s for four attempts.
+    public static let fastRetry = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(5), maxDelay: .milliseconds(50),
+                                              maxTotalDelay: .seconds(600))
 }
 
 /// A loopback proxy in front of moto that can answer some requests itself (a 503 `SlowDown`,

@@ -9,7 +9,7 @@ import Testing
                configure: (inout S3Configuration) -> Void = { _ in }) async throws -> S3ObjectStore {
         var configuration = try TestS3.configuration(bucket: bucket, endpoint: endpoint)
         configure(&configuration)
-        let store = S3ObjectStore(configuration: configuration, retry: fastRetry)
+        let store = S3ObjectStore(configuration: configuration, retry: TestS3.fastRetry)
         try await store.prepare()
         return store
     }
@@ -113,7 +113,7 @@ import Testing
         let closed = try ClosedPort()
         let endpoint = closed.baseURL
         defer { withExtendedLifetime(closed) {} }
-        let store = S3ObjectStore(configuration: try TestS3.configuration(endpoint: endpoint), retry: fastRetry)
+        let store = S3ObjectStore(configuration: try TestS3.configuration(endpoint: endpoint), retry: TestS3.fastRetry)
         let error = await #expect(throws: IngestError.self) { try await store.prepare() }
         #expect(error?.message.contains(endpoint) == true)
         #expect(error?.fix?.contains("MINIO_ENDPOINT") == true)
@@ -130,7 +130,7 @@ import Testing
             }
         }
         defer { Task { await proxy.stop() } }
-        let store = S3ObjectStore(configuration: try TestS3.configuration(bucket: bucket, endpoint: proxy.endpoint), retry: fastRetry)
+        let store = S3ObjectStore(configuration: try TestS3.configuration(bucket: bucket, endpoint: proxy.endpoint), retry: TestS3.fastRetry)
         try await store.put(key: "bronze/k.json", bytes: Data("[1]".utf8), contentType: "application/json", metadata: ["run-id": "r"])
         #expect(proxy.requests == 4, "three refusals, then the PUT that went through")
         #expect(try await store.get(key: "bronze/k.json") == Data("[1]".utf8))
@@ -148,7 +148,7 @@ import Testing
         var configuration = try TestS3.configuration(bucket: bucket, endpoint: proxy.endpoint)
         // Far below the held-back answer's 60 s, far above what moto needs on a loaded machine.
         configuration.requestTimeout = .seconds(10)
-        let store = S3ObjectStore(configuration: configuration, retry: fastRetry)
+        let store = S3ObjectStore(configuration: configuration, retry: TestS3.fastRetry)
         try await store.put(key: "bronze/slow.json", bytes: Data("{}".utf8), contentType: "application/json", metadata: [:])
         #expect(proxy.requests >= 2, "the unanswered request was sent again")
         #expect(try await store.get(key: "bronze/slow.json") == Data("{}".utf8))
@@ -159,13 +159,13 @@ import Testing
             S3FaultProxy.errorResponse(status: 503, code: "SlowDown", message: "Please reduce your request rate.")
         }
         defer { Task { await proxy.stop() } }
-        let store = S3ObjectStore(configuration: try TestS3.configuration(endpoint: proxy.endpoint), retry: fastRetry)
+        let store = S3ObjectStore(configuration: try TestS3.configuration(endpoint: proxy.endpoint), retry: TestS3.fastRetry)
         let error = await #expect(throws: IngestError.self) {
             try await store.put(key: "bronze/k.json", bytes: Data(), contentType: "application/json", metadata: [:])
         }
-        #expect(proxy.requests == fastRetry.maxAttempts)
+        #expect(proxy.requests == TestS3.fastRetry.maxAttempts)
         #expect(error?.message.contains("SlowDown") == true)
-        #expect(error?.message.contains("gave up after \(fastRetry.maxAttempts) attempt(s)") == true)
+        #expect(error?.message.contains("gave up after \(TestS3.fastRetry.maxAttempts) attempt(s)") == true)
     }
 
     @Test func authErrorIsNotRetriedAndNamesTheVariable() async throws {
@@ -176,7 +176,7 @@ import Testing
         defer { Task { await proxy.stop() } }
         let secret = "a-secret-that-must-not-leak-\(UUID().uuidString.prefix(6))"
         let configuration = try TestS3.configuration(endpoint: proxy.endpoint, secretKey: secret)
-        let store = S3ObjectStore(configuration: configuration, retry: fastRetry)
+        let store = S3ObjectStore(configuration: configuration, retry: TestS3.fastRetry)
         let error = await #expect(throws: IngestError.self) {
             try await store.put(key: "bronze/k.json", bytes: Data(), contentType: "application/json", metadata: [:])
         }
@@ -245,7 +245,7 @@ import Testing
         let bucket = TestS3.freshBucket()
         let right = S3ObjectStore(configuration: try TestS3.configuration(bucket: bucket, endpoint: server.endpoint,
                                                                           accessKey: server.accessKey, secretKey: server.secretKey),
-                                  retry: fastRetry)
+                                  retry: TestS3.fastRetry)
         try await right.prepare()
         try await right.put(key: "bronze/signed.json", bytes: Data("{}".utf8), contentType: "application/json", metadata: ["run-id": "r1"])
         #expect(try await right.get(key: "bronze/signed.json") == Data("{}".utf8))
@@ -253,7 +253,7 @@ import Testing
         let wrongSecret = "wrong-secret-\(UUID().uuidString.prefix(8))"
         let wrong = S3ObjectStore(configuration: try TestS3.configuration(bucket: bucket, endpoint: server.endpoint,
                                                                           accessKey: server.accessKey, secretKey: wrongSecret),
-                                  retry: fastRetry)
+                                  retry: TestS3.fastRetry)
         let refused = await #expect(throws: IngestError.self) { try await wrong.get(key: "bronze/signed.json") }
         #expect(refused?.message.contains("SignatureDoesNotMatch") == true, "\(refused?.description ?? "")")
         #expect(refused?.fix?.contains("MINIO_SECRET_KEY") == true)
@@ -261,7 +261,7 @@ import Testing
 
         let unknown = S3ObjectStore(configuration: try TestS3.configuration(bucket: bucket, endpoint: server.endpoint,
                                                                             accessKey: "AKIAUNKNOWNKEY000000", secretKey: server.secretKey),
-                                    retry: fastRetry)
+                                    retry: TestS3.fastRetry)
         let unknownKey = await #expect(throws: IngestError.self) { try await unknown.list(prefix: "bronze/") }
         #expect(unknownKey?.fix?.contains("MINIO_ACCESS_KEY") == true, "\(unknownKey?.description ?? "")")
     }
