@@ -50,13 +50,14 @@ import Glibc
     @Test(arguments: [SIGKILL, SIGTERM])
     func killingTheRunMidBrowseLeavesNoChromium(_ signal: Int32) async throws {
         let folder = try Ingestctl.workingDirectory("ingestctl-browse")
-        // Slow Aura answers keep the run browsing long enough to be killed mid-way.
-        let env = ["TALENT_PORTAL_DEMO_ROWS": "137", "TALENT_PORTAL_DEMO_DELAY_MS": "1500",
+        // Slow Aura answers keep the run browsing long enough to be killed mid-way: 40 pages at 1.5 s,
+        // a minute of browsing, so a busy machine (chromium's start, the process scan) cannot miss it.
+        let env = ["TALENT_PORTAL_DEMO_ROWS": "1000", "TALENT_PORTAL_DEMO_DELAY_MS": "1500",
                    "TALENT_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
         let process = try Self.start(["run", "talent_portal.vacatures"], environment: env, in: folder)
         let marker = folder + "/tmp/ingestkit-chromium-"
         // Mid-browse: chromium runs and has opened its DevTools port.
-        let browsing = await eventually(.seconds(60)) {
+        let browsing = await eventually(.seconds(180)) {
             let found = FileManager.default.enumerator(atPath: folder + "/tmp")?.contains { ($0 as? String)?.hasSuffix("DevToolsActivePort") == true } ?? false
             return found && !BrowserSupport.liveProcesses(mentioning: marker).isEmpty
         }
