@@ -197,6 +197,8 @@ final class JSONValueDecoder: Decoder, SingleValueDecodingContainer {
         throw mismatch(Bool.self, at: index, path: path())
     }
 
+    @_specialize(where T == Int)
+    @_specialize(where T == Int64)
     func integer<T: FixedWidthInteger>(at index: Int, as type: T.Type, path: @autoclosure () -> [any CodingKey]) throws -> T {
         let entry = tape[index]
         guard entry.kind & JSONTapeKind.typeMask == JSONTapeKind.number else { throw mismatch(T.self, at: index, path: path()) }

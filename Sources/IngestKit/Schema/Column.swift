@@ -51,22 +51,23 @@ public struct Column<Row>: Sendable {
     /// (computed properties, other types) reads through the key path. Both give the same `sqlValue`.
     static func reader<Value: ColumnValue>(_ field: KeyPath<Row, Value> & Sendable) -> @Sendable (Row) -> SQLValue {
         if let offset = MemoryLayout<Row>.offset(of: field) {
-            // One closure per concrete type, so that the load and `sqlValue` compile for that type.
+            // One closure per concrete type, so that the load and `sqlValue` compile for that type
+            // (an optional maps its wrapped value, as `Optional.sqlValue` does, without generic code).
             switch ObjectIdentifier(Value.self) {
             case ObjectIdentifier(String.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: String.self) }.sqlValue }
-            case ObjectIdentifier(String?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: String?.self) }.sqlValue }
+            case ObjectIdentifier(String?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: String?.self) }.map { $0.sqlValue } ?? .null }
             case ObjectIdentifier(Int.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Int.self) }.sqlValue }
-            case ObjectIdentifier(Int?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Int?.self) }.sqlValue }
+            case ObjectIdentifier(Int?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Int?.self) }.map { $0.sqlValue } ?? .null }
             case ObjectIdentifier(Int64.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Int64.self) }.sqlValue }
-            case ObjectIdentifier(Int64?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Int64?.self) }.sqlValue }
+            case ObjectIdentifier(Int64?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Int64?.self) }.map { $0.sqlValue } ?? .null }
             case ObjectIdentifier(Bool.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Bool.self) }.sqlValue }
-            case ObjectIdentifier(Bool?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Bool?.self) }.sqlValue }
+            case ObjectIdentifier(Bool?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Bool?.self) }.map { $0.sqlValue } ?? .null }
             case ObjectIdentifier(ExactDecimal.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: ExactDecimal.self) }.sqlValue }
-            case ObjectIdentifier(ExactDecimal?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: ExactDecimal?.self) }.sqlValue }
+            case ObjectIdentifier(ExactDecimal?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: ExactDecimal?.self) }.map { $0.sqlValue } ?? .null }
             case ObjectIdentifier(CalendarDate.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: CalendarDate.self) }.sqlValue }
-            case ObjectIdentifier(CalendarDate?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: CalendarDate?.self) }.sqlValue }
-            case ObjectIdentifier(LocalTimestamp?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: LocalTimestamp?.self) }.sqlValue }
-            case ObjectIdentifier(JSONText?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: JSONText?.self) }.sqlValue }
+            case ObjectIdentifier(CalendarDate?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: CalendarDate?.self) }.map { $0.sqlValue } ?? .null }
+            case ObjectIdentifier(LocalTimestamp?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: LocalTimestamp?.self) }.map { $0.sqlValue } ?? .null }
+            case ObjectIdentifier(JSONText?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: JSONText?.self) }.map { $0.sqlValue } ?? .null }
             default: break
             }
         }
