@@ -13,12 +13,22 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     /// the decoder has moved on, has its own path kept by the decoder (`fixedPath`, else -1).
     let depth: Int
     let fixedPath: Int
+    /// Where lookups note the keys they read, and for which `JSONItem` scope (0: nothing tracks), taken
+    /// when the container is made: a lookup then marks a key without touching the decoder object.
+    let readMarks: UnsafeMutablePointer<UInt32>?
+    let readScope: UInt32
 
     init(decoder: JSONValueDecoder, object: Int, depth: Int, fixedPath: Int) {
         self.decoder = decoder
         self.object = object
         self.depth = depth
         self.fixedPath = fixedPath
+        (readMarks, readScope) = decoder.readTracking
+    }
+
+    @inline(__always)
+    private func markRead(_ member: Int) {
+        if readScope != 0 { readMarks.unsafelyUnwrapped[member] = readScope }
     }
 
     var codingPath: [any CodingKey] { decoder.fixedPath(fixedPath) ?? decoder.codingPath(depth: depth) }
@@ -31,7 +41,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             let text = JSONStringText.string(decoder.base, start: Int(entry.start), end: Int(entry.end),
                                              escaped: entry.kind & JSONTapeKind.escaped != 0)
             if let key = Key(stringValue: text) { keys.append(key) }
-            decoder.markRead(member)
+            markRead(member)
             member = Int(decoder.tape[member + 1].next)
         }
         return keys
@@ -49,7 +59,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
                 let entry = tape[member]
                 if JSONStringText.equals(base, start: Int(entry.start), end: Int(entry.end),
                                          escaped: entry.kind & JSONTapeKind.escaped != 0, utf8) {
-                    decoder.markRead(member)
+                    markRead(member)
                     return member + 1
                 }
                 member = Int(tape[member + 1].next)

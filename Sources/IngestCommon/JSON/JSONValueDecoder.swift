@@ -81,11 +81,8 @@ final class JSONValueDecoder: Decoder, SingleValueDecodingContainer {
 
     func endReadScope(restoring outer: UInt32) { readScope = outer }
 
-    /// Notes that the object key at tape index `member` was looked up.
-    @inline(__always)
-    func markRead(_ member: Int) {
-        if readScope != 0 { readMarks.unsafelyUnwrapped[member] = readScope }
-    }
+    /// The marks array and the scope that lookups mark keys for now (containers take them when made).
+    var readTracking: (UnsafeMutablePointer<UInt32>?, UInt32) { (readMarks, readScope) }
 
     /// Whether the key at `member` was looked up in `scope`.
     func wasRead(_ member: Int, in scope: UInt32) -> Bool { readMarks?[member] == scope }
