@@ -223,7 +223,7 @@ extension Platform {
             let ledgerExisting = Set(try await warehouse.existingColumns(schema: RunLedger.schema, table: RunLedger.table).map(\.name))
             let statements = plan.additive.flatMap(\.statements) + DDL(dialect).createSchema(RunLedger.schema) + ledger.createStatements
                 + (ledgerExisting.isEmpty ? [] : ledger.addColumnStatements(existing: ledgerExisting))
-            if dialect == .sqlite {
+            if dialect.sql.schemaIsNamePrefix {
                 // A SQLite schema is a name prefix the warehouse learns; nothing is written.
                 try await warehouse.ensureSchema(table.schema)
                 try await warehouse.ensureSchema(RunLedger.schema)

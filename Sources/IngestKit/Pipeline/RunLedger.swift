@@ -51,7 +51,7 @@ public struct RunLedger: Sendable {
     var name: String { dialect.qualified(Self.schema, Self.table) }
 
     public var createStatements: [String] {
-        let big = dialect == .postgres ? "bigint" : "INTEGER"
+        let big = dialect.sql.bigIntegerType
         let int = dialect.typeName(.integer)
         let text = dialect.typeName(.text)
         let ts = dialect.typeName(.timestamp)
@@ -82,9 +82,7 @@ public struct RunLedger: Sendable {
                 "drift" \(text)
             )
             """,
-            dialect == .postgres
-                ? "CREATE INDEX IF NOT EXISTS \"ingestion_state__dataset__idx\" ON \(name) (\"source\", \"dataset\", \"started_at\")"
-                : "CREATE INDEX IF NOT EXISTS \(dialect.qualified(Self.schema, "ingestion_state__dataset__idx")) ON \(name) (\"source\", \"dataset\", \"started_at\")",
+            dialect.sql.createIndex("ingestion_state__dataset__idx", schema: Self.schema, table: Self.table, columns: ["source", "dataset", "started_at"]),
         ]
     }
 

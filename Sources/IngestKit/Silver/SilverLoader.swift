@@ -47,9 +47,9 @@ struct SilverLoader: Sendable {
         let rejectsTable = RejectsTable(for: table, dialect: warehouse.dialect)
         let (counts, watermark, rejects, drift) = try await warehouse.transaction { session -> (LoadCounts, String?, [RejectedItem], [SchemaDrift.Key]) in
             let (staged, merged): (Staged, LoadCounts)
-            if let connection = (session as? PostgresConnectionProviding)?.postgresConnection {
+            if session.copiesRows {
                 (staged, merged) = try await PostgresCopyLoad(merge: merge)
-                    .load(count: manifest.artifacts.count, read: read, on: session, connection: connection)
+                    .load(count: manifest.artifacts.count, read: read, on: session)
             } else {
                 (staged, merged) = try await SQLiteLoad(merge: merge)
                     .load(count: manifest.artifacts.count, read: read, in: session)
