@@ -81,9 +81,9 @@ public struct ProgressReporter: Sendable {
     static func finished(_ step: RunReport.Step, counts: RunReport.Counts) -> String {
         let time = String(format: "%.2f s", step.seconds)
         switch step.name {
-        case "extract":
+        case .extract:
             return "extract \(step.status): \(counts.artifacts) pages (\(counts.bytes) bytes) in \(time)"
-        case "load":
+        case .load:
             return "load \(step.status): \(counts.parsed) rows parsed (\(counts.inserted) inserted, \(counts.updated) updated, "
                 + "\(counts.unchanged) unchanged) in \(time), \(rate(counts.parsed, step.seconds)) rows/s"
         default:

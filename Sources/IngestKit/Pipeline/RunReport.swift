@@ -1,8 +1,10 @@
 import Foundation
+import IngestCommon
 
 /// The steps of a run, in order. Preflight always runs; `--steps` picks among the others.
 /// Without `--run-id` the gate always runs too (one process does the whole run).
-public enum RunStep: String, Sendable, Codable, CaseIterable {
+/// Stored and printed as its name (`"load"`), and comparable with a name as text (`NamedStatus`).
+public enum RunStep: String, NamedStatus, CaseIterable {
     case preflight
     case extract
     case load
@@ -51,8 +53,9 @@ public struct RunReport: Sendable, Codable {
         }
     }
 
+    /// One step of the run: which, how it ended, and how long it took (seconds).
     public struct Step: Sendable, Codable, Hashable {
-        public var name: String
+        public var name: RunStep
         public var status: StepStatus
         public var seconds: Double
     }
@@ -66,8 +69,9 @@ public struct RunReport: Sendable, Codable {
     public var source: String
     public var dataset: String
     public var status: RunStatus = .failed
-    public var startedAt: String
-    public var finishedAt: String?
+    /// When the run started and finished (UTC), written `YYYY-MM-DD HH:MM:SS[.ffffff]`.
+    public var startedAt: LocalTimestamp
+    public var finishedAt: LocalTimestamp?
     public var warehouse: String
     public var bronze: String
     /// The bronze prefix the load read (this run's, or `--from-run`'s).
@@ -120,7 +124,7 @@ public struct RunReport: Sendable, Codable {
     enum SchemaVersionKey: String, CodingKey { case schemaVersion = "schema_version" }
 
     public func ran(_ step: RunStep) -> Bool {
-        steps.contains { $0.name == step.rawValue && $0.status != .skipped }
+        steps.contains { $0.name == step && $0.status != .skipped }
     }
 
     public var succeeded: Bool { status == .succeeded }

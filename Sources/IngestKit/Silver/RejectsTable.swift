@@ -37,14 +37,14 @@ public struct RejectsTable: Sendable {
     }
 
     /// Inserts a run's rejected items.
-    public func insert(_ rejects: [RejectedItem], runId: String, at time: String, in session: any SQLSession) async throws {
+    public func insert(_ rejects: [RejectedItem], runId: String, at time: LocalTimestamp, in session: any SQLSession) async throws {
         for reject in rejects {
             // A reason may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
             let reason = Redactor.shared.redact(reject.reason).replacingOccurrences(of: "\u{0}", with: "\\0")
             let raw = reject.raw.map { Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\u0000") }
             try await session.execute("""
                 INSERT INTO \(raw: name) ("run_id", "artifact_id", "item_index", "reason", "raw_item", "rejected_at")
-                VALUES (\(text: runId), \(text: reject.artifactId), \(integer: reject.item), \(text: reason), \(text: raw), \(timestamp: time))
+                VALUES (\(text: runId), \(text: reject.artifactId), \(integer: reject.item), \(text: reason), \(text: raw), \(timestamp: time.description))
                 """)
         }
     }

@@ -6,14 +6,14 @@ import Testing
 /// flat object in the report, and the report and `run_results.json` say which shape they have.
 @Suite struct RunVocabularyTests {
     static func report() -> RunReport {
-        var report = RunReport(runId: "r1", source: "s", dataset: "d", startedAt: "2026-11-30 00:00:00.000", warehouse: "w", bronze: "b")
+        var report = RunReport(runId: "r1", source: "s", dataset: "d", startedAt: LocalTimestamp(iso: "2026-11-30 00:00:00.000")!, warehouse: "w", bronze: "b")
         report.status = .succeeded
         report.counts.artifacts = 2
         report.counts.bytes = 10
         report.counts.parsed = 5
         report.counts.inserted = 4
         report.counts.duplicates = 1
-        report.steps = [RunReport.Step(name: "load", status: .skipped, seconds: 0)]
+        report.steps = [RunReport.Step(name: .load, status: .skipped, seconds: 0)]
         return report
     }
 
