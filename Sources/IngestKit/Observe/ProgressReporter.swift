@@ -52,10 +52,10 @@ public struct ProgressReporter: Sendable {
             let line = Self.finished(step, counts: counts)
             switch style {
             case .json:
-                var fields: [String: any Sendable] = ["event": "step_finished", "step": step.name, "status": step.status.rawValue,
+                var fields: [String: any Sendable] = ["event": "step_finished", "step": step.name.rawValue, "status": step.status.rawValue,
                                                       "seconds": step.seconds]
-                if step.name == "extract" { fields["artifacts"] = counts.artifacts; fields["bytes"] = counts.bytes }
-                if step.name == "load" {
+                if step.name == .extract { fields["artifacts"] = counts.artifacts; fields["bytes"] = counts.bytes }
+                if step.name == .load {
                     fields["rows_parsed"] = counts.parsed
                     fields["rows_inserted"] = counts.inserted
                     fields["rows_updated"] = counts.updated

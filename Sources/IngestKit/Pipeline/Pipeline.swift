@@ -49,7 +49,7 @@ public struct Pipeline: Sendable {
         let runTime = Date()
         var report = RunReport(
             runId: runId, source: dataset.source, dataset: dataset.name,
-            startedAt: LocalTimestamp(runTime), warehouse: warehouse.location,
+            startedAt: .run(runTime), warehouse: warehouse.location,
             bronze: (try? platform.bronzeStore().location) ?? "unconfigured")
         report.fromRunId = options.fromRun
         report.ingestDate = CalendarDate(runTime).description
@@ -100,7 +100,7 @@ public struct Pipeline: Sendable {
                 datasetLock = try await warehouse.lockDataset(dataset.qualifiedName, waitSeconds: DatasetLockWait.seconds(platform.settings),
                                                               say: platform.say)
                 try await state.failInterrupted(source: dataset.source, dataset: dataset.name, by: runId,
-                                                at: LocalTimestamp(Date()), in: warehouse)
+                                                at: .run(Date()), in: warehouse)
                 if staged, let recorded = try await state.record(runId: runId, in: warehouse) {
                     guard recorded.source == dataset.source, recorded.dataset == dataset.name else {
                         throw IngestError("run id \(runId) is a run of \(recorded.source).\(recorded.dataset), not of \(dataset.qualifiedName)",
@@ -219,7 +219,7 @@ public struct Pipeline: Sendable {
             report.error = error.redactedDescription
             platform.logger.error("run \(runId) of \(dataset.qualifiedName) failed: \(report.error ?? "")")
         }
-        report.finishedAt = LocalTimestamp(Date())
+        report.finishedAt = .run(Date())
         if stateStarted {
             // A run on separate processes stays `running` until its gate (or a failed step) decides it.
             let status: RunStatus = !report.succeeded ? .failed : (options.runsGate ? .succeeded : .running)

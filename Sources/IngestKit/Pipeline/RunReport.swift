@@ -15,6 +15,15 @@ public enum RunStep: String, NamedStatus, CaseIterable {
     public static let selectable: [RunStep] = [.extract, .load, .models, .gate]
 }
 
+extension LocalTimestamp {
+    /// `date` to the microsecond: what the ledger and the report's JSON keep, so a run's time read back
+    /// from either is the time it had in memory (and figures derived from both agree).
+    static func run(_ date: Date) -> LocalTimestamp {
+        let exact = LocalTimestamp(date)
+        return LocalTimestamp(iso: exact.description) ?? exact
+    }
+}
+
 /// Everything about one run, as printed and as written by `--report` (JSON, with `schema_version`).
 public struct RunReport: Sendable, Codable {
     /// The version of the `--report` JSON's shape; it grows when a key changes meaning or goes.

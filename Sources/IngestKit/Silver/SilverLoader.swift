@@ -68,7 +68,7 @@ struct SilverLoader: Sendable {
             } else {
                 for i in rejects.indices { rejects[i].artifactId = "\(manifest.runId)/\(rejects[i].artifactId)" }
             }
-            try await rejectsTable.insert(rejects, runId: snapshot.runId, at: LocalTimestamp(Date()), in: session)
+            try await rejectsTable.insert(rejects, runId: snapshot.runId, at: .run(Date()), in: session)
             counts.unchanged = counts.parsed - counts.duplicates - counts.inserted - counts.updated
             // The run's counts and watermark commit with the rows they describe.
             // Added to what the run loaded before (a replay loads several runs, one transaction each).

@@ -35,7 +35,7 @@ enum RunCells {
         }
     }
 
-    static func gateStep(_ run: RunRecord) -> RunReport.Step? { steps(run).first { $0.name == "gate" } }
+    static func gateStep(_ run: RunRecord) -> RunReport.Step? { steps(run).first { $0.name == .gate } }
 
     /// The steps the ledger recorded for the run (none in a ledger row written before steps were kept).
     static func steps(_ run: RunRecord) -> [RunReport.Step] { run.steps }
