@@ -23,15 +23,15 @@ import Testing
     }
 
     @Test func offsetPagesAreFetchedTogetherAndStoredInPageOrder() async throws {
-        // Page 2 (offset 10) answers only once the request for page 4 (offset 30) has arrived, so page 4
-        // is answered first: a sequential extract could never get past page 2.
+        // Page 2 (offset 10) answers only once the request for page 4 (offset 30) has arrived, and page 4
+        // only once page 2's has: both are in flight together, which a sequential extract never reaches.
         let asked = Offsets()
         let server = try await TestServer.start { request, _, _ in
             let offset = Int(request.query["offset"] ?? "-1") ?? -1
             await asked.add(offset)
-            if offset == 10 {
-                let others = try? await waitUntil("the request for offset 30 while offset 10 is unanswered") { await asked.contains(30) }
-                if others == nil { return .json(#"{"detail": "offset 30 never came while offset 10 waited"}"#, status: 400) }
+            if let other = [10: 30, 30: 10][offset] {
+                let met = try? await waitUntil("the request for offset \(other) while offset \(offset) is unanswered") { await asked.contains(other) }
+                if met == nil { return .json(#"{"detail": "offset \#(other) never came while offset \#(offset) waited"}"#, status: 400) }
             }
             return Self.slice(offset, Int(request.query["limit"] ?? "0") ?? 0, total: 95)
         }
