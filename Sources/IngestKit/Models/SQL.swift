@@ -48,6 +48,11 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
             segments.append(.source(SourceRef(config)))
         }
 
+        /// A dataset's silver table, e.g. `\(source: MySourceSource.orders)`.
+        public mutating func appendInterpolation(source dataset: Dataset) {
+            segments.append(.source(SourceRef(dataset)))
+        }
+
         /// A portable helper (see `Portable`).
         public mutating func appendInterpolation(_ fragment: SQLFragment) {
             segments.append(.portable(fragment.render))
@@ -141,6 +146,13 @@ public struct SourceRef: Sendable, Hashable {
         dataset = config.dataset
         schema = config.schema
         table = config.table
+    }
+
+    public init(_ dataset: Dataset) {
+        sourceName = dataset.source
+        self.dataset = dataset.name
+        schema = dataset.schema
+        table = dataset.table
     }
 
     public var qualifiedName: String { "\(sourceName).\(dataset)" }

@@ -10,7 +10,7 @@ import IngestCommon
 ///   the checksum is over the stored value;
 /// - a blank primary key (empty after trimming white space) is refused, like a NULL key;
 /// - a value too long for an index (over `maxIndexedBytes`) is refused, naming the column.
-public struct RowEncoder<Config: SourceTableConfig>: Sendable {
+public struct RowEncoder<Row>: Sendable {
     /// The most UTF-8 bytes the indexed values of one row may hold per index (primary key columns
     /// together, or one `index: true` column). PostgreSQL's btree holds about 2,700 bytes per
     /// entry and fails the whole load above that; this limit keeps a margin and is checked on both
@@ -19,7 +19,7 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
 
     public let schema: TableSchema
     public let nulCharacters: NULCharacterPolicy
-    private let columns: [Column<Config.Row>]
+    private let columns: [Column<Row>]
     /// Positions (among the data columns) of the primary key, and of each indexed column.
     private let keyPositions: [Int]
     private let indexedPositions: [Int]
@@ -31,9 +31,15 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
         public var sanitized: Bool
     }
 
-    public init(nulCharacters: NULCharacterPolicy = .strip) throws {
-        self.schema = try Config.tableSchema()
-        self.columns = Config.columns
+    /// An encoder for `config`'s rows.
+    public init<Config: SourceTableConfig>(_ config: Config.Type, nulCharacters: NULCharacterPolicy = .strip) throws where Config.Row == Row {
+        try self.init(schema: config.tableSchema(), columns: config.columns, nulCharacters: nulCharacters)
+    }
+
+    /// An encoder for rows of `columns` (a dataset value's), validated as `schema`.
+    public init(schema: TableSchema, columns: [Column<Row>], nulCharacters: NULCharacterPolicy = .strip) throws {
+        self.schema = schema
+        self.columns = columns
         self.nulCharacters = nulCharacters
         var keys: [Int] = []
         var indexed: [Int] = []
@@ -49,7 +55,7 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
 
     /// Encodes a row; throws `RowRefusal` (without the artifact and item, which the caller adds) for a value
     /// the warehouse cannot hold.
-    public func encode(_ row: Config.Row, bronzeKey: String) throws -> Encoded {
+    public func encode(_ row: Row, bronzeKey: String) throws -> Encoded {
         var data: [(name: String, value: SQLValue)] = []
         data.reserveCapacity(columns.count)
         var sanitized = false
@@ -87,7 +93,7 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
     }
 
     /// The primary key as `name="value"` pairs, escaped and cut short, to name a row in an error.
-    public func keyDescription(_ row: Config.Row) -> String {
+    public func keyDescription(_ row: Row) -> String {
         var parts: [String] = []
         for column in columns where column.primaryKey {
             guard case .data(let read) = column.role else { continue }
