@@ -102,6 +102,7 @@ let package = Package(
                 "IngestKit",
                 "AcmePortal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Shared by the test targets: a fresh platform on SQLite or on the test PostgreSQL.
