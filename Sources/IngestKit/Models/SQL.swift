@@ -3,7 +3,7 @@ import IngestCommon
 /// A model's SQL with typed references.
 ///
 /// Written as a string literal with interpolations: `\(ref: StgOrders.self)`
-/// for another model, `\(source: OrdersTable.self)` for a silver table,
+/// for another model, `\(source: AcmePortalSource.orders)` (a dataset value) or `\(source: OrdersTable.self)` (a `SourceTableConfig`) for a silver table,
 /// `\(Portable.hashedKey("status_name"))` for a dialect-specific helper. A
 /// reference to a type that does not exist does not compile, and the graph's
 /// edges are read from these segments without parsing any SQL.
