@@ -64,6 +64,14 @@ public struct JSONText: ColumnValue, Hashable {
     public var sqlValue: SQLValue { .jsonb(text) }
 }
 
+extension JSONText: Decodable {
+    /// Reads any JSON value (an object, an array, a scalar) as its compact text, keys sorted, so a
+    /// `Decodable` row can declare a `jsonb` field directly.
+    public init(from decoder: any Decoder) throws {
+        self.init(try JSONTree(from: decoder))
+    }
+}
+
 extension Optional: ColumnValue where Wrapped: ColumnValue {
     public static var columnType: ColumnType { Wrapped.columnType }
     public static var isOptional: Bool { true }

@@ -30,27 +30,27 @@ struct JSONBench: ParsableCommand {
         let artifacts = Self.pages(orders: orders)
         let bytes = artifacts.reduce(0) { $0 + $1.bytes.count }
         print("ingestbench json: \(orders) orders in \(artifacts.count) pages, \(String(format: "%.1f", Double(bytes) / 1e6)) MB of JSON, one core, best of \(runs)")
-        let parser = OrdersParser()
+        let parser = ParseFunction.items(AcmePortalSource.parseOrders)
 
-        let foundationRows = try StoredArtifact.$jsonDecoding.withValue(.foundation) { try artifacts.flatMap(parser.parse) }
-        let ingestRows = try artifacts.flatMap(parser.parse)
+        let foundationRows = try StoredArtifact.$jsonDecoding.withValue(.foundation) { try artifacts.flatMap(parser.rows) }
+        let ingestRows = try artifacts.flatMap(parser.rows)
         guard foundationRows == ingestRows else { throw ValidationError("the two decoders produced different rows") }
         print("  rows: \(ingestRows.count), identical from both decoders")
 
         var full: (ingest: Double?, foundation: Double?) = (nil, nil)
         try measure("Foundation JSONDecoder   decode + map to OrderRow", bytes: bytes) {
             try StoredArtifact.$jsonDecoding.withValue(.foundation) {
-                artifacts.reduce(0) { $0 + ((try? parser.parse($1).count) ?? 0) }
+                artifacts.reduce(0) { $0 + ((try? parser.rows($1).count) ?? 0) }
             }
         }
         try measure("IngestJSONDecoder        decode + map to OrderRow", bytes: bytes) {
-            try artifacts.reduce(0) { $0 + (try parser.parse($1).count) }
+            try artifacts.reduce(0) { $0 + (try parser.rows($1).count) }
         }
-        let encoder = try RowEncoder<OrdersTable>()
+        let encode = try AcmePortalSource.orders.makeParser()   // map + RowEncoder, as the load runs it
         full.ingest = try measure("IngestJSONDecoder        decode + map + RowEncoder (SHA-256)", bytes: bytes) {
             var values = 0
             for artifact in artifacts {
-                for row in try parser.parse(artifact) { values += try encoder.encode(row, bronzeKey: artifact.bronzeKey).values.count }
+                for row in try encode(artifact).rows { values += row.count }
             }
             return values
         }
@@ -58,7 +58,7 @@ struct JSONBench: ParsableCommand {
             try measure("Foundation JSONDecoder   decode + map + RowEncoder (SHA-256)", bytes: bytes) {
                 var values = 0
                 for artifact in artifacts {
-                    for row in try parser.parse(artifact) { values += try encoder.encode(row, bronzeKey: artifact.bronzeKey).values.count }
+                    for row in try encode(artifact).rows { values += row.count }
                 }
                 return values
             }

@@ -29,7 +29,7 @@ struct ModelsBenchmark: AsyncParsableCommand {
         let env = ["WAREHOUSE_URL": url, "INGEST_HOME": work, "INGEST_LOG_LEVEL": "error"]
         let platform = try Platform(settings: Settings(values: env))
         let warehouse = try await platform.openWarehouse()
-        let tables = [try OrdersTable.tableSchema(), try CustomersTable.tableSchema()]
+        let tables = [try AcmePortalSource.orders.tableSchema(), try AcmePortalSource.customers.tableSchema()]
         for table in tables { try await SilverTables(warehouse: warehouse).ensure(table) }
 
         func build(threads: Int? = nil, log: String? = nil) throws -> Double {

@@ -9,7 +9,8 @@ struct NewCommand: IngestCommand {
         commandName: "new",
         abstract: "Scaffold a source's folder Sources/Sources/<Name>/ (or add a dataset to it), typed from a sample response.",
         discussion: """
-            Run in the repository. Writes the item type, row and table config, parser, dataset (a declarative REST \
+            Run in the repository. Writes the row and its columns (the row is also the record when every field is at \
+            the top level; else an item type and a parse function), the dataset value (a declarative REST \
             definition, or an extractor with --kind api), staging/intermediate/marts models with tests, and a test \
             target (Tests/ in the folder) that serves the sample on 127.0.0.1 and runs the dataset end to end. \
             Nothing outside the folder is edited but the git-ignored .env, which receives <SOURCE>_BASE_URL and the \
@@ -102,7 +103,8 @@ struct NewCommand: IngestCommand {
         }
     }
 
-    /// Adds the base URL and the token to `.env` when `.gitignore` keeps `.env` out of git; never overwrites a value.
+    /// Adds the base URL and the token to `.env` when `.gitignore` keeps `.env` out of git; never overwrites a value
+    /// (a name `.env` sets already, also as `export NAME=…`, is left as it is).
     func writeEnv(root: String, scaffold: SourceScaffold) throws -> [String] {
         let ignore = (try? String(contentsOfFile: "\(root)/.gitignore", encoding: .utf8)) ?? ""
         guard ignore.split(separator: "\n").contains(where: { $0.trimmingCharacters(in: .whitespaces) == ".env" }) else { return [] }
@@ -111,7 +113,8 @@ struct NewCommand: IngestCommand {
         if let token = scaffold.request.token { values.append((scaffold.tokenVariable, token)) }
         let path = "\(root)/.env"
         var text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        let present = Set(text.split(separator: "\n").compactMap { $0.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } })
+        // The names .env sets, read as every run reads them (comments, `export`, quotes); a line it cannot read stops here, naming it.
+        let present = Set(try DotEnv.parse(text, file: path).keys)
         var added: [String] = []
         for (name, value) in values where !present.contains(name) {
             if !text.isEmpty, !text.hasSuffix("\n") { text += "\n" }

@@ -28,8 +28,8 @@ import Testing
         let ours = try IngestJSONDecoder().decode(Page<OrderItem>.self, from: data)
         let foundation = try JSONDecoder().decode(Page<OrderItem>.self, from: data)
         #expect(flatten(ours) == flatten(foundation), sourceLocation: sourceLocation)
-        let rows = try OrdersParser().parse(artifact(json))
-        let foundationRows = try StoredArtifact.$jsonDecoding.withValue(.foundation) { try OrdersParser().parse(artifact(json)) }
+        let rows = try orderRows(artifact(json))
+        let foundationRows = try StoredArtifact.$jsonDecoding.withValue(.foundation) { try orderRows(artifact(json)) }
         #expect(rows == foundationRows, sourceLocation: sourceLocation)
     }
 
@@ -74,7 +74,7 @@ import Testing
     @Test func malformedPageNamesArtifactAndOffset() {
         let json = #"{"count": 1, "page": 1, "next": null, "results": [{"id": "ORD-1", "total": 01}]}"#
         #expect {
-            try OrdersParser().parse(artifact(json, id: "page-7"))
+            try orderRows(artifact(json, id: "page-7"))
         } throws: { error in
             let text = String(describing: error)
             return error is ParseError && text.contains("page-7") && text.contains("byte offset 76")
@@ -84,10 +84,15 @@ import Testing
     @Test func wrongTypeNamesArtifactAndPath() {
         let json = #"{"count": 1, "page": 1, "next": null, "results": [{"id": "ORD-1", "customer": {"id": true}}]}"#
         #expect {
-            try OrdersParser().parse(artifact(json, id: "page-8"))
+            try orderRows(artifact(json, id: "page-8"))
         } throws: { error in
             let text = String(describing: error)
             return error is ParseError && text.contains("page-8") && text.contains("results[0].customer.id")
         }
     }
+}
+
+/// acme_portal's order rows of an artifact, the first rejected order thrown as a `ParseError`.
+func orderRows(_ artifact: StoredArtifact) throws -> [OrderRow] {
+    try ParsedItem.rows(AcmePortalSource.parseOrders(artifact), artifactId: artifact.artifactId)
 }

@@ -117,7 +117,7 @@ import Testing
         let artifact = StoredArtifact(bytes: Data(page.utf8), provenance: Provenance(
             artifactId: "page_00001", key: "bronze/k.json", sha256: "", size: page.utf8.count, url: "http://h/v1/orders?page=1",
             contentType: "application/json", extractionMethod: .apiJSON, runId: "r", extractedAt: ""))
-        let rows = try OrdersParser().parse(artifact)
+        let rows = try orderRows(artifact)
         #expect(rows.count == 4)
         #expect(rows[0].entityId == "17")
         #expect(rows[0].createdDate?.description == "2025-03-05", "the date as the source wrote it")
@@ -135,7 +135,7 @@ import Testing
         let artifact = StoredArtifact(bytes: Data(bad.utf8), provenance: Provenance(
             artifactId: "page_00009", key: "k", sha256: "", size: 0, url: "", contentType: "application/json",
             extractionMethod: .apiJSON, runId: "r", extractedAt: ""))
-        let error = #expect(throws: ParseError.self) { try OrdersParser().parse(artifact) }
+        let error = #expect(throws: ParseError.self) { try orderRows(artifact) }
         #expect(error?.artifactId == "page_00009")
         #expect(error?.reason.contains("yesterday") == true)
     }

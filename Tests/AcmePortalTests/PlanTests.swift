@@ -59,7 +59,7 @@ import Testing
         let apply = try Ingestctl.run(["plan", "acme_portal.orders", "--apply"], environment: env, in: folder)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(apply.stdout.contains("applied 5 additive change(s)"), "\(apply.stdout)")
-        #expect(try await Self.columns(test).keys.sorted() == (try OrdersTable.tableSchema()).columns.map(\.name).sorted())
+        #expect(try await Self.columns(test).keys.sorted() == (try AcmePortalSource.orders.tableSchema()).columns.map(\.name).sorted())
         #expect(try await Self.indexes(test).isSuperset(of: ["orders__status__idx", "orders__created_date__idx", "orders__customer_id__idx"]))
         let again = try Ingestctl.run(["plan", "acme_portal.orders"], environment: env, in: folder)
         #expect(again.status == 0 && again.stdout.contains("no changes: the table matches its config"), "\(again.stdout)")

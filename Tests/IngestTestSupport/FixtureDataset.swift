@@ -67,16 +67,12 @@ public struct ItemsParser: Parser {
     }
 }
 
-public struct ItemsDataset: Dataset {
-    public typealias Table = ItemsTable
-    public var extractor: PagesExtractor
-    public var parser: ItemsParser { ItemsParser() }
-
-    public init(pages: [String], calls: CallCounter = CallCounter()) {
-        extractor = PagesExtractor(pages: pages, calls: calls)
+/// `fixture.items`, serving the pages it is given.
+public enum ItemsDataset {
+    public static func make(pages: [String], calls: CallCounter = CallCounter()) -> Dataset {
+        Dataset(table: ItemsTable.self, extractor: PagesExtractor(pages: pages, calls: calls), parse: .parser(ItemsParser()),
+                watermark: .latest(\.day))
     }
-
-    public func watermark(of row: ItemRow) -> String? { row.day?.description }
 }
 
 /// JSON pages of `count` items split in pages of `pageSize`; `changed` ids get another name.

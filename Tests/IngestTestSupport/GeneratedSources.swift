@@ -52,12 +52,11 @@ public enum GeneratedItemsTable<N: GeneratedSourceNumber>: SourceTableConfig {
     }
 }
 
-public struct GeneratedItemsDataset<N: GeneratedSourceNumber>: Dataset {
-    public typealias Table = GeneratedItemsTable<N>
-    public var extractor = PagesExtractor(pages: GeneratedItemsTable<N>.pages)
-    public var parser: ItemsParser { ItemsParser() }
-    public init() {}
-    public func watermark(of row: ItemRow) -> String? { row.day?.description }
+public enum GeneratedItemsDataset<N: GeneratedSourceNumber> {
+    public static func make() -> Dataset {
+        Dataset(table: GeneratedItemsTable<N>.self, extractor: PagesExtractor(pages: GeneratedItemsTable<N>.pages),
+                parse: .parser(ItemsParser()), watermark: .latest(\.day))
+    }
 }
 
 public enum StgGeneratedItems<N: GeneratedSourceNumber>: Model {
@@ -103,7 +102,7 @@ public enum FctGeneratedItemsAll<Last: GeneratedSourceNumber>: Model {
 
 public struct GeneratedSource<N: GeneratedSourceNumber>: Source {
     public var name: String { GeneratedItemsTable<N>.sourceName }
-    public var datasets: [AnyDataset] { [AnyDataset(GeneratedItemsDataset<N>())] }
+    public var datasets: [Dataset] { [GeneratedItemsDataset<N>.make()] }
     public var models: [any Model.Type]
 
     public init(extraModels: [any Model.Type] = []) {

@@ -88,7 +88,7 @@ public struct TestPlatform: Sendable {
 
 extension TestPlatform {
     /// Runs `dataset` through the pipeline on this platform's warehouse (opened for the run, closed after).
-    public func run(_ dataset: AnyDataset, options: RunOptions = RunOptions()) async throws -> RunReport {
+    public func run(_ dataset: Dataset, options: RunOptions = RunOptions()) async throws -> RunReport {
         try await withWarehouse { warehouse in
             await Pipeline(platform: platform, warehouse: warehouse).run(dataset, options: options)
         }

@@ -113,15 +113,15 @@ import Testing
         let provenance = Provenance(artifactId: "aura_page_00001", key: "k", sha256: "", size: bytes.count,
                                     url: "http://127.0.0.1:8767/s/sfsites/aura?r=1&page=1", contentType: "application/json",
                                     extractionMethod: .xhrJSON, runId: "r", extractedAt: "")
-        let rows = try VacaturesParser().parse(StoredArtifact(bytes: bytes, provenance: provenance))
+        let rows = try TalentPortalSource.parseVacatures(StoredArtifact(bytes: bytes, provenance: provenance))
         #expect(rows.map(\.vacatureNumber) == ["VAC-00001", "VAC-00002", "VAC-00003"])
         #expect(rows[0].sourceURL == "http://127.0.0.1:8767/s/vacature/a0X5J0000000001QAA")
         var snapshot = provenance
         snapshot.extractionMethod = .domHTMLSnapshot
-        #expect(try VacaturesParser().parse(StoredArtifact(bytes: Data("<html></html>".utf8), provenance: snapshot)).isEmpty)
+        #expect(try TalentPortalSource.parseVacatures(StoredArtifact(bytes: Data("<html></html>".utf8), provenance: snapshot)).isEmpty)
         // An Aura answer with records only in returnValue fails naming the artifact and the right path.
         let wrong = Data(#"{"actions": [{"returnValue": {"records": []}}], "context": {"globalValueProviders": []}}"#.utf8)
-        let error = try #require(throws: ParseError.self) { try VacaturesParser().parse(StoredArtifact(bytes: wrong, provenance: provenance)) }
+        let error = try #require(throws: ParseError.self) { try TalentPortalSource.parseVacatures(StoredArtifact(bytes: wrong, provenance: provenance)) }
         #expect(error.description.contains("aura_page_00001"))
         #expect(error.description.contains("$Record"))
     }

@@ -11,13 +11,13 @@ import IngestCommon
 /// passes the run's data interval as `--window-start`/`--window-end`. Nothing secret is written:
 /// stores and credentials come from the worker's environment.
 public struct AirflowDAG: Sendable {
-    public var dataset: AnyDataset
+    public var dataset: Dataset
     public var orchestration: Orchestration
     /// The silver table the load task declares as its Asset (`schema.table`).
     public var silverTable: String
 
     /// `orchestration` defaults to the dataset's own.
-    public init(dataset: AnyDataset, orchestration: Orchestration? = nil) throws {
+    public init(dataset: Dataset, orchestration: Orchestration? = nil) throws {
         self.dataset = dataset
         self.orchestration = orchestration ?? dataset.orchestration
         let table = try dataset.tableSchema()

@@ -5,7 +5,7 @@ import IngestCommon
 /// id at most once a run, and the manifest is written last, so an interrupted extract leaves no run to parse.
 extension Pipeline {
     /// Extracts into bronze; the manifest is written last, so an interrupted extract leaves no run to parse.
-    func extract(_ dataset: AnyDataset, bronze: Bronze, runId: String, runTime: Date, ingestDate: String,
+    func extract(_ dataset: Dataset, bronze: Bronze, runId: String, runTime: Date, ingestDate: String,
                  lookbackDays: Int, lastWatermark: String?, window: ExtractionWindow?, replacing: Bool,
                  report: inout RunReport) async throws -> RunManifest {
         report.windowStart = window.map { ExtractionWindow.iso($0.start) }

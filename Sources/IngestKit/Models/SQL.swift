@@ -3,7 +3,7 @@ import IngestCommon
 /// A model's SQL with typed references.
 ///
 /// Written as a string literal with interpolations: `\(ref: StgOrders.self)`
-/// for another model, `\(source: OrdersTable.self)` for a silver table,
+/// for another model, `\(source: AcmePortalSource.orders)` (a dataset value) or `\(source: OrdersTable.self)` (a `SourceTableConfig`) for a silver table,
 /// `\(Portable.hashedKey("status_name"))` for a dialect-specific helper. A
 /// reference to a type that does not exist does not compile, and the graph's
 /// edges are read from these segments without parsing any SQL.
@@ -46,6 +46,11 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
         /// A silver table, e.g. `\(source: OrdersTable.self)`.
         public mutating func appendInterpolation<C: SourceTableConfig>(source config: C.Type) {
             segments.append(.source(SourceRef(config)))
+        }
+
+        /// A dataset's silver table, e.g. `\(source: MySourceSource.orders)`.
+        public mutating func appendInterpolation(source dataset: Dataset) {
+            segments.append(.source(SourceRef(dataset)))
         }
 
         /// A portable helper (see `Portable`).
@@ -141,6 +146,13 @@ public struct SourceRef: Sendable, Hashable {
         dataset = config.dataset
         schema = config.schema
         table = config.table
+    }
+
+    public init(_ dataset: Dataset) {
+        sourceName = dataset.source
+        self.dataset = dataset.name
+        schema = dataset.schema
+        table = dataset.table
     }
 
     public var qualifiedName: String { "\(sourceName).\(dataset)" }

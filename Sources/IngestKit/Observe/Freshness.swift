@@ -120,7 +120,7 @@ extension Platform {
     /// A table that does not exist yet counts as one with no rows. Throws for an unknown name or
     /// a declared column the table does not have.
     public func freshness(_ names: [String], in registry: SourceRegistry, now: Date = Date()) async throws -> [FreshnessResult] {
-        var datasets: [AnyDataset] = []
+        var datasets: [Dataset] = []
         for name in names {
             if name.contains(".") {
                 datasets.append(try registry.dataset(name))

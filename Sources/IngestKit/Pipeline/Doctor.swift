@@ -253,7 +253,7 @@ extension Platform {
     }
 
     /// The extractor's first artifact, kept in memory; a second one is refused and ends the extract.
-    func doctorExtract(_ dataset: AnyDataset) async throws -> RawArtifact? {
+    func doctorExtract(_ dataset: Dataset) async throws -> RawArtifact? {
         let taken = FirstArtifact()
         var context = ExtractionContext(
             runId: "doctor-" + Pipeline.newRunId(), runTime: Date(), lookbackDays: dataset.lookbackDays, lastWatermark: nil,
@@ -272,7 +272,7 @@ extension Platform {
     }
 
     /// The parser on the sample: rows, no rejects, every primary key non-empty (the row encoder refuses a blank one).
-    func doctorParse(_ dataset: AnyDataset, table: TableSchema, artifact: StoredArtifact) -> (check: Doctor.Check, rows: Int) {
+    func doctorParse(_ dataset: Dataset, table: TableSchema, artifact: StoredArtifact) -> (check: Doctor.Check, rows: Int) {
         let keys = table.primaryKey.joined(separator: ", ")
         do {
             let parsed = try dataset.makeParser()(artifact)
@@ -297,7 +297,7 @@ extension Platform {
     }
 
     /// Loads the sample into a scratch warehouse and builds the models reading the dataset there, with their tests.
-    func doctorModels(_ dataset: AnyDataset, sample: RawArtifact, registry: SourceRegistry) async -> Doctor.Check {
+    func doctorModels(_ dataset: Dataset, sample: RawArtifact, registry: SourceRegistry) async -> Doctor.Check {
         let graph: ModelGraph
         do { graph = try registry.modelGraph() } catch { return .failed("models", error, fix: "fix the models' graph") }
         let staging = "stg_\(dataset.source)__\(dataset.name)"
@@ -338,7 +338,7 @@ extension Platform {
     }
 
     /// On this (scratch) platform: the sample as a stored run, loaded, then `stg_<source>__<dataset>+` built and tested.
-    func doctorBuild(_ dataset: AnyDataset, sample: RawArtifact, graph: ModelGraph, registry: SourceRegistry, staging: String) async throws -> Doctor.Check {
+    func doctorBuild(_ dataset: Dataset, sample: RawArtifact, graph: ModelGraph, registry: SourceRegistry, staging: String) async throws -> Doctor.Check {
         let bronze = try bronze(for: dataset)
         try await bronze.store.prepare()
         let runId = "doctor-sample"

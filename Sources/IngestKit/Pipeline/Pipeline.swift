@@ -35,7 +35,7 @@ public struct Pipeline: Sendable {
     /// their counts, bronze holds its artifacts and manifest. Another process, on any
     /// machine, continues it with the same run id. Without it, this process does the
     /// whole run under a new id (`runId`, or a fresh one).
-    public func run(_ dataset: AnyDataset, options: RunOptions = RunOptions(), runId: String? = nil) async -> RunReport {
+    public func run(_ dataset: Dataset, options: RunOptions = RunOptions(), runId: String? = nil) async -> RunReport {
         let notes = RunNotes()
         var report = await RunNotes.$current.withValue(notes) { await execute(dataset, options: options, runId: runId) }
         report.notices = notes.notices
@@ -43,7 +43,7 @@ public struct Pipeline: Sendable {
         return report
     }
 
-    private func execute(_ dataset: AnyDataset, options: RunOptions, runId: String?) async -> RunReport {
+    private func execute(_ dataset: Dataset, options: RunOptions, runId: String?) async -> RunReport {
         let runId = options.runId ?? runId ?? Self.newRunId()
         let staged = options.runId != nil
         let runTime = Date()
@@ -235,7 +235,7 @@ public struct Pipeline: Sendable {
     }
 
     /// The freshness column of the dataset and the age in hours of its newest value (`nil`: no rows).
-    private func newestAge(_ dataset: AnyDataset, table: TableSchema) async throws -> (String, Double?) {
+    private func newestAge(_ dataset: Dataset, table: TableSchema) async throws -> (String, Double?) {
         let column = dataset.freshness.column ?? table.ingestedAtColumn
         let newest = try await FreshnessResult.newest(column, of: table, in: warehouse)
         return (column, newest.map { Date().timeIntervalSince($0) / 3600 })

@@ -65,7 +65,7 @@ public struct Platform: Sendable {
         return LocalObjectStore(root: lakehouseRoot)
     }
 
-    public func bronze(for dataset: AnyDataset) throws -> Bronze {
+    public func bronze(for dataset: Dataset) throws -> Bronze {
         Bronze(store: try bronzeStore(), source: dataset.source, dataset: dataset.name)
     }
 }

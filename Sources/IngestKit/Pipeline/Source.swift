@@ -1,9 +1,22 @@
 import IngestCommon
 
 /// A source: a name, its datasets, and the variables it reads.
+///
+/// ```swift
+/// public struct MySourceSource: Source {
+///     public init() {}
+///     public static let sourceName = "my_source"
+///     public var datasets: [Dataset] { [Self.orders] }   // declared with dataset(…), see `Dataset`
+/// }
+/// ```
 public protocol Source: Sendable {
+    /// The source's name, which its datasets take (`dataset(…)`): their schema and the
+    /// `my_source` of `my_source.orders`. Default: the type's name without `Source`, in
+    /// snake_case (`CityPermitsSource` → `city_permits`).
+    static var sourceName: String { get }
+    /// The source's name; default `sourceName`.
     var name: String { get }
-    var datasets: [AnyDataset] { get }
+    var datasets: [Dataset] { get }
     /// The environment variables the source reads, for `ingestctl list` and `.env.example`.
     var variables: [SourceVariable] { get }
     /// The source's models (staging → intermediate → marts).
@@ -11,8 +24,42 @@ public protocol Source: Sendable {
 }
 
 extension Source {
+    public static var sourceName: String {
+        var type = String(describing: Self.self)
+        if let generic = type.firstIndex(of: "<") { type = String(type[..<generic]) }
+        if type.hasSuffix("Source"), type != "Source" { type.removeLast("Source".count) }
+        var name = ""
+        for (i, character) in type.enumerated() {
+            if character.isUppercase, i > 0 { name += "_" }
+            name += character.lowercased()
+        }
+        return name
+    }
+    public var name: String { Self.sourceName }
     public var variables: [SourceVariable] { [] }
     public var models: [any Model.Type] { [] }
+
+    /// A dataset of this source (`Dataset.init(source:…)` with the source's name): its table is
+    /// `<sourceName>.<name>` unless `schema` or `table` say otherwise.
+    public static func dataset<Row: Sendable>(
+        _ name: String,
+        schema: String? = nil,
+        table: String? = nil,
+        columns: [Column<Row>],
+        extractor: any Extractor,
+        parse: ParseFunction<Row>,
+        watermark: RowWatermark<Row>? = nil,
+        lookbackDays: Int = 7,
+        gate: SuccessGate = SuccessGate(),
+        description: String? = nil,
+        orchestration: Orchestration = Orchestration(),
+        freshness: DatasetFreshness = DatasetFreshness(),
+        nulCharacters: NULCharacterPolicy = .strip
+    ) -> Dataset {
+        Dataset(source: sourceName, name, schema: schema, table: table, columns: columns, extractor: extractor, parse: parse,
+                watermark: watermark, lookbackDays: lookbackDays, gate: gate, description: description,
+                orchestration: orchestration, freshness: freshness, nulCharacters: nulCharacters)
+    }
 }
 
 /// A documented configuration variable of a source.
@@ -51,7 +98,7 @@ public struct SourceRegistry: Sendable {
         self.sources = sources
     }
 
-    public var datasets: [AnyDataset] { sources.flatMap(\.datasets) }
+    public var datasets: [Dataset] { sources.flatMap(\.datasets) }
 
     /// The models of every source as one checked graph.
     public func modelGraph() throws -> ModelGraph {
@@ -66,7 +113,7 @@ public struct SourceRegistry: Sendable {
     }
 
     /// Looks up `source.dataset`; the error lists what is registered.
-    public func dataset(_ qualifiedName: String) throws -> AnyDataset {
+    public func dataset(_ qualifiedName: String) throws -> Dataset {
         let known = datasets.map(\.qualifiedName).sorted()
         let parts = qualifiedName.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2 else {

@@ -9,11 +9,11 @@ import IngestCommon
 ///
 /// | file | what |
 /// |---|---|
-/// | `CityPermitsSource.swift` | the source (new sources only): datasets, models, variables |
-/// | `PermitsItem.swift` | a record as the API sends it (nested objects as nested types) |
-/// | `PermitsTable.swift` | the row and its table config (key guessed, marked `CONFIRM`) |
-/// | `PermitsParser.swift` | item → row, an item of the wrong shape rejected with its JSON |
-/// | `PermitsDataset.swift` | the dataset: a declarative `RESTExtractor` (`rest`) or an `Extractor` (`api`) |
+/// | `CityPermitsSource.swift` | the source (new sources only): its name, datasets, models, variables |
+/// | `PermitsTable.swift` | the row and its columns (key guessed, marked `CONFIRM`); when every field is at the top level, the row is also the record the API sends (`Decodable`) |
+/// | `PermitsItem.swift` | only for nested records: a record as the API sends it (nested objects as nested types) |
+/// | `PermitsParser.swift` | only for nested records: item → row, an item of the wrong shape rejected with its JSON |
+/// | `PermitsDataset.swift` | the dataset value `CityPermitsSource.permits`: columns, a declarative `RESTExtractor` (`rest`) or an `Extractor` (`api`), parse, watermark |
 /// | `Models/PermitsModels.swift` | `stg_city_permits__permits` → `int_…_enriched` → `fct_city_permits__permits`, with tests |
 /// | `Tests/PermitsTests.swift`, `Tests/Fixtures/permits.json` | the test target `CityPermitsTests`: the sample served on loopback, run end to end |
 ///
@@ -46,6 +46,15 @@ public struct SourceScaffold: Sendable {
     /// The folder, relative to the repository.
     public var folder: String { "Sources/Sources/\(module)" }
     public var baseURLVariable: String { ScaffoldNames.variablePrefix(source) + "_BASE_URL" }
+    /// `permits` → `permits`: the dataset's static property in the source type (`CityPermitsSource.permits`);
+    /// a name the source type uses itself gets a suffix (`models` → `modelsDataset`).
+    public var datasetProperty: String {
+        let name = ScaffoldNames.property(dataset)
+        return ["dataset", "datasets", "sourceName", "name", "models", "variables", "init"].contains(name) ? name + "Dataset" : name
+    }
+    /// Whether every field is at the top level with one JSON kind: then the row is `Decodable` and
+    /// serves as the record too (no item type, no parser).
+    public var rowIsRecord: Bool { shape.fields.allSatisfy { $0.path.count == 1 && !$0.mixed } }
     public var tokenVariable: String { ScaffoldNames.variablePrefix(source) + "_API_TOKEN" }
 
     /// Checks the names and picks the key: `key` (a column or JSON key of the sample) or the shape's guess.
@@ -88,15 +97,17 @@ public struct SourceScaffold: Sendable {
 
     /// The dataset's files (everything but the source file).
     public func datasetFiles() -> [File] {
-        var files = [
-            File(path: "\(folder)/\(datasetType)Item.swift", text: itemFile()),
-            File(path: "\(folder)/\(datasetType)Table.swift", text: tableFile()),
-            File(path: "\(folder)/\(datasetType)Parser.swift", text: parserFile()),
+        var files = [File(path: "\(folder)/\(datasetType)Table.swift", text: tableFile())]
+        if !rowIsRecord {
+            files.insert(File(path: "\(folder)/\(datasetType)Item.swift", text: itemFile()), at: 0)
+            files.append(File(path: "\(folder)/\(datasetType)Parser.swift", text: parserFile()))
+        }
+        if kind == .api { files.append(File(path: "\(folder)/\(datasetType)Extractor.swift", text: extractorFile())) }
+        files += [
             File(path: "\(folder)/\(datasetType)Dataset.swift", text: datasetFile()),
             File(path: "\(folder)/Models/\(datasetType)Models.swift", text: modelsFile()),
             File(path: "\(folder)/Tests/\(datasetType)Tests.swift", text: testFile()),
         ]
-        if kind == .api { files.insert(File(path: "\(folder)/\(datasetType)Extractor.swift", text: extractorFile()), at: 4) }
         return files
     }
 
@@ -115,12 +126,13 @@ public struct SourceScaffold: Sendable {
         [File(path: "\(folder)/\(module)Source.swift", text: sourceFile())] + datasetFiles() + [fixture()]
     }
 
-    /// The variables of this dataset, as `SourceVariable(...)` lines.
+    /// The variables of this dataset, as `SourceVariable(...)` lines: both `.required`, so
+    /// `ingestctl doctor` checks them (`ingestctl new` writes their values into `.env`).
     func variableLines() -> [(name: String, line: String)] {
-        var lines = [(baseURLVariable, "SourceVariable(\"\(baseURLVariable)\", \"the API's scheme, host and port\", example: \(literal(request.baseURL))),")]
+        var lines = [(baseURLVariable, "SourceVariable(\"\(baseURLVariable)\", \"the API's scheme, host and port\", example: \(literal(request.baseURL)), requirement: .required),")]
         if let header = request.tokenHeader {
             let how = request.bearer ? "sent as a bearer token" : "sent in the \(header) header"
-            lines.append((tokenVariable, "SourceVariable(\"\(tokenVariable)\", \"the API token, \(how)\", secret: true),"))
+            lines.append((tokenVariable, "SourceVariable(\"\(tokenVariable)\", \"the API token, \(how)\", secret: true, requirement: .required),"))
         }
         return lines
     }
@@ -137,17 +149,18 @@ public struct SourceScaffold: Sendable {
         """
         import IngestKit
 
-        /// The \(source) source, generated by `ingestctl new`: its datasets share the `\(source)` schema.
+        /// The \(source) source, generated by `ingestctl new`: its datasets (declared in `extension \(module)Source`)
+        /// share the `\(source)` schema.
         ///
         /// `ingestctl new \(source) <dataset>` adds a dataset at the marker lines below.
         public struct \(module)Source: Source {
             public init() {}
 
-            public let name = "\(source)"
+            public static let sourceName = "\(source)"
 
-            public var datasets: [AnyDataset] {
+            public var datasets: [Dataset] {
                 [
-                    AnyDataset(\(datasetType)Dataset()),
+                    Self.\(datasetProperty),
                     \(Self.datasetsMarker)
                 ]
             }
@@ -173,12 +186,12 @@ public struct SourceScaffold: Sendable {
     /// The source file with this dataset added at the marker lines; variables the source already
     /// declares are not added again. Throws naming the marker when one is gone.
     public func addingDataset(to sourceText: String) throws -> String {
-        if sourceText.contains("\(datasetType)Dataset()") {
-            throw IngestError("source \(source) already has a dataset \(dataset) (\(folder)/\(module)Source.swift lists \(datasetType)Dataset())",
+        if sourceText.contains("Self.\(datasetProperty),") {
+            throw IngestError("source \(source) already has a dataset \(dataset) (\(folder)/\(module)Source.swift lists Self.\(datasetProperty))",
                               fix: "pick another dataset name, or delete the dataset's files and its lines in the source first")
         }
         var text = sourceText
-        var inserts = [(Self.datasetsMarker, "AnyDataset(\(datasetType)Dataset()),"),
+        var inserts = [(Self.datasetsMarker, "Self.\(datasetProperty),"),
                        (Self.modelsMarker, modelTypes.map { "\($0).self," }.joined(separator: " "))]
         for variable in variableLines() where !sourceText.contains("\"\(variable.name)\"") {
             inserts.append((Self.variablesMarker, variable.line))
@@ -335,23 +348,38 @@ public struct SourceScaffold: Sendable {
     func rowProperty(_ field: InferredField) -> String { ScaffoldNames.property(field.column) }
 
     func tableFile() -> String {
-        var row = [
-            "import IngestKit",
-            "",
-            "/// A row of `\(source).\(dataset)`: one per record. Non-optional fields are NOT NULL.",
-            "public struct \(datasetType)Row: Sendable, Hashable {",
-        ]
+        var row: [String] = ["import IngestKit", ""]
+        if rowIsRecord {
+            let where_ = shape.records.recordsPath.map { "an element of the array `\($0)` of" } ?? "an element of the array that is"
+            row += [
+                "/// A row of `\(source).\(dataset)`, one per record, and the record as the API sends it: \(where_) the",
+                "/// response of `GET \(request.path)` (every field is at the top level, so one declaration serves both).",
+                "/// Inferred by `ingestctl new` from a sample of \(shape.recordCount) record(s). Non-optional fields are NOT NULL; keys",
+                "/// the row does not read are reported as schema drift in the run report.",
+                "public struct \(datasetType)Row: Sendable, Hashable, Decodable {",
+            ]
+        } else {
+            row += [
+                "/// A row of `\(source).\(dataset)`: one per record. Non-optional fields are NOT NULL.",
+                "public struct \(datasetType)Row: Sendable, Hashable {",
+            ]
+        }
         for field in rowFields {
-            row.append("    public var \(rowProperty(field)): \(field.type.swiftType)\(field == key ? "" : "?")")
+            let comment = rowIsRecord && field == key ? "  // the primary key" : ""
+            row.append("    public var \(rowProperty(field)): \(field.type.swiftType)\(field == key ? "" : "?")\(comment)")
+        }
+        if rowIsRecord {
+            row += ["", "    enum CodingKeys: String, CodingKey {"]
+            for field in rowFields { row.append("        case \(rowProperty(field)) = \(literal(field.path[0]))") }
+            row.append("    }")
         }
         row += [
             "}",
             "",
-            "/// The silver table `\(source).\(dataset)`: a column per field (nested objects flattened as `parent_child`).",
-            "public enum \(datasetType)Table: SourceTableConfig {",
-            "    public static let sourceName = \"\(source)\"",
-            "    public static let dataset = \"\(dataset)\"",
-            "    public static let columns: [Column<\(datasetType)Row>] = [",
+            "extension \(module)Source {",
+            "    /// The columns of `\(source).\(dataset)`: one per field\(rowIsRecord ? "" : " (nested objects flattened as `parent_child`)"); the SDK adds",
+            "    /// bronze_object_path, checksum_sha256 and ingested_at after them.",
+            "    public static let \(datasetProperty)Columns: [Column<\(datasetType)Row>] = [",
         ]
         for field in rowFields {
             if field == key {
@@ -362,9 +390,6 @@ public struct SourceScaffold: Sendable {
             }
         }
         row += [
-            "        .bronzeObjectPath(),",
-            "        .checksum(),",
-            "        .ingestedAt(),",
             "    ]",
             "}",
             "",
@@ -381,24 +406,21 @@ public struct SourceScaffold: Sendable {
         return access
     }
 
+    /// The parse function's name: `parsePermits`.
+    var parseFunction: String { "parse\(datasetType)" }
+
     func parserFile() -> String {
         let decode = shape.records.recordsPath == nil
             ? "try artifact.decodeJSON([JSONItem<\(datasetType)Item>].self)"
-            : "try artifact.decodeJSON(\(datasetType)Page.self).records ?? []"
-        let arguments = rowFields.map { "\(rowProperty($0)): \(rowValue($0))" }.joined(separator: ",\n                ")
+            : "try (artifact.decodeJSON(\(datasetType)Page.self).records ?? [])"
+        let arguments = rowFields.map { "\(rowProperty($0)): \(rowValue($0))" }.joined(separator: ",\n                    ")
         return """
             import IngestKit
 
-            /// Maps a page of `\(source).\(dataset)` to rows, item by item: an item of the wrong shape (a missing
-            /// key, a string where a number belongs, an invalid date) is rejected with its JSON, the rest load.
-            public struct \(datasetType)Parser: Parser {
-                public init() {}
-
-                public func parse(_ artifact: StoredArtifact) throws -> [\(datasetType)Row] {
-                    try ParsedItem.rows(parseItems(artifact), artifactId: artifact.artifactId)
-                }
-
-                public func parseItems(_ artifact: StoredArtifact) throws -> [ParsedItem<\(datasetType)Row>] {
+            extension \(module)Source {
+                /// Maps a page of `\(source).\(dataset)` to rows, item by item: an item of the wrong shape (a missing
+                /// key, a string where a number belongs, an invalid date) is rejected with its JSON, the rest load.
+                @Sendable public static func \(parseFunction)(_ artifact: StoredArtifact) throws -> [ParsedItem<\(datasetType)Row>] {
                     \(decode).map { entry in
                         guard let item = entry.value else {
                             return .rejected(reason: entry.failure ?? "not a \(dataset) record", raw: entry.raw)
@@ -444,45 +466,47 @@ public struct SourceScaffold: Sendable {
         let extractor: String
         if kind == .rest {
             extractor = """
-                    /// The declarative REST definition from the sample request: `\(baseURLVariable)` + `\(request.path)`.
-                    /// Every option (paginators, `stop:`, `incremental:`, limits): Docs/AddingASource.md, "An API dataset with no extractor code".
-                    public var extractor: RESTExtractor {
-                        RESTExtractor(
+                        // The declarative REST definition from the sample request: `\(baseURLVariable)` + `\(request.path)`.
+                        // Every option (paginators, `stop:`, `incremental:`, limits): Docs/AddingASource.md, "An API dataset with no extractor code".
+                        extractor: RESTExtractor(
                             baseURLVariable: "\(baseURLVariable)",
                             path: \(literal(request.path)),
                             query: \(queryCode),
                             auth: \(authCode),
                             paginator: \(paginatorCode),
-                            recordsPath: \(shape.records.recordsPath.map(literal) ?? "nil"))
-                    }
+                            recordsPath: \(shape.records.recordsPath.map(literal) ?? "nil")),
                 """
         } else {
             extractor = """
-                    public var extractor: \(datasetType)Extractor { \(datasetType)Extractor() }
+                        extractor: \(datasetType)Extractor(),
                 """
         }
+        let parse = rowIsRecord
+            ? "parse: .records(at: \(shape.records.recordsPath.map(literal) ?? "nil")),   // each record is a \(datasetType)Row"
+            : "parse: .items(\(parseFunction)),"
         var text = """
             import IngestKit
 
-            /// `\(source).\(dataset)`: `GET \(request.path)`, one row per record in `\(source).\(dataset)`.
-            public struct \(datasetType)Dataset: Dataset {
-                public typealias Table = \(datasetType)Table
-                public init() {}
+            extension \(module)Source {
+                /// `\(source).\(dataset)`: `GET \(request.path)`, one row per record in `\(source).\(dataset)`.
+                public static let \(datasetProperty) = dataset(
+                    "\(dataset)",
+                    columns: \(datasetProperty)Columns,
             \(extractor)
-                public var parser: \(datasetType)Parser { \(datasetType)Parser() }
-                public var description: String {
-                    "\(source).\(dataset) from `GET \(request.path)`: one row per record in `\(source).\(dataset)`."
-                }
+                    \(parse)
 
             """
         if let mark = watermarkField {
             text += """
-                    /// The run's watermark: the latest `\(mark.column)` (for an `incremental:` window).
-                    public func watermark(of row: \(datasetType)Row) -> String? { row.\(rowProperty(mark))?.description }
+                        watermark: .latest(\\.\(rowProperty(mark))),   // the run's watermark: the latest `\(mark.column)` (for an `incremental:` window)
 
                 """
         }
-        text += "}\n"
+        text += """
+                    description: "\(source).\(dataset) from `GET \(request.path)`: one row per record in `\(source).\(dataset)`.")
+            }
+
+            """
         return text
     }
 
@@ -567,7 +591,7 @@ public struct SourceScaffold: Sendable {
                 public static let sql: SQL = \"""
                     select
                         \(list)
-                    from \\(source: \(datasetType)Table.self)
+                    from \\(source: \(module)Source.\(datasetProperty))
                     \"""
                 public static let columns = [
                     ModelColumn("\(key.column)", "the record's key", tests: [.notNull, .unique]),
@@ -659,9 +683,9 @@ public struct SourceScaffold: Sendable {
                     let artifact = StoredArtifact(bytes: Self.sample, provenance: Provenance(
                         artifactId: "page_00001", key: "bronze/sample.json", sha256: "", size: Self.sample.count, url: "http://127.0.0.1/",
                         contentType: "application/json", extractionMethod: .apiJSON, runId: "test", extractedAt: ""))
-                    let items = try \(datasetType)Parser().parseItems(artifact)
-                    #expect(items.count == \(count))
-                    for case .rejected(let reason, _) in items { Issue.record("rejected: \\(reason)") }
+                    let parsed = try \(module)Source.\(datasetProperty).makeParser()(artifact)
+                    #expect(parsed.rows.count == \(count))
+                    for reject in parsed.rejects { Issue.record("rejected: \\(reject.reason)") }
                 }
 
                 @Test(arguments: WarehouseKind.allCases)

@@ -29,17 +29,22 @@ public struct TableSchema: Sendable, Hashable {
     public var qualifiedName: String { "\(sourceName).\(dataset)" }
 
     public init(validating config: (some SourceTableConfig).Type) throws {
-        let name = "SourceTableConfig \(config) (\(config.sourceName).\(config.dataset))"
+        try self.init(validating: config.columns, label: "SourceTableConfig \(config) (\(config.sourceName).\(config.dataset))",
+                      sourceName: config.sourceName, dataset: config.dataset, schema: config.schema, table: config.table)
+    }
+
+    /// Validates a table given by its columns; errors start with `label` (e.g. `dataset acme_portal.orders`).
+    public init<Row>(validating columns: [Column<Row>], label name: String, sourceName: String, dataset: String,
+                     schema: String, table: String) throws {
         func refuse(_ message: String, fix: String) -> IngestError {
             IngestError("\(name): \(message)", fix: fix)
         }
-        for (label, value) in [("sourceName", config.sourceName), ("dataset", config.dataset), ("schema", config.schema), ("table", config.table)] {
+        for (label, value) in [("sourceName", sourceName), ("dataset", dataset), ("schema", schema), ("table", table)] {
             guard Identifier.isSafe(value) else {
                 throw refuse("\(label) \"\(value)\" is not a safe snake_case identifier",
                              fix: "use lower-case letters, digits and _ only, e.g. \"\(Identifier.suggestion(for: value))\"")
             }
         }
-        let columns = config.columns
         var seen = Set<String>()
         for column in columns {
             guard Identifier.isSafe(column.name) else {
@@ -75,10 +80,10 @@ public struct TableSchema: Sendable, Hashable {
         guard columns.contains(where: { if case .data = $0.role { true } else { false } }) else {
             throw refuse("no data columns", fix: "declare the row's fields with Column(\"name\", \\.field)")
         }
-        self.sourceName = config.sourceName
-        self.dataset = config.dataset
-        self.schema = config.schema
-        self.table = config.table
+        self.sourceName = sourceName
+        self.dataset = dataset
+        self.schema = schema
+        self.table = table
         self.columns = columns.map {
             ColumnSpec(name: $0.name, type: $0.type, primaryKey: $0.primaryKey, index: $0.index, notNull: $0.notNull)
         }

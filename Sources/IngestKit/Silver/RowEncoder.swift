@@ -11,7 +11,7 @@ import IngestCommon
 ///   the checksum is over the stored value;
 /// - a blank primary key (empty after trimming white space) is refused, like a NULL key;
 /// - a value too long for an index (over `maxIndexedBytes`) is refused, naming the column.
-public struct RowEncoder<Config: SourceTableConfig>: Sendable {
+public struct RowEncoder<Row>: Sendable {
     /// The most UTF-8 bytes the indexed values of one row may hold per index (primary key columns
     /// together, or one `index: true` column). PostgreSQL's btree holds about 2,700 bytes per
     /// entry and fails the whole load above that; this limit keeps a margin and is checked on both
@@ -20,7 +20,7 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
 
     public let schema: TableSchema
     public let nulCharacters: NULCharacterPolicy
-    private let columns: [Column<Config.Row>]
+    private let columns: [Column<Row>]
     /// What `encode` does per column, prepared once (a loop over `columns` would copy each column per row).
     private let slots: [Slot]
 
@@ -28,7 +28,7 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
         enum Kind { case data, checksum, bronzeObjectPath }
         let kind: Kind
         let name: String
-        let read: (@Sendable (Config.Row) -> SQLValue)?
+        let read: (@Sendable (Row) -> SQLValue)?
         let primaryKey: Bool
         let indexed: Bool
     }
@@ -40,9 +40,15 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
         public var sanitized: Bool
     }
 
-    public init(nulCharacters: NULCharacterPolicy = .strip) throws {
-        self.schema = try Config.tableSchema()
-        self.columns = Config.columns
+    /// An encoder for `config`'s rows.
+    public init<Config: SourceTableConfig>(_ config: Config.Type, nulCharacters: NULCharacterPolicy = .strip) throws where Config.Row == Row {
+        try self.init(schema: config.tableSchema(), columns: config.columns, nulCharacters: nulCharacters)
+    }
+
+    /// An encoder for rows of `columns` (a dataset value's), validated as `schema`.
+    public init(schema: TableSchema, columns: [Column<Row>], nulCharacters: NULCharacterPolicy = .strip) throws {
+        self.schema = schema
+        self.columns = columns
         self.nulCharacters = nulCharacters
         self.slots = columns.compactMap { column in
             switch column.role {
@@ -60,7 +66,7 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
     /// One pass over the columns: each value is checked for NUL characters, written into the checksum's
     /// canonical form (`CanonicalFormWriter`, the bytes `Checksum.canonicalForm` defines) and kept; the
     /// form is hashed once at the end. The refusals are checked in the order `check` gives them.
-    public func encode(_ row: Config.Row, bronzeKey: String) throws -> Encoded {
+    public func encode(_ row: Row, bronzeKey: String) throws -> Encoded {
         var values: [SQLValue] = []
         values.reserveCapacity(columns.count)
         var canonical = CanonicalFormWriter()
@@ -111,7 +117,7 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
     }
 
     /// The primary key as `name="value"` pairs, escaped and cut short, to name a row in an error.
-    public func keyDescription(_ row: Config.Row) -> String {
+    public func keyDescription(_ row: Row) -> String {
         var parts: [String] = []
         for column in columns where column.primaryKey {
             guard case .data(let read) = column.role else { continue }

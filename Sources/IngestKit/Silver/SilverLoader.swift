@@ -24,16 +24,16 @@ struct SilverLoader: Sendable {
     struct Staged: Sendable {
         var parsed = 0
         var sanitized = 0
-        var watermark: String?
+        var watermark: Watermark?
         var rejects: [RejectedItem] = []
         var drift: [SchemaDrift.Key] = []
-        mutating func add(_ rows: Int, watermark mark: String?, sanitized changed: Int = 0, rejects rejected: [RejectedItem] = [],
+        mutating func add(_ rows: Int, watermark mark: Watermark?, sanitized changed: Int = 0, rejects rejected: [RejectedItem] = [],
                           drift found: [SchemaDrift.Key] = []) {
             parsed += rows
             sanitized += changed
             rejects += rejected
             if !found.isEmpty { drift = SchemaDrift.merge(drift, found) }
-            if let mark, mark > (watermark ?? "") { watermark = mark }
+            if let mark, watermark.map({ mark > $0 }) ?? true { watermark = mark }
         }
     }
 
@@ -45,7 +45,7 @@ struct SilverLoader: Sendable {
         let state = self.state
         let read = Self.reader(manifest: manifest, bronze: bronze, parse: parse)
         let rejectsTable = RejectsTable(for: table, dialect: warehouse.dialect)
-        let (counts, watermark, rejects, drift) = try await warehouse.transaction { session -> (LoadCounts, String?, [RejectedItem], [SchemaDrift.Key]) in
+        let (counts, watermark, rejects, drift) = try await warehouse.transaction { session -> (LoadCounts, Watermark?, [RejectedItem], [SchemaDrift.Key]) in
             let (staged, merged): (Staged, LoadCounts)
             if session.copiesRows {
                 (staged, merged) = try await PostgresCopyLoad(merge: merge)
@@ -74,7 +74,7 @@ struct SilverLoader: Sendable {
             // Added to what the run loaded before (a replay loads several runs, one transaction each).
             var record = snapshot
             record.counts.load = snapshot.counts.load + counts
-            record.watermark = Self.later(snapshot.watermark, staged.watermark)
+            record.watermark = Watermark.later(snapshot.watermark, staged.watermark)
             record.drift = SchemaDrift.merge(snapshot.drift, staged.drift)
             record.steps = ledgerSteps
             try await state.update(Pipeline.stateRecord(record, .running), in: session)
@@ -82,14 +82,9 @@ struct SilverLoader: Sendable {
         }
         // Added to what the run loaded before (a replay loads several runs, one after the other).
         report.counts.load = report.counts.load + counts
-        report.watermark = Self.later(report.watermark, watermark)
+        report.watermark = Watermark.later(report.watermark, watermark)
         report.rejectSamples = Array((report.rejectSamples + rejects.map(\.reason)).prefix(3))
         report.drift = SchemaDrift.merge(report.drift, drift)
-    }
-
-    static func later(_ a: String?, _ b: String?) -> String? {
-        guard let a, let b else { return a ?? b }
-        return max(a, b)
     }
 
     /// Reads artifact `index` from bronze and parses it; errors name the artifact and the rerun.

@@ -8,11 +8,9 @@ import IngestKit
 public struct AcmePortalSource: Source {
     public init() {}
 
-    public let name = "acme_portal"
+    public static let sourceName = "acme_portal"
 
-    public var datasets: [AnyDataset] {
-        [AnyDataset(OrdersDataset()), AnyDataset(CustomersDataset())]
-    }
+    public var datasets: [Dataset] { [Self.orders, Self.customers] }
 
     public var models: [any Model.Type] {
         [
@@ -34,34 +32,42 @@ public struct AcmePortalSource: Source {
     }
 }
 
-/// `acme_portal.orders`: one row per order.
-public struct OrdersDataset: Dataset {
-    public typealias Table = OrdersTable
-    public init() {}
-    /// Everything, or with a scheduler's window the orders created in it (`?created_from=…&created_to=…`).
-    public var extractor: AcmeAPIExtractor {
-        AcmeAPIExtractor(endpoint: "orders", window: IncrementalWindow(parameter: "created_from", format: .dateTime,
-                                                                       endParameter: "created_to", windowOnly: true))
-    }
-    public var parser: OrdersParser { OrdersParser() }
-    public var description: String {
-        "Orders from the Acme portal's REST API (`GET /v1/orders`, bearer token, paged): one row per order in `acme_portal.orders`."
-    }
-    /// Daily at 02:00 UTC, for the day before.
-    public var orchestration: Orchestration { Orchestration(schedule: "0 2 * * *", retries: 3, retryDelaySeconds: 60) }
-    /// Orders advance by creation date.
-    public func watermark(of row: OrderRow) -> String? { row.createdDate?.description }
-    /// New orders arrive daily: warn after a day without one, fail `ingestctl freshness` after two.
-    public var freshness: DatasetFreshness { DatasetFreshness(warnAfterHours: 24, errorAfterHours: 48) }
-}
+extension AcmePortalSource {
+    /// `acme_portal.orders`: one row per order. Everything, or with a scheduler's window the orders
+    /// created in it (`?created_from=…&created_to=…`); daily at 02:00 UTC for the day before; the
+    /// watermark is the latest creation date; stale after a day without a new order (an error after two).
+    public static let orders = dataset(
+        "orders",
+        columns: [
+            Column("entity_id", \OrderRow.entityId, primaryKey: true),
+            Column("title", \.title),
+            Column("status", \.status, index: true),
+            Column("created_date", \.createdDate, index: true),
+            Column("amount", \.amount),
+            Column("description", \.description),
+            Column("source_url", \.sourceURL),
+            Column("customer_id", \.customerId, index: true),
+        ],
+        extractor: AcmeAPIExtractor(endpoint: "orders", window: IncrementalWindow(parameter: "created_from", format: .dateTime,
+                                                                                  endParameter: "created_to", windowOnly: true)),
+        parse: .items(parseOrders),
+        watermark: .latest(\.createdDate),
+        description: "Orders from the Acme portal's REST API (`GET /v1/orders`, bearer token, paged): one row per order in `acme_portal.orders`.",
+        orchestration: Orchestration(schedule: "0 2 * * *", retries: 3, retryDelaySeconds: 60),
+        freshness: DatasetFreshness(warnAfterHours: 24, errorAfterHours: 48))
 
-/// `acme_portal.customers`: one row per customer.
-public struct CustomersDataset: Dataset {
-    public typealias Table = CustomersTable
-    public init() {}
-    public var extractor: AcmeAPIExtractor { AcmeAPIExtractor(endpoint: "customers") }
-    public var parser: CustomersParser { CustomersParser() }
-    public var description: String {
-        "Customers from the Acme portal's REST API (`GET /v1/customers`, bearer token, paged): one row per customer in `acme_portal.customers`."
-    }
+    /// `acme_portal.customers`: one row per customer.
+    public static let customers = dataset(
+        "customers",
+        columns: [
+            Column("entity_id", \CustomerRow.entityId, primaryKey: true),
+            Column("name", \.name),
+            Column("email", \.email),
+            Column("city", \.city, index: true),
+            Column("zip", \.zip),
+            Column("source_url", \.sourceURL),
+        ],
+        extractor: AcmeAPIExtractor(endpoint: "customers"),
+        parse: .items(parseCustomers),
+        description: "Customers from the Acme portal's REST API (`GET /v1/customers`, bearer token, paged): one row per customer in `acme_portal.customers`.")
 }

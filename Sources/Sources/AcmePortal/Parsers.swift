@@ -1,20 +1,13 @@
 import Foundation
 import IngestKit
 
-/// Maps an orders page to order rows: entity_id ← id, title ← name,
-/// created_date ← the UTC date of created_at (the SDK's rule: `2024-03-10T23:30:00-05:00` is 2024-03-11),
-/// amount ← total (exact), customer_id ← customer.id.
-public struct OrdersParser: Parser {
-    public init() {}
-
-    public func parse(_ artifact: StoredArtifact) throws -> [OrderRow] {
-        try ParsedItem.rows(parseItems(artifact), artifactId: artifact.artifactId)
-    }
-
-    /// Item by item: an order of the wrong shape or with an invalid created_at is rejected with its JSON, the rest load.
-    public func parseItems(_ artifact: StoredArtifact) throws -> [ParsedItem<OrderRow>] {
-        let page = try artifact.decodeJSON(Page<JSONItem<OrderItem>>.self)
-        return page.results.map { entry in
+extension AcmePortalSource {
+    /// Maps an orders page to order rows, item by item: entity_id ← id, title ← name,
+    /// created_date ← the UTC date of created_at (the SDK's rule: `2024-03-10T23:30:00-05:00` is 2024-03-11),
+    /// amount ← total (exact), customer_id ← customer.id. An order of the wrong shape or with an
+    /// invalid created_at is rejected with its JSON, the rest load.
+    @Sendable public static func parseOrders(_ artifact: StoredArtifact) throws -> [ParsedItem<OrderRow>] {
+        try artifact.decodeJSON(Page<JSONItem<OrderItem>>.self).results.map { entry in
             guard let item = entry.value else { return .rejected(reason: entry.failure ?? "not an order", raw: entry.raw) }
             var createdDate: CalendarDate?
             if let createdAt = item.createdAt {
@@ -29,16 +22,9 @@ public struct OrdersParser: Parser {
                 customerId: item.customer?.id?.value), raw: entry.raw)
         }
     }
-}
 
-public struct CustomersParser: Parser {
-    public init() {}
-
-    public func parse(_ artifact: StoredArtifact) throws -> [CustomerRow] {
-        try ParsedItem.rows(parseItems(artifact), artifactId: artifact.artifactId)
-    }
-
-    public func parseItems(_ artifact: StoredArtifact) throws -> [ParsedItem<CustomerRow>] {
+    /// Maps a customers page to customer rows, item by item: city and zip ← address.
+    @Sendable public static func parseCustomers(_ artifact: StoredArtifact) throws -> [ParsedItem<CustomerRow>] {
         try artifact.decodeJSON(Page<JSONItem<CustomerItem>>.self).results.map { entry in
             guard let item = entry.value else { return .rejected(reason: entry.failure ?? "not a customer", raw: entry.raw) }
             return .row(CustomerRow(entityId: item.id.value, name: item.name, email: item.email, city: item.address?.city,

@@ -1,14 +1,12 @@
 import Foundation
 import IngestKit
 
-/// Maps the captured Aura responses (`xhr_json`) to vacancy rows, reading the
-/// records from `context.globalValueProviders[type=$Record]`, not from
-/// `actions[].returnValue` (which holds only the ids of the page).
-/// DOM snapshots of the same run are kept in bronze for the record and yield no rows.
-public struct VacaturesParser: Parser {
-    public init() {}
-
-    public func parse(_ artifact: StoredArtifact) throws -> [VacatureRow] {
+extension TalentPortalSource {
+    /// Maps the captured Aura responses (`xhr_json`) to vacancy rows, reading the
+    /// records from `context.globalValueProviders[type=$Record]`, not from
+    /// `actions[].returnValue` (which holds only the ids of the page).
+    /// DOM snapshots of the same run are kept in bronze for the record and yield no rows.
+    @Sendable public static func parseVacatures(_ artifact: StoredArtifact) throws -> [VacatureRow] {
         guard artifact.provenance.extractionMethod == .xhrJSON else { return [] }
         let payload: AuraPayload
         let records: [AuraRecord]
@@ -18,7 +16,7 @@ public struct VacaturesParser: Parser {
         } catch let error as IngestError {
             throw ParseError(artifactId: artifact.artifactId, reason: error.description)
         }
-        let portal = Self.origin(of: artifact.url)
+        let portal = origin(of: artifact.url)
         return try records.filter { ($0.apiName ?? VacatureFields.objectApiName) == VacatureFields.objectApiName }.map { record in
             func date(_ field: String) throws -> CalendarDate? {
                 guard let text = record.text(field) else { return nil }

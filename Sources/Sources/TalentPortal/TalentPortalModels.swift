@@ -20,7 +20,7 @@ public enum StgTalentPortalVacatures: Model {
             status,
             source_url,
             ingested_at
-        from \(source: VacaturesTable.self)
+        from \(source: TalentPortalSource.vacatures)
         """
     public static let columns = [ModelColumn("vacature_id", "the Salesforce record id", tests: [.notNull, .unique])]
 }

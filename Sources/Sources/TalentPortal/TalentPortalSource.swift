@@ -9,11 +9,9 @@ import IngestKit
 public struct TalentPortalSource: Source {
     public init() {}
 
-    public let name = "talent_portal"
+    public static let sourceName = "talent_portal"
 
-    public var datasets: [AnyDataset] {
-        [AnyDataset(VacaturesDataset())]
-    }
+    public var datasets: [Dataset] { [Self.vacatures] }
 
     public var models: [any Model.Type] {
         [StgTalentPortalVacatures.self, IntTalentPortalVacaturesEnriched.self, DimClient.self, FctVacatures.self]
@@ -33,12 +31,24 @@ public struct TalentPortalSource: Source {
     }
 }
 
-/// `talent_portal.vacatures`: one row per vacancy.
-public struct VacaturesDataset: Dataset {
-    public typealias Table = VacaturesTable
-    public init() {}
-    public var extractor: TalentPortalExtractor { TalentPortalExtractor() }
-    public var parser: VacaturesParser { VacaturesParser() }
-    /// Vacancies advance by publication date.
-    public func watermark(of row: VacatureRow) -> String? { row.publicationDate?.description }
+extension TalentPortalSource {
+    /// `talent_portal.vacatures`: one row per vacancy; the watermark is the latest publication date.
+    public static let vacatures = dataset(
+        "vacatures",
+        columns: [
+            Column("vacature_id", \VacatureRow.vacatureId, primaryKey: true),
+            Column("vacature_number", \.vacatureNumber),
+            Column("title", \.title),
+            Column("client_name", \.clientName, index: true),
+            Column("location", \.location),
+            Column("hours_per_week", \.hoursPerWeek),
+            Column("hourly_rate", \.hourlyRate),
+            Column("publication_date", \.publicationDate, index: true),
+            Column("closing_date", \.closingDate),
+            Column("status", \.status, index: true),
+            Column("source_url", \.sourceURL),
+        ],
+        extractor: TalentPortalExtractor(),
+        parse: .rows(parseVacatures),
+        watermark: .latest(\.publicationDate))
 }

@@ -88,7 +88,7 @@ import Testing
         let items = [API.order("R1", ["description": API.json("fine")]), API.order("R2", ["description": API.json("bad\u{0}value")])]
         let (test, server) = try await API.start(kind, pages: [items])
         let report = try await test.withWarehouse { warehouse in
-            await Pipeline(platform: test.platform, warehouse: warehouse).run(AnyDataset(RejectingNULOrders()))
+            await Pipeline(platform: test.platform, warehouse: warehouse).run(rejectingNULOrders)
         }
         await server.stop()
         #expect(report.status == "failed")
@@ -273,13 +273,13 @@ import Testing
         #expect(try await orderCount(test) == 1, "L-1 is stored; L-2 is kept in the rejects (issue 9)")
         #expect(try await rejectedItems(test, report) == [2])
 
-        let customerAtLimit = noise(RowEncoder<OrdersTable>.maxIndexedBytes)
+        let customerAtLimit = noise(RowEncoder<OrderRow>.maxIndexedBytes)
         let ok = [API.order("L-3", ["customer": #"{"id": \#(API.json(customerAtLimit))}"#])]
         let (limitTest, limitReport) = try await run(kind, [ok])
         #expect(limitReport.status == "succeeded", "\(limitReport.error ?? "")")
         #expect(try await silver(limitTest)["L-3"]?["customer_id"] == customerAtLimit)
 
-        let overKey = noise(RowEncoder<OrdersTable>.maxIndexedBytes + 1)
+        let overKey = noise(RowEncoder<OrderRow>.maxIndexedBytes + 1)
         let (keyTest, keyReport) = try await run(kind, [[API.order(overKey)]])
         #expect(keyReport.status == "failed")
         #expect(keyReport.error?.contains("primary key (entity_id)") == true, "\(keyReport.error ?? "")")
@@ -336,9 +336,9 @@ extension MessyInputTests {
 }
 
 /// acme_portal.orders with NUL characters rejected instead of removed.
-struct RejectingNULOrders: Dataset {
-    typealias Table = OrdersTable
-    var extractor: AcmeAPIExtractor { AcmeAPIExtractor(endpoint: "orders") }
-    var parser: OrdersParser { OrdersParser() }
-    var nulCharacters: NULCharacterPolicy { .reject }
-}
+let rejectingNULOrders: Dataset = {
+    var dataset = AcmePortalSource.orders
+    dataset.extractor = AcmeAPIExtractor(endpoint: "orders")
+    dataset.nulCharacters = .reject
+    return dataset
+}()

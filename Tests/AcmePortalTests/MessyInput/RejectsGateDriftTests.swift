@@ -14,7 +14,7 @@ import Testing
     let registry = MessyOrdersAPI().registry
 
     /// Runs `dataset` through the pipeline (no models) against pages served by the API, then `then` if given.
-    func run(_ kind: WarehouseKind, _ dataset: AnyDataset, _ pages: [[String]], then next: [[String]]? = nil) async throws -> (TestPlatform, [RunReport]) {
+    func run(_ kind: WarehouseKind, _ dataset: Dataset, _ pages: [[String]], then next: [[String]]? = nil) async throws -> (TestPlatform, [RunReport]) {
         let (test, server) = try await API.start(kind, pages: pages)
         let platform = test.platform
         var reports: [RunReport] = []
@@ -102,7 +102,7 @@ import Testing
     @Test(arguments: WarehouseKind.allCases)
     func aRejectRatioPolicyMayAllowSomeRejects(_ kind: WarehouseKind) async throws {
         let items = [API.order("A-1"), API.order("A-2"), API.order("A-3", ["created_at": API.json("2024-02-30")])]
-        let (test, reports) = try await run(kind, AnyDataset(GatedOrders(gate: SuccessGate(maxRejectedRatio: 0.5))), [items])
+        let (test, reports) = try await run(kind, gatedOrders(gate: SuccessGate(maxRejectedRatio: 0.5)), [items])
         #expect(reports[0].status == "succeeded", "\(reports[0].error ?? "")")
         #expect(reports[0].counts.rejected == 1)
         #expect(try await orderIds(test) == ["A-1", "A-2"])
@@ -112,7 +112,7 @@ import Testing
     /// An artifact that cannot be read at all still fails the run naming the artifact; nothing is kept as a reject.
     @Test(arguments: WarehouseKind.allCases)
     func anItemListThatIsNotAListStillFailsNamingTheArtifact(_ kind: WarehouseKind) async throws {
-        let broken = AnyDataset(GatedOrders(gate: SuccessGate(), parser: BrokenPageParser()))
+        let broken = gatedOrders(gate: SuccessGate(), parse: .parser(BrokenPageParser()))
         let (test, reports) = try await run(kind, broken, [[API.order("X-1")]])
         #expect(reports[0].status == "failed")
         #expect(reports[0].error?.contains("artifact page_00001 could not be parsed") == true, "\(reports[0].error ?? "")")
@@ -125,7 +125,7 @@ import Testing
     /// min rows parsed (default 1): a page with no orders fails the run.
     @Test(arguments: WarehouseKind.allCases)
     func minRowsParsedFailsARun(_ kind: WarehouseKind) async throws {
-        let (_, reports) = try await run(kind, AnyDataset(GatedOrders(gate: SuccessGate(minRowsParsed: 3))), [[API.order("M-1"), API.order("M-2")]])
+        let (_, reports) = try await run(kind, gatedOrders(gate: SuccessGate(minRowsParsed: 3)), [[API.order("M-1"), API.order("M-2")]])
         #expect(reports[0].status == "failed")
         #expect(reports[0].error?.contains("min rows parsed: 2 records parsed (at least 3 expected)") == true, "\(reports[0].error ?? "")")
     }
@@ -135,7 +135,7 @@ import Testing
     @Test(arguments: WarehouseKind.allCases)
     func maxDropInRowsParsedFailsARun(_ kind: WarehouseKind) async throws {
         let four = (1...4).map { API.order("D-\($0)") }
-        let (test, reports) = try await run(kind, AnyDataset(GatedOrders(gate: SuccessGate(maxDropPercent: 50))), [four],
+        let (test, reports) = try await run(kind, gatedOrders(gate: SuccessGate(maxDropPercent: 50)), [four],
                                             then: [[API.order("D-1", ["name": API.json("changed")])]])
         #expect(reports[0].status == "succeeded", "\(reports[0].error ?? "")")
         #expect(reports[1].status == "failed")
@@ -163,7 +163,7 @@ import Testing
     @Test(arguments: WarehouseKind.allCases)
     func freshnessFailsARun(_ kind: WarehouseKind) async throws {
         let items = [API.order("F-1", ["created_at": API.json("2024-03-10T10:00:00Z")])]
-        let dataset = AnyDataset(GatedOrders(gate: SuccessGate(maxAgeHours: 24), freshness: DatasetFreshness(column: "created_date")))
+        let dataset = gatedOrders(gate: SuccessGate(maxAgeHours: 24), freshness: DatasetFreshness(column: "created_date"))
         let (test, reports) = try await run(kind, dataset, [items])
         #expect(reports[0].status == "failed")
         let error = reports[0].error ?? ""
@@ -186,7 +186,7 @@ import Testing
             API.order("S-2", ["discount": "7.5", "customer": #"{"id": "C2"}"#]),
             API.order("S-3", ["lines": #"[{"sku": "A", "quantity": 1, "colour": "red"}]"#]),
         ]
-        let (_, reports) = try await run(kind, AnyDataset(GatedOrders(gate: SuccessGate())), [items])
+        let (_, reports) = try await run(kind, gatedOrders(gate: SuccessGate()), [items])
         let report = reports[0]
         #expect(report.status == "succeeded", "\(report.error ?? "")")
         #expect(report.drift.map(\.path) == ["customer.phone", "discount", "lines.colour"])
@@ -200,7 +200,7 @@ import Testing
         let metrics = Monitoring.samples(MetricsExport.text([RunFigures(report: report, ledger: nil)]))
         #expect(metrics.value("ingest_last_run_drift_keys", ["source": "acme_portal", "dataset": "orders"]) == 3)
 
-        let (_, strict) = try await run(kind, AnyDataset(GatedOrders(gate: SuccessGate(failOnDrift: true))), [items])
+        let (_, strict) = try await run(kind, gatedOrders(gate: SuccessGate(failOnDrift: true)), [items])
         #expect(strict[0].status == "failed")
         #expect(strict[0].error?.contains("schema drift: 3 keys the item type never reads (customer.phone, discount, lines.colour)") == true,
                 "\(strict[0].error ?? "")")
@@ -210,7 +210,7 @@ import Testing
     /// run later by another pipeline, fails a dataset that fails on drift.
     @Test(arguments: WarehouseKind.allCases)
     func theGateStepOfAStagedRunSeesTheDriftItsLoadRecorded(_ kind: WarehouseKind) async throws {
-        let dataset = AnyDataset(GatedOrders(gate: SuccessGate(failOnDrift: true)))
+        let dataset = gatedOrders(gate: SuccessGate(failOnDrift: true))
         let (test, server) = try await API.start(kind, pages: [[API.order("P-1", ["discount": "5"]), API.order("P-2")]])
         let platform = test.platform
         let runId = "staged-drift-\(kind)"
@@ -235,7 +235,7 @@ import Testing
     func aReplayAddsUpTheRejectsAndDriftOfEveryRunItLoads(_ kind: WarehouseKind) async throws {
         let first = [API.order("R-1", ["discount": "5"]), API.order("R-2"), API.order("R-3", ["created_at": API.json("2024-02-30")])]
         let second = [API.order("R-4"), API.order("R-5", ["discount": "6"]), API.order("R-6", ["created_at": API.json("2024-02-30")])]
-        let dataset = AnyDataset(GatedOrders(gate: SuccessGate(maxRejectedRatio: 0.5)))
+        let dataset = gatedOrders(gate: SuccessGate(maxRejectedRatio: 0.5))
         let (test, reports) = try await run(kind, dataset, [first], then: [second])
         #expect(reports.map(\.status) == ["succeeded", "succeeded"], "\(reports.map { $0.error ?? "" })")
         let runs = reports.map(\.runId)
@@ -260,25 +260,11 @@ import Testing
     }
 }
 
-/// acme_portal.orders with a chosen gate (and parser, and freshness column).
-struct GatedOrders<P: Parser>: Dataset where P.Row == OrderRow {
-    typealias Table = OrdersTable
-    var gate: SuccessGate
-    var parser: P
-    var freshness: DatasetFreshness
-    var extractor: AcmeAPIExtractor { AcmeAPIExtractor(endpoint: "orders") }
-}
-
-extension GatedOrders where P == OrdersParser {
-    init(gate: SuccessGate, freshness: DatasetFreshness = DatasetFreshness()) {
-        self.init(gate: gate, parser: OrdersParser(), freshness: freshness)
-    }
-}
-
-extension GatedOrders where P == BrokenPageParser {
-    init(gate: SuccessGate, parser: BrokenPageParser) {
-        self.init(gate: gate, parser: parser, freshness: DatasetFreshness())
-    }
+/// acme_portal.orders with a chosen gate (and parse function, and freshness column), no watermark, no window.
+func gatedOrders(gate: SuccessGate, parse: ParseFunction<OrderRow> = .items(AcmePortalSource.parseOrders),
+                 freshness: DatasetFreshness = DatasetFreshness()) -> Dataset {
+    // The table as acme_portal declared it before the Dataset value (DeclarationParityTests: the same table).
+    Dataset(table: LegacyOrdersTable.self, extractor: AcmeAPIExtractor(endpoint: "orders"), parse: parse, gate: gate, freshness: freshness)
 }
 
 /// A parser that looks for the orders under a key the page does not have: the artifact cannot be read at all.

@@ -128,5 +128,5 @@ struct FixtureSource: Source {
     let name = "fixture"
     var pages: [String] = itemPages(count: 60)
     var models: [any Model.Type] = [StgFixtureItems.self, IntFixtureItemsEnriched.self, DimItemName.self, FctItems.self]
-    var datasets: [AnyDataset] { [AnyDataset(ItemsDataset(pages: pages))] }
+    var datasets: [Dataset] { [ItemsDataset.make(pages: pages)] }
 }

@@ -59,8 +59,8 @@ import Testing
         #expect(dataset.contains("recordsPath: nil"))
         let source = try file(scaffold, "/CityPermitsSource.swift")
         #expect(source.contains("public struct CityPermitsSource: Source"))
-        #expect(source.contains(#"SourceVariable("CITY_PERMITS_BASE_URL", "the API's scheme, host and port", example: "http://127.0.0.1:8123")"#))
-        #expect(source.contains(#"SourceVariable("CITY_PERMITS_API_TOKEN", "the API token, sent in the X-App-Token header", secret: true)"#))
+        #expect(source.contains(#"SourceVariable("CITY_PERMITS_BASE_URL", "the API's scheme, host and port", example: "http://127.0.0.1:8123", requirement: .required)"#))
+        #expect(source.contains(#"SourceVariable("CITY_PERMITS_API_TOKEN", "the API token, sent in the X-App-Token header", secret: true, requirement: .required)"#))
     }
 
     @Test func theTokenIsInNoFile() throws {
@@ -109,7 +109,9 @@ import Testing
         #expect(dataset.contains(#"recordsPath: "results""#))
         #expect(dataset.contains(#"paginator: .nextURL(path: "next")"#))
         #expect(dataset.contains("auth: .none"))
-        #expect(try file(scaffold, "/ItemsParser.swift").contains("try artifact.decodeJSON(ItemsPage.self).records ?? []"))
+        // Every field is at the top level: the row is the record, read from the records path (no item type, no parser).
+        #expect(dataset.contains(#"parse: .records(at: "results")"#))
+        #expect(!scaffold.newSourceFiles().contains { $0.path.hasSuffix("/ItemsParser.swift") || $0.path.hasSuffix("/ItemsItem.swift") })
         #expect(!scaffold.fixture().text.contains("page=2"), "the fixture's next link is cut, so the test stops after it")
         #expect(!(try file(scaffold, "/ShopSource.swift")).contains("API_TOKEN"))
     }
@@ -122,11 +124,14 @@ import Testing
                                         request: SampleRequest(url: "http://127.0.0.1:8123/resource/wxyz-9876.json", headers: ["X-App-Token: t"]),
                                         shape: SampleShape(json: sample, dataset: "inspections"), sample: sample)
         let updated = try second.addingDataset(to: sourceText)
-        #expect(updated.contains("AnyDataset(PermitsDataset()),\n            AnyDataset(InspectionsDataset()),\n            // ingestctl new: datasets above this line"))
+        #expect(updated.contains("Self.permits,\n            Self.inspections,\n            // ingestctl new: datasets above this line"))
         #expect(updated.contains("StgCityPermitsInspections.self, IntCityPermitsInspectionsEnriched.self, FctCityPermitsInspections.self,"))
         #expect(updated.components(separatedBy: "\"CITY_PERMITS_BASE_URL\"").count == 2, "the variable is declared once")
         #expect(updated.components(separatedBy: "\"CITY_PERMITS_API_TOKEN\"").count == 2)
-        #expect(try file(second, "/InspectionsTable.swift").contains(#"public static let sourceName = "city_permits""#), "the source's schema")
+        // The dataset is declared in the source's type, whose name (and so schema) it takes.
+        #expect(sourceText.contains(#"public static let sourceName = "city_permits""#), "the source's schema")
+        #expect(try #require(second.datasetFiles().first { $0.path.hasSuffix("/InspectionsDataset.swift") }).text
+            .contains("extension CityPermitsSource {\n    /// `city_permits.inspections`"))
         #expect(!second.datasetFiles().contains { $0.path.hasSuffix("Source.swift") })
 
         let again = #expect(throws: IngestError.self) { try second.addingDataset(to: updated) }
@@ -146,5 +151,29 @@ import Testing
             }
             #expect(error?.description.contains("not a snake_case name") == true)
         }
+    }
+
+    /// A sample whose records are flat: one `Decodable` row serves as record and row, its coding keys
+    /// the JSON keys; the dataset is a value in the source's type with its columns, REST definition,
+    /// parse function and typed watermark.
+    @Test func aFlatRecordIsTheRowAndTheDatasetIsAValue() throws {
+        let sample = Data(#"[{"permitNumber": "P-1", "issue_date": "2025-01-02", "updated_at": "2025-01-03T10:00:00Z", "tags": ["a"]}]"#.utf8)
+        let scaffold = try SourceScaffold(source: "city_permits", dataset: "permits",
+                                          request: SampleRequest(url: "http://127.0.0.1:8123/permits.json"),
+                                          shape: SampleShape(json: sample, dataset: "permits"), sample: sample)
+        #expect(scaffold.rowIsRecord)
+        let table = try file(scaffold, "/PermitsTable.swift")
+        #expect(table.contains("public struct PermitsRow: Sendable, Hashable, Decodable {"))
+        #expect(table.contains("public var tags: JSONText?"))
+        #expect(table.contains(#"case issueDate = "issue_date""#))
+        #expect(table.contains(#"case permitNumber = "permitNumber""#))
+        #expect(table.contains("public static let permitsColumns: [Column<PermitsRow>] = ["))
+        #expect(!table.contains(".checksum()"), "the SDK adds the platform's columns")
+        let dataset = try file(scaffold, "/PermitsDataset.swift")
+        #expect(dataset.contains("public static let permits = dataset(\n        \"permits\",\n        columns: permitsColumns,"))
+        #expect(dataset.contains("parse: .records(at: nil),"))
+        #expect(dataset.contains("watermark: .latest(\\.updatedAt),"))
+        #expect(try file(scaffold, "/Models/PermitsModels.swift").contains("from \\(source: CityPermitsSource.permits)"))
+        #expect(!scaffold.newSourceFiles().contains { $0.path.hasSuffix("/PermitsParser.swift") || $0.path.hasSuffix("/PermitsItem.swift") })
     }
 }

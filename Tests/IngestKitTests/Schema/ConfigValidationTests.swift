@@ -63,19 +63,18 @@ struct PlainParser: Parser {
     func parse(_ artifact: StoredArtifact) throws -> [PlainRow] { [] }
 }
 
-struct BrokenDataset<Table: SourceTableConfig>: Dataset where Table.Row == PlainRow {
-    var extractor: NeverCalledExtractor { NeverCalledExtractor(calls: CallCounter()) }
-    var parser: PlainParser { PlainParser() }
+func brokenDataset<Table: SourceTableConfig>(_ table: Table.Type) -> Dataset where Table.Row == PlainRow {
+    Dataset(table: table, extractor: NeverCalledExtractor(calls: CallCounter()), parse: .parser(PlainParser()))
 }
 
 struct BrokenSource: Source {
     let name = "broken"
-    var datasets: [AnyDataset] {
+    var datasets: [Dataset] {
         [
-            AnyDataset(BrokenDataset<NoPrimaryKey>()), AnyDataset(BrokenDataset<InjectedTableName>()),
-            AnyDataset(BrokenDataset<CamelCaseColumn>()), AnyDataset(BrokenDataset<DuplicateColumn>()),
-            AnyDataset(BrokenDataset<NoChecksum>()), AnyDataset(BrokenDataset<NoIngestedAt>()),
-            AnyDataset(BrokenDataset<OptionalKey>()),
+            brokenDataset(NoPrimaryKey.self), brokenDataset(InjectedTableName.self),
+            brokenDataset(CamelCaseColumn.self), brokenDataset(DuplicateColumn.self),
+            brokenDataset(NoChecksum.self), brokenDataset(NoIngestedAt.self),
+            brokenDataset(OptionalKey.self),
         ]
     }
 }

@@ -7,7 +7,7 @@ import Testing
 /// artifacts, escaping, the dataset lock and the ledger, on both warehouses.
 @Suite struct BulkLoadTests {
     func run(_ test: TestPlatform, _ pages: [String], options: RunOptions = RunOptions()) async throws -> RunReport {
-        try await test.run(AnyDataset(ItemsDataset(pages: pages)), options: options)
+        try await test.run(ItemsDataset.make(pages: pages), options: options)
     }
 
     func silver(_ test: TestPlatform) async throws -> [String: ResultRow] {

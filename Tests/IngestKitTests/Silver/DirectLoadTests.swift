@@ -22,7 +22,7 @@ import Testing
         try await SilverChecksums.$maxRows.withValue(readSilver ? SilverChecksums.maxRows : 0) {
             try await SilverChecksums.$pageSize.withValue(7) {
                 try await test.withWarehouse { warehouse in
-                    await Pipeline(platform: test.platform, warehouse: warehouse).run(AnyDataset(ItemsDataset(pages: pages)))
+                    await Pipeline(platform: test.platform, warehouse: warehouse).run(ItemsDataset.make(pages: pages))
                 }
             }
         }

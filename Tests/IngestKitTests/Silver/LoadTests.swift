@@ -5,8 +5,8 @@ import Testing
 
 /// Upsert semantics and run atomicity, through the real pipeline, on both warehouses.
 @Suite struct LoadTests {
-    func run(_ test: TestPlatform, _ dataset: ItemsDataset, options: RunOptions = RunOptions()) async throws -> RunReport {
-        try await test.run(AnyDataset(dataset), options: options)
+    func run(_ test: TestPlatform, _ dataset: Dataset, options: RunOptions = RunOptions()) async throws -> RunReport {
+        try await test.run(dataset, options: options)
     }
 
     func silver(_ test: TestPlatform) async throws -> [String: ResultRow] {
@@ -16,7 +16,7 @@ import Testing
     @Test(arguments: WarehouseKind.allCases)
     func upsertInsertsThenKeepsThenUpdatesOnlyChangedRows(_ kind: WarehouseKind) async throws {
         let test = try await TestPlatform.make(kind)
-        let first = try await run(test, ItemsDataset(pages: itemPages(count: 200)))
+        let first = try await run(test, ItemsDataset.make(pages: itemPages(count: 200)))
         #expect(first.status == "succeeded", "\(first.error ?? "")")
         #expect(first.counts.parsed == 200)
         #expect(first.counts.inserted == 200)
@@ -27,7 +27,7 @@ import Testing
         #expect(afterFirst["I7"]?["amount"] == "7.1", "numeric is stored exactly")
         #expect(afterFirst["I7"]?["day"] == "2025-01-08")
 
-        let identical = try await run(test, ItemsDataset(pages: itemPages(count: 200)))
+        let identical = try await run(test, ItemsDataset.make(pages: itemPages(count: 200)))
         #expect(identical.counts.inserted == 0)
         #expect(identical.counts.updated == 0)
         #expect(identical.counts.unchanged == 200)
@@ -38,7 +38,7 @@ import Testing
         }
 
         let changed = Set(stride(from: 0, to: 200, by: 10))
-        let tenPercent = try await run(test, ItemsDataset(pages: itemPages(count: 200, changed: changed)))
+        let tenPercent = try await run(test, ItemsDataset.make(pages: itemPages(count: 200, changed: changed)))
         #expect(tenPercent.counts.inserted == 0)
         #expect(tenPercent.counts.updated == 20)
         #expect(tenPercent.counts.unchanged == 180)
@@ -56,7 +56,7 @@ import Testing
     func duplicateKeysInOneArtifactKeepTheLastRow(_ kind: WarehouseKind) async throws {
         let test = try await TestPlatform.make(kind)
         let page = #"{"results": [{"id": "A", "name": "first"}, {"id": "B"}, {"id": "A", "name": "last"}]}"#
-        let report = try await run(test, ItemsDataset(pages: [page]))
+        let report = try await run(test, ItemsDataset.make(pages: [page]))
         #expect(report.status == "succeeded", "\(report.error ?? "")")
         #expect(report.counts.parsed == 3)
         #expect(report.counts.duplicates == 1)
@@ -67,14 +67,14 @@ import Testing
     @Test(arguments: WarehouseKind.allCases)
     func malformedArtifactHalfwayLeavesSilverAsItWas(_ kind: WarehouseKind) async throws {
         let test = try await TestPlatform.make(kind)
-        let first = try await run(test, ItemsDataset(pages: itemPages(count: 100)))
+        let first = try await run(test, ItemsDataset.make(pages: itemPages(count: 100)))
         #expect(first.status == "succeeded")
         let before = try await silver(test)
 
         // Page 1 changes every row and page 2 is cut off: the whole load must roll back.
         var pages = itemPages(count: 100, changed: Set(0..<100))
         pages.append(#"{"results": [{"id": "Z1", "name": "#)
-        let failed = try await run(test, ItemsDataset(pages: pages))
+        let failed = try await run(test, ItemsDataset.make(pages: pages))
         #expect(failed.status == "failed")
         let error = try #require(failed.error)
         #expect(error.contains("page_3"), "the error names the artifact: \(error)")
@@ -98,7 +98,7 @@ import Testing
     func fromRunReparsesBronzeWithoutCallingTheSource(_ kind: WarehouseKind) async throws {
         let test = try await TestPlatform.make(kind)
         let calls = CallCounter()
-        let dataset = ItemsDataset(pages: itemPages(count: 120), calls: calls)
+        let dataset = ItemsDataset.make(pages: itemPages(count: 120), calls: calls)
         let first = try await run(test, dataset)
         #expect(first.status == "succeeded")
         #expect(await calls.count == 1)
@@ -120,7 +120,7 @@ import Testing
     @Test(arguments: WarehouseKind.allCases)
     func stepsSubsetExtractsOnly(_ kind: WarehouseKind) async throws {
         let test = try await TestPlatform.make(kind)
-        let report = try await run(test, ItemsDataset(pages: itemPages(count: 10)), options: RunOptions(steps: [.extract]))
+        let report = try await run(test, ItemsDataset.make(pages: itemPages(count: 10)), options: RunOptions(steps: [.extract]))
         #expect(report.status == "succeeded", "\(report.error ?? "")")
         #expect(report.counts.artifacts == 1)
         #expect(report.counts.parsed == 0)
@@ -132,7 +132,7 @@ import Testing
     @Test(arguments: WarehouseKind.allCases)
     func zeroRowsFailsTheGateAndTheStateRowSaysSo(_ kind: WarehouseKind) async throws {
         let test = try await TestPlatform.make(kind)
-        let report = try await run(test, ItemsDataset(pages: [#"{"results": []}"#]))
+        let report = try await run(test, ItemsDataset.make(pages: [#"{"results": []}"#]))
         #expect(report.status == "failed")
         #expect(report.gate?.passed == false)
         #expect(report.error?.contains("0 records parsed") == true)
@@ -145,7 +145,7 @@ import Testing
     @Test(arguments: WarehouseKind.allCases)
     func watermarkIsRecordedAndHandedToTheNextRun(_ kind: WarehouseKind) async throws {
         let test = try await TestPlatform.make(kind)
-        let report = try await run(test, ItemsDataset(pages: itemPages(count: 40)))
+        let report = try await run(test, ItemsDataset.make(pages: itemPages(count: 40)))
         #expect(report.watermark == "2025-01-28")
         let last = try await test.withWarehouse { warehouse in
             try await RunLedger(warehouse.dialect).lastWatermark(source: "fixture", dataset: "items", in: warehouse)

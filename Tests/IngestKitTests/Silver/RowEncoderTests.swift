@@ -25,9 +25,9 @@ enum NotesTable: SourceTableConfig {
 /// What the encoder refuses or changes, as tables over each family (the same on both warehouses:
 /// the encoder runs before either is touched; MessyInputTests runs the cases end to end).
 @Suite struct RowEncoderTests {
-    let encoder = try! RowEncoder<NotesTable>()
+    let encoder = try! RowEncoder(NotesTable.self)
     /// Data columns come first in `NotesTable`, so their values lead the encoded row.
-    func body(_ encoded: RowEncoder<NotesTable>.Encoded) -> String? { encoded.values[2].canonicalText }
+    func body(_ encoded: RowEncoder<NoteRow>.Encoded) -> String? { encoded.values[2].canonicalText }
 
     /// Every blank key (empty, each Unicode white space alone, and mixed runs) is refused like a NULL key.
     @Test func blankKeysAreRefused() throws {
@@ -58,7 +58,7 @@ enum NotesTable: SourceTableConfig {
             #expect(!clean.sanitized)
             #expect(dirty.values == clean.values, "same stored value, same checksum: \(VisibleText.escaped(raw))")
         }
-        let strict = try RowEncoder<NotesTable>(nulCharacters: .reject)
+        let strict = try RowEncoder(NotesTable.self, nulCharacters: .reject)
         let refused = #expect(throws: RowRefusal.self) { try strict.encode(NoteRow(id: "1", body: "a\u{0}b"), bronzeKey: "k") }
         #expect(refused?.column == "body")
         #expect(throws: RowRefusal.self) { try encoder.encode(NoteRow(id: "a\u{0}"), bronzeKey: "k") }
@@ -79,7 +79,7 @@ enum NotesTable: SourceTableConfig {
 
     /// The index limit counts UTF-8 bytes: at the limit a value is kept, one byte over it is refused, naming the column.
     @Test func valuesTooLongForAnIndexAreRefused() throws {
-        let limit = RowEncoder<NotesTable>.maxIndexedBytes
+        let limit = RowEncoder<NoteRow>.maxIndexedBytes
         for (value, fits) in [(String(repeating: "a", count: limit), true), (String(repeating: "a", count: limit + 1), false),
                               (String(repeating: "é", count: limit / 2), true), (String(repeating: "€", count: limit / 3 + 1), false)] {
             if fits {

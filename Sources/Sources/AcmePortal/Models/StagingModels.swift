@@ -17,7 +17,7 @@ public enum StgAcmePortalOrders: Model {
             source_url,
             customer_id,
             ingested_at
-        from \(source: OrdersTable.self)
+        from \(source: AcmePortalSource.orders)
         """
     public static let columns = [
         ModelColumn("entity_id", "the order's id in the portal", tests: [.notNull, .unique]),
@@ -38,7 +38,7 @@ public enum StgAcmePortalCustomers: Model {
             city,
             zip,
             ingested_at
-        from \(source: CustomersTable.self)
+        from \(source: AcmePortalSource.customers)
         """
     public static let columns = [
         ModelColumn("customer_id", "the customer's id in the portal", tests: [.notNull, .unique]),

@@ -41,7 +41,7 @@ import Testing
         defer { Task { await server.stop() } }
         let test = try await TestPlatform.make(kind, ["ITEMS_BASE_URL": server.baseURL])
         let report = try await test.withWarehouse { warehouse in
-            await Pipeline(platform: test.platform, warehouse: warehouse).run(AnyDataset(PlainItemsDataset()))
+            await Pipeline(platform: test.platform, warehouse: warehouse).run(plainItemsDataset)
         }
         #expect(report.status == "succeeded", "\(report.error ?? "")")
         #expect(report.counts.artifacts == 2)
@@ -52,11 +52,8 @@ import Testing
 }
 
 /// The items API with no credentials, next links and a records path.
-struct PlainItemsDataset: Dataset {
-    typealias Table = ItemsTable
-    var extractor: RESTExtractor {
-        RESTExtractor(baseURLVariable: "ITEMS_BASE_URL", path: "/v1/items", paginator: .nextURL(path: "next"), recordsPath: "results",
-                      limits: HTTPLimits(timeout: .seconds(120), retry: fastRetry))
-    }
-    var parser: ItemsParser { ItemsParser() }
-}
+let plainItemsDataset = Dataset(
+    table: ItemsTable.self,
+    extractor: RESTExtractor(baseURLVariable: "ITEMS_BASE_URL", path: "/v1/items", paginator: .nextURL(path: "next"), recordsPath: "results",
+                             limits: HTTPLimits(timeout: .seconds(120), retry: fastRetry)),
+    parse: .parser(ItemsParser()))

@@ -119,7 +119,7 @@ import Testing
         defer { Task { await server.stop() } }
         let test = try await TestPlatform.make(.sqlite, ["ITEMS_BASE_URL": server.baseURL])
         let report = try await test.withWarehouse { warehouse in
-            await Pipeline(platform: test.platform, warehouse: warehouse).run(AnyDataset(EmptyForeverDataset()))
+            await Pipeline(platform: test.platform, warehouse: warehouse).run(emptyForeverDataset)
         }
         #expect(report.status == "succeeded", "\(report.error ?? "")")
         #expect(report.counts.artifacts == 4)
@@ -139,11 +139,8 @@ extension Result where Failure == any Error {
 }
 
 /// A dataset on an API whose empty pages never end (emptyPage: false, as acme_portal's).
-struct EmptyForeverDataset: Dataset {
-    typealias Table = ItemsTable
-    var extractor: RESTExtractor {
-        RESTExtractor(baseURLVariable: "ITEMS_BASE_URL", path: "/items", paginator: .nextURL(path: "next"), recordsPath: "results",
-                      stop: PageStop(emptyPage: false), limits: HTTPLimits(timeout: .seconds(120), retry: fastRetry))
-    }
-    var parser: ItemsParser { ItemsParser() }
-}
+let emptyForeverDataset = Dataset(
+    table: ItemsTable.self,
+    extractor: RESTExtractor(baseURLVariable: "ITEMS_BASE_URL", path: "/items", paginator: .nextURL(path: "next"), recordsPath: "results",
+                             stop: PageStop(emptyPage: false), limits: HTTPLimits(timeout: .seconds(120), retry: fastRetry)),
+    parse: .parser(ItemsParser()))

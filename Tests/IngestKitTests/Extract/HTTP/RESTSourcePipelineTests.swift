@@ -4,17 +4,14 @@ import IngestTestSupport
 import Testing
 
 /// An API dataset whose extractor is only configuration, as a source author writes it.
-struct RESTItemsDataset: Dataset {
-    typealias Table = ItemsTable
-    var extractor: RESTExtractor {
-        RESTExtractor(
-            baseURLVariable: "ITEMS_BASE_URL", path: "/v1/items", auth: .apiKeyQuery(name: "key", variable: "ITEMS_KEY"),
-            paginator: .nextURL(path: "next"), recordsPath: "results", incremental: IncrementalWindow(parameter: "since"),
-            limits: HTTPLimits(timeout: .seconds(60), retry: fastRetry))
-    }
-    var parser: ItemsParser { ItemsParser() }
-    func watermark(of row: ItemRow) -> String? { row.day?.description }
-}
+let restItemsDataset = Dataset(
+    table: ItemsTable.self,
+    extractor: RESTExtractor(
+        baseURLVariable: "ITEMS_BASE_URL", path: "/v1/items", auth: .apiKeyQuery(name: "key", variable: "ITEMS_KEY"),
+        paginator: .nextURL(path: "next"), recordsPath: "results", incremental: IncrementalWindow(parameter: "since"),
+        limits: HTTPLimits(timeout: .seconds(60), retry: fastRetry)),
+    parse: .parser(ItemsParser()),
+    watermark: .latest(\.day))
 
 /// The declarative REST source end to end through the pipeline, on both warehouses.
 @Suite struct RESTSourcePipelineTests {
@@ -50,7 +47,7 @@ struct RESTItemsDataset: Dataset {
     }
 
     func run(_ test: TestPlatform, options: RunOptions = RunOptions()) async throws -> RunReport {
-        try await test.run(AnyDataset(RESTItemsDataset()), options: options)
+        try await test.run(restItemsDataset, options: options)
     }
 
     @Test(arguments: WarehouseKind.allCases)
@@ -71,7 +68,7 @@ struct RESTItemsDataset: Dataset {
         #expect(lookback.contains(firstSince), "since=\(firstSince), expected today - 30 days")
 
         // Bronze keeps the pages with the key masked in their URLs.
-        let bronze = try test.platform.bronze(for: AnyDataset(RESTItemsDataset()))
+        let bronze = try test.platform.bronze(for: restItemsDataset)
         let manifest = try await bronze.manifest(runId: first.runId)
         #expect(manifest.artifacts.map(\.artifactId) == ["page_00001", "page_00002", "page_00003"])
         #expect(manifest.artifacts.allSatisfy { $0.extractionMethod == .apiJSON })

@@ -19,24 +19,3 @@ public struct VacatureRow: Sendable, Hashable {
     public var status: String?
     public var sourceURL: String?
 }
-
-public enum VacaturesTable: SourceTableConfig {
-    public static let sourceName = "talent_portal"
-    public static let dataset = "vacatures"
-    public static let columns: [Column<VacatureRow>] = [
-        Column("vacature_id", \.vacatureId, primaryKey: true),
-        Column("vacature_number", \.vacatureNumber),
-        Column("title", \.title),
-        Column("client_name", \.clientName, index: true),
-        Column("location", \.location),
-        Column("hours_per_week", \.hoursPerWeek),
-        Column("hourly_rate", \.hourlyRate),
-        Column("publication_date", \.publicationDate, index: true),
-        Column("closing_date", \.closingDate),
-        Column("status", \.status, index: true),
-        Column("source_url", \.sourceURL),
-        .bronzeObjectPath(),
-        .checksum(),
-        .ingestedAt(),
-    ]
-}
