@@ -20,7 +20,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     /// same instant, both give 2024-03-11. A timestamp without an offset is read as UTC.
     /// For the date as the source's clock showed it, use `init(localDateOf:)`.
     public init?(iso text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = SpaceTrim.trimmed(text)
         if trimmed.utf8.count == 10 {
             guard let date = ISOTimestamp.date(Array(trimmed.utf8)) else { return nil }
             self = date
@@ -34,7 +34,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     /// (`2024-03-10T23:30:00-05:00` gives 2024-03-10); the timestamp is validated whole.
     /// A source that wants local dates says so with this; the default rule is UTC (`init(iso:)`).
     public init?(localDateOf text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = SpaceTrim.trimmed(text)
         if trimmed.utf8.count == 10 {
             guard let date = CalendarDate(iso: trimmed) else { return nil }
             self = date

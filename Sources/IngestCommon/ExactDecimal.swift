@@ -25,7 +25,7 @@ public struct ExactDecimal: Sendable, Hashable, CustomStringConvertible {
     /// Parses a decimal literal (sign, digits with at most one point, optional exponent;
     /// surrounding white space is ignored); `nil` when it is not one or is out of range.
     public init?(_ literal: String) {
-        guard let text = Self.canonical(literal.trimmingCharacters(in: .whitespaces)) else { return nil }
+        guard let text = Self.canonical(SpaceTrim.trimmed(literal)) else { return nil }
         self.text = text
     }
 
@@ -53,24 +53,32 @@ public struct ExactDecimal: Sendable, Hashable, CustomStringConvertible {
 
     /// The canonical text of a decimal literal, or `nil`.
     static func canonical(_ literal: String) -> String? {
-        let bytes = Array(literal.utf8)
+        var literal = literal
+        return literal.withUTF8 { canonical($0) }
+    }
+
+    /// The canonical text of a decimal literal's UTF-8 bytes, or `nil`; written straight into the string.
+    static func canonical(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let count = bytes.count
         var index = 0
         var negative = false
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+        if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
             negative = bytes[index] == UInt8(ascii: "-")
             index += 1
         }
-        var digits: [UInt8] = []
-        var fractionDigits = 0
+        // The significant digits run from the first non-zero digit to the end of the mantissa, the point skipped.
+        var firstSignificant = -1
+        var significant = 0
+        var fractionDigits = 0  // every digit after the point, leading zeros included: they still move it
         var sawPoint = false
         var sawDigit = false
-        while index < bytes.count {
+        while index < count {
             let byte = bytes[index]
             if byte &- UInt8(ascii: "0") < 10 {
                 sawDigit = true
-                if !digits.isEmpty || byte != UInt8(ascii: "0") { digits.append(byte) }
+                if firstSignificant < 0, byte != UInt8(ascii: "0") { firstSignificant = index }
+                if firstSignificant >= 0 { significant += 1 }
                 if sawPoint { fractionDigits += 1 }
-                // Leading zeros after the point still move it: keep their count in `fractionDigits`.
             } else if byte == UInt8(ascii: "."), !sawPoint {
                 sawPoint = true
             } else {
@@ -79,17 +87,18 @@ public struct ExactDecimal: Sendable, Hashable, CustomStringConvertible {
             index += 1
         }
         guard sawDigit else { return nil }
+        let mantissaEnd = index
         var exponent = 0
-        if index < bytes.count {
+        if index < count {
             guard bytes[index] | 0x20 == UInt8(ascii: "e") else { return nil }
             index += 1
             var exponentNegative = false
-            if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
                 exponentNegative = bytes[index] == UInt8(ascii: "-")
                 index += 1
             }
             var sawExponentDigit = false
-            while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 {
+            while index < count, bytes[index] &- UInt8(ascii: "0") < 10 {
                 exponent = min(exponent * 10 + Int(bytes[index] &- UInt8(ascii: "0")), 10_000_000)
                 sawExponentDigit = true
                 index += 1
@@ -97,30 +106,56 @@ public struct ExactDecimal: Sendable, Hashable, CustomStringConvertible {
             guard sawExponentDigit else { return nil }
             if exponentNegative { exponent = -exponent }
         }
-        guard index == bytes.count else { return nil }
-        // `digits` has no leading zeros; the value is digits × 10^(exponent − fractionDigits).
+        guard index == count else { return nil }
+        // The value is digits × 10^(exponent − fractionDigits); trailing zeros after the point go.
         var scale = fractionDigits - exponent  // digits after the point
-        while scale > 0, digits.last == UInt8(ascii: "0") {
-            digits.removeLast()
+        var last = mantissaEnd - 1
+        while scale > 0, significant > 0 {
+            if bytes[last] == UInt8(ascii: ".") {
+                last -= 1
+                continue
+            }
+            guard bytes[last] == UInt8(ascii: "0") else { break }
+            significant -= 1
             scale -= 1
+            last -= 1
         }
-        if digits.isEmpty { return "0" }
-        let integerDigits = digits.count - scale
+        if significant == 0 { return "0" }
+        let integerDigits = significant - scale
         guard integerDigits <= maxIntegerDigits, scale <= maxFractionDigits else { return nil }
-        var out: [UInt8] = negative ? [UInt8(ascii: "-")] : []
-        if scale <= 0 {
-            out += digits
-            out += repeatElement(UInt8(ascii: "0"), count: -scale)
-        } else if integerDigits > 0 {
-            out += digits[..<integerDigits]
-            out.append(UInt8(ascii: "."))
-            out += digits[integerDigits...]
-        } else {
-            out += [UInt8(ascii: "0"), UInt8(ascii: ".")]
-            out += repeatElement(UInt8(ascii: "0"), count: -integerDigits)
-            out += digits
+        let length = (negative ? 1 : 0) + significant + (scale <= 0 ? -scale : integerDigits > 0 ? 1 : 2 - integerDigits)
+        return String(unsafeUninitializedCapacity: length) { out in
+            var written = 0
+            func put(_ byte: UInt8) {
+                out[written] = byte
+                written += 1
+            }
+            func zeros(_ n: Int) { for _ in 0..<n { put(UInt8(ascii: "0")) } }
+            var source = firstSignificant
+            /// Copies the next `n` significant digits, skipping the point.
+            func digits(_ n: Int) {
+                for _ in 0..<n {
+                    if bytes[source] == UInt8(ascii: ".") { source += 1 }
+                    put(bytes[source])
+                    source += 1
+                }
+            }
+            if negative { put(UInt8(ascii: "-")) }
+            if scale <= 0 {
+                digits(significant)
+                zeros(-scale)
+            } else if integerDigits > 0 {
+                digits(integerDigits)
+                put(UInt8(ascii: "."))
+                digits(scale)
+            } else {
+                put(UInt8(ascii: "0"))
+                put(UInt8(ascii: "."))
+                zeros(-integerDigits)
+                digits(significant)
+            }
+            return written
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -128,7 +163,13 @@ extension ExactDecimal: Decodable {
     /// Reads a JSON number from its text (with `IngestJSONDecoder`, every digit) or a decimal string.
     /// Other decoders give their `Decimal` for a number, which is as exact as that decoder is.
     public init(from decoder: any Decoder) throws {
-        if let json = decoder as? JSONValueDecoder, let number = json.numberText(at: json.current) {
+        if let json = decoder as? JSONValueDecoder, let number = json.numberBytes(at: json.current) {
+            // A JSON number has no white space and a validated grammar: its bytes are read as they are.
+            if let text = Self.canonical(number) {
+                self.init(canonical: text)
+                return
+            }
+            let number = String(decoding: number, as: UTF8.self)
             guard let value = ExactDecimal(number) else {
                 throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: decoder.codingPath, debugDescription:
                     "Number \(number.prefix(40))\(number.count > 40 ? "…" : "") is outside a numeric column's range (131,072 digits before the point, 16,383 after)."))

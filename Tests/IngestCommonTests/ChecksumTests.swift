@@ -77,3 +77,32 @@ import Testing
         #expect(!Redactor.shared.redactURL("https://u:pw@h.test/x").contains("pw"))
     }
 }
+
+/// `CanonicalFormWriter` (what `RowEncoder` uses for every row) writes and hashes exactly the bytes
+/// `Checksum.canonicalForm` defines, on awkward values of every kind.
+@Suite struct CanonicalFormWriterTests {
+    @Test func writesTheDefinedBytesAndHash() throws {
+        let values: [SQLValue] = [
+            .null, .text(""), .text("a=b\n~:5"), .text("é😀\u{0}\t\\"), .text(String(repeating: "long ", count: 300)),
+            .integer(0), .integer(7), .integer(-42), .integer(Int64.max), .integer(Int64.min), .boolean(true), .boolean(false),
+            .numeric(try #require(ExactDecimal("-0.000100"))), .numeric(try #require(ExactDecimal("1e40"))),
+            .numeric(ExactDecimal(Decimal(string: "952.0")!)), .numeric(try #require(ExactDecimal(String(repeating: "9", count: 60) + ".5"))),
+            .date(try #require(CalendarDate(year: 1, month: 1, day: 1))), .date(try #require(CalendarDate(year: 9999, month: 12, day: 31))),
+            .date(try #require(CalendarDate(iso: "2024-03-10T23:30:00-05:00"))),
+            .timestamp(try #require(LocalTimestamp(iso: "2025-03-05T10:22:00.5+01:00"))), .jsonb(#"{"a": [1, "x\u0000"]}"#),
+        ]
+        for count in [1, 2, values.count] {
+            for start in values.indices {
+                let fields = (0..<count).map { offset in
+                    (name: ["id", "amount", "a_much_longer_column_name", "é"][(start + offset) % 4], value: values[(start + offset) % values.count])
+                }
+                var writer = CanonicalFormWriter()
+                var lengths: [Int?] = []
+                for field in fields { lengths.append(writer.append(name: field.name, field.value)) }
+                #expect(writer.bytes == Array(Checksum.canonicalForm(fields).utf8), "\(fields)")
+                #expect(writer.sha256Hex() == Checksum.sha256Hex(fields))
+                #expect(lengths == fields.map { $0.value.canonicalText?.utf8.count })
+            }
+        }
+    }
+}

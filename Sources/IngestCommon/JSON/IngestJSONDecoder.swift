@@ -35,7 +35,7 @@ public struct IngestJSONDecoder: Sendable {
         let tape = scan.tape
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         return try tape.withUnsafeBufferPointer { tape in
-            let decoder = JSONValueDecoder(base: base, tape: tape, userInfo: userInfo, current: 0, codingPath: [])
+            let decoder = JSONValueDecoder(base: base, count: bytes.count, tape: tape, userInfo: userInfo, current: 0, codingPath: [])
             return try decoder.decodeValue(type, at: 0, key: nil)
         }
     }

@@ -32,12 +32,12 @@ public struct JSONItem<Value: Decodable>: Decodable {
         }
         let index = json.current
         raw = json.rawText(at: index)
-        let outer = json.readKeys
-        json.readKeys = []
-        defer { json.readKeys = outer }
+        let outer = json.beginReadScope()
+        let scope = json.readScope
+        defer { json.endReadScope(restoring: outer) }
         do {
             value = try json.decodeValue(Value.self, at: index, key: nil)
-            unread = json.unreadKeys(at: index, read: json.readKeys ?? [])
+            unread = json.unreadKeys(at: index, scope: scope)
             if !unread.isEmpty { SchemaDrift.current?.record(unread) }
         } catch let error as DecodingError {
             failure = DecodingErrorText.describe(error)
@@ -149,49 +149,75 @@ public enum DecodingErrorText {
 }
 
 extension JSONValueDecoder {
-    /// The JSON text of the value at tape `index`, rebuilt from the tape: strings and numbers are
-    /// copied byte for byte (escapes kept), containers get their brackets, commas and colons.
+    /// The JSON text of the value at tape `index` as the document wrote it without the white space
+    /// between tokens: strings and numbers byte for byte (escapes kept), brackets, commas and colons.
+    ///
+    /// One pass over the value's bytes straight into the string's storage: the tape gives where each
+    /// string, number and literal starts and ends, so only the bytes between tokens (white space and
+    /// structural characters) are looked at one by one.
     func rawText(at index: Int) -> String {
-        var out: [UInt8] = []
-        func emit(_ i: Int) -> Int {
-            let entry = tape[i]
-            switch entry.kind & JSONTapeKind.typeMask {
-            case JSONTapeKind.string:
-                out.append(UInt8(ascii: "\""))
-                out.append(contentsOf: UnsafeBufferPointer(start: base + Int(entry.start), count: Int(entry.end) - Int(entry.start)))
-                out.append(UInt8(ascii: "\""))
-                return i + 1
-            case JSONTapeKind.array:
-                out.append(UInt8(ascii: "["))
-                var next = i + 1
-                for element in 0..<Int(entry.end) {
-                    if element > 0 { out.append(UInt8(ascii: ",")) }
-                    next = emit(next)
-                }
-                out.append(UInt8(ascii: "]"))
-                return Int(entry.next)
-            case JSONTapeKind.object:
-                out.append(UInt8(ascii: "{"))
-                var next = i + 1
-                for member in 0..<Int(entry.end) {
-                    if member > 0 { out.append(UInt8(ascii: ",")) }
-                    next = emit(next)
-                    out.append(UInt8(ascii: ":"))
-                    next = emit(next)
-                }
-                out.append(UInt8(ascii: "}"))
-                return Int(entry.next)
-            default:
-                out.append(contentsOf: UnsafeBufferPointer(start: base + Int(entry.start), count: Int(entry.end) - Int(entry.start)))
-                return i + 1
-            }
+        let entry = tape[index]
+        let kind = entry.kind & JSONTapeKind.typeMask
+        let start = Int(entry.start)
+        if kind == JSONTapeKind.string {
+            return String(decoding: UnsafeBufferPointer(start: base + start - 1, count: Int(entry.end) - start + 2), as: UTF8.self)
         }
-        _ = emit(index)
-        return String(decoding: out, as: UTF8.self)
+        if kind != JSONTapeKind.array, kind != JSONTapeKind.object {
+            return String(decoding: UnsafeBufferPointer(start: base + start, count: Int(entry.end) - start), as: UTF8.self)
+        }
+        let next = Int(entry.next)
+        // Everything of the value lies before the next value's first byte (or the end of the document).
+        let limit = next < tape.count ? Int(tape[next].start) : count
+        return String(unsafeUninitializedCapacity: limit - start) { out in
+            var written = 0
+            var position = start
+            var depth = 0
+            /// Copies the structural characters of the bytes between tokens, up to `end`.
+            func gap(upTo end: Int) {
+                while position < end {
+                    let byte = base[position]
+                    position += 1
+                    switch byte {
+                    case 0x20, 0x0A, 0x0D, 0x09: continue
+                    case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                    case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+                    default: break
+                    }
+                    out[written] = byte
+                    written += 1
+                }
+            }
+            func copy(_ from: Int, _ to: Int) {
+                let length = to - from
+                UnsafeMutableRawPointer(out.baseAddress! + written).copyMemory(from: base + from, byteCount: length)
+                written += length
+                position = to
+            }
+            var member = index + 1
+            while member < next {
+                let token = tape[member]
+                let tokenStart = Int(token.start)
+                switch token.kind & JSONTapeKind.typeMask {
+                case JSONTapeKind.string:
+                    gap(upTo: tokenStart - 1)
+                    copy(tokenStart - 1, Int(token.end) + 1)
+                case JSONTapeKind.array, JSONTapeKind.object:
+                    gap(upTo: tokenStart)
+                default:
+                    gap(upTo: tokenStart)
+                    copy(tokenStart, Int(token.end))
+                }
+                member += 1
+            }
+            // The closing brackets after the last token.
+            while depth > 0 || position == start { gap(upTo: position + 1) }
+            return written
+        }
     }
 
-    /// The object keys inside the value at `index` whose tape index is not in `read`, as dotted paths with their values.
-    func unreadKeys(at index: Int, read: Set<Int>) -> [(path: String, value: String)] {
+    /// The object keys inside the value at `index` that were not looked up in read scope `scope`, as dotted paths with their values.
+    func unreadKeys(at index: Int, scope: UInt32) -> [(path: String, value: String)] {
+        guard hasUnreadKeys(at: index, scope: scope) else { return [] }
         var found: [(path: String, value: String)] = []
         func walk(_ i: Int, _ prefix: String) {
             let entry = tape[i]
@@ -203,7 +229,7 @@ extension JSONValueDecoder {
                     let name = JSONStringText.string(base, start: Int(key.start), end: Int(key.end),
                                                      escaped: key.kind & JSONTapeKind.escaped != 0)
                     let path = prefix.isEmpty ? name : prefix + "." + name
-                    if read.contains(member) { walk(member + 1, path) } else { found.append((path, rawText(at: member + 1))) }
+                    if wasRead(member, in: scope) { walk(member + 1, path) } else { found.append((path, rawText(at: member + 1))) }
                     member = Int(tape[member + 1].next)
                 }
             case JSONTapeKind.array:
@@ -218,5 +244,28 @@ extension JSONValueDecoder {
         }
         walk(index, "")
         return found
+    }
+
+    /// Whether some object key inside the value at `index` was not looked up in `scope` (no text built).
+    private func hasUnreadKeys(at index: Int, scope: UInt32) -> Bool {
+        let entry = tape[index]
+        switch entry.kind & JSONTapeKind.typeMask {
+        case JSONTapeKind.object:
+            var member = index + 1
+            for _ in 0..<Int(entry.end) {
+                if !wasRead(member, in: scope) || hasUnreadKeys(at: member + 1, scope: scope) { return true }
+                member = Int(tape[member + 1].next)
+            }
+            return false
+        case JSONTapeKind.array:
+            var element = index + 1
+            for _ in 0..<Int(entry.end) {
+                if hasUnreadKeys(at: element, scope: scope) { return true }
+                element = Int(tape[element].next)
+            }
+            return false
+        default:
+            return false
+        }
     }
 }

@@ -5,15 +5,33 @@
 /// key; objects in API pages are small, so a scan beats hashing.
 /// With duplicate keys the first one wins.
 struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let decoder: JSONValueDecoder
+    /// The decoder outlives every container of its document (it is alive for the whole `decode` call,
+    /// as are the bytes and the tape the container reads): not counted, so copies are free.
+    unowned(unsafe) let decoder: JSONValueDecoder
     let object: Int
-    let codingPath: [any CodingKey]
+    /// The container's place in the decoder's path stack; a nested container, which may be used after
+    /// the decoder has moved on, has its own path kept by the decoder (`fixedPath`, else -1).
+    let depth: Int
+    let fixedPath: Int
+    /// Where lookups note the keys they read, and for which `JSONItem` scope (0: nothing tracks), taken
+    /// when the container is made: a lookup then marks a key without touching the decoder object.
+    let readMarks: UnsafeMutablePointer<UInt32>?
+    let readScope: UInt32
 
-    init(decoder: JSONValueDecoder, object: Int, codingPath: [any CodingKey]) {
+    init(decoder: JSONValueDecoder, object: Int, depth: Int, fixedPath: Int) {
         self.decoder = decoder
         self.object = object
-        self.codingPath = codingPath
+        self.depth = depth
+        self.fixedPath = fixedPath
+        (readMarks, readScope) = decoder.readTracking
     }
+
+    @inline(__always)
+    private func markRead(_ member: Int) {
+        if readScope != 0 { readMarks.unsafelyUnwrapped[member] = readScope }
+    }
+
+    var codingPath: [any CodingKey] { decoder.fixedPath(fixedPath) ?? decoder.codingPath(depth: depth) }
 
     var allKeys: [Key] {
         var keys: [Key] = []
@@ -23,7 +41,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             let text = JSONStringText.string(decoder.base, start: Int(entry.start), end: Int(entry.end),
                                              escaped: entry.kind & JSONTapeKind.escaped != 0)
             if let key = Key(stringValue: text) { keys.append(key) }
-            decoder.readKeys?.insert(member)
+            markRead(member)
             member = Int(decoder.tape[member + 1].next)
         }
         return keys
@@ -41,7 +59,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
                 let entry = tape[member]
                 if JSONStringText.equals(base, start: Int(entry.start), end: Int(entry.end),
                                          escaped: entry.kind & JSONTapeKind.escaped != 0, utf8) {
-                    decoder.readKeys?.insert(member)
+                    markRead(member)
                     return member + 1
                 }
                 member = Int(tape[member + 1].next)
@@ -91,7 +109,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try integer(UInt32.self, key) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try integer(UInt64.self, key) }
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try decoder.decodeValue(type, at: try require(key), key: key)
+        try decoder.decodeValue(type, at: try require(key), key: key, depth: depth, fixedPath: fixedPath)
     }
 
     private func integer<T: FixedWidthInteger>(_ type: T.Type, _ key: Key) throws -> T {
@@ -123,7 +141,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try integerIfPresent(UInt64.self, key) }
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let index = present(key) else { return nil }
-        return try decoder.decodeValue(type, at: index, key: key)
+        return try decoder.decodeValue(type, at: index, key: key, depth: depth, fixedPath: fixedPath)
     }
 
     private func integerIfPresent<T: FixedWidthInteger>(_ type: T.Type, _ key: Key) throws -> T? {
@@ -139,11 +157,11 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     // MARK: - Nested containers
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        try nested(key) { try $0.container(keyedBy: type) }
+        try decoder.keyedContainer(type, at: try require(key), fixedPath: codingPath + [key])
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try nested(key) { try $0.unkeyedContainer() }
+        try decoder.unkeyedContainer(at: try require(key), fixedPath: codingPath + [key])
     }
 
     func superDecoder() throws -> any Decoder {
@@ -151,26 +169,11 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             throw DecodingError.keyNotFound(JSONSuperKey(), DecodingError.Context(
                 codingPath: codingPath, debugDescription: "No value associated with key \"super\"."))
         }
-        return try superDecoder(at: index, key: JSONSuperKey())
+        return decoder.detached(at: index, codingPath: codingPath + [JSONSuperKey()])
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        try superDecoder(at: try require(key), key: key)
-    }
-
-    private func superDecoder(at index: Int, key: any CodingKey) throws -> any Decoder {
-        JSONValueDecoder(base: decoder.base, tape: decoder.tape, userInfo: decoder.userInfo,
-                         current: index, codingPath: codingPath + [key])
-    }
-
-    /// Runs `body` on the decoder moved to the member's value, restoring it afterwards.
-    private func nested<T>(_ key: Key, _ body: (JSONValueDecoder) throws -> T) throws -> T {
-        let index = try require(key)
-        let saved = (decoder.current, decoder.codingPath)
-        decoder.current = index
-        decoder.codingPath = codingPath + [key]
-        defer { (decoder.current, decoder.codingPath) = saved }
-        return try body(decoder)
+        decoder.detached(at: try require(key), codingPath: codingPath + [key])
     }
 }
 

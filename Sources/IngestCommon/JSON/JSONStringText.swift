@@ -49,11 +49,17 @@ enum JSONStringText {
     }
 
     /// The UTF-8 bytes of a string (unescaped only when needed), for comparing keys.
+    @inline(__always)
     static func equals(_ base: UnsafePointer<UInt8>, start: Int, end: Int, escaped: Bool, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         if !escaped {
-            guard end - start == key.count else { return false }
-            if key.isEmpty { return true }
-            return memcmp(base + start, key.baseAddress!, key.count) == 0
+            let count = key.count
+            guard end - start == count else { return false }
+            if count <= 16 {  // keys are short: compared in place, no call
+                let text = base + start
+                for offset in 0..<count where text[offset] != key[offset] { return false }
+                return true
+            }
+            return memcmp(base + start, key.baseAddress!, count) == 0
         }
         var text = string(base, start: start, end: end, escaped: true)
         return text.withUTF8 { $0.elementsEqual(key) }

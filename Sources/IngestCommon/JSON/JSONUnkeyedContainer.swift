@@ -1,18 +1,24 @@
 /// The elements of one JSON array, in order; the position advances only when an element decodes.
 struct JSONUnkeyedContainer: UnkeyedDecodingContainer {
-    let decoder: JSONValueDecoder
-    let codingPath: [any CodingKey]
+    /// Not counted: the decoder outlives its containers (see `JSONKeyedContainer.decoder`).
+    unowned(unsafe) let decoder: JSONValueDecoder
+    /// The container's place in the decoder's path stack; a nested container's own path is kept by the decoder (else -1).
+    let depth: Int
+    let fixedPath: Int
     let count: Int?
     private(set) var currentIndex = 0
     /// Tape index of the element at `currentIndex`.
     private var element: Int
 
-    init(decoder: JSONValueDecoder, array: Int, codingPath: [any CodingKey]) {
+    init(decoder: JSONValueDecoder, array: Int, depth: Int, fixedPath: Int) {
         self.decoder = decoder
-        self.codingPath = codingPath
+        self.depth = depth
+        self.fixedPath = fixedPath
         self.count = Int(decoder.tape[array].end)
         self.element = array + 1
     }
+
+    var codingPath: [any CodingKey] { decoder.fixedPath(fixedPath) ?? decoder.codingPath(depth: depth) }
 
     var isAtEnd: Bool { currentIndex >= count! }
 
@@ -34,8 +40,7 @@ struct JSONUnkeyedContainer: UnkeyedDecodingContainer {
 
     private mutating func scalar<T>(_ type: T.Type, _ read: (JSONValueDecoder, Int, () -> [any CodingKey]) throws -> T) throws -> T {
         let index = try next(type)
-        let path = codingPath, position = currentIndex
-        let value = try read(decoder, index) { path + [JSONIndexKey(intValue: position)] }
+        let value = try read(decoder, index) { elementPath }
         advance()
         return value
     }
@@ -66,36 +71,27 @@ struct JSONUnkeyedContainer: UnkeyedDecodingContainer {
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let value = try decoder.decodeValue(type, at: try next(type), key: JSONIndexKey(intValue: currentIndex))
+        let value = try decoder.decodeValue(type, at: try next(type), key: JSONIndexKey(intValue: currentIndex),
+                                            depth: depth, fixedPath: fixedPath)
         advance()
         return value
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        let value = try nested { try $0.container(keyedBy: type) }
+        let value = try decoder.keyedContainer(type, at: try next(KeyedDecodingContainer<NestedKey>.self), fixedPath: elementPath)
         advance()
         return value
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let value = try nested { try $0.unkeyedContainer() }
+        let value = try decoder.unkeyedContainer(at: try next(UnkeyedDecodingContainer.self), fixedPath: elementPath)
         advance()
         return value
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let decoder = JSONValueDecoder(base: decoder.base, tape: decoder.tape, userInfo: decoder.userInfo,
-                                       current: try next(Decoder.self), codingPath: elementPath)
+        let decoder = decoder.detached(at: try next(Decoder.self), codingPath: elementPath)
         advance()
         return decoder
-    }
-
-    private func nested<T>(_ body: (JSONValueDecoder) throws -> T) throws -> T {
-        let index = try next(T.self)
-        let saved = (decoder.current, decoder.codingPath)
-        decoder.current = index
-        decoder.codingPath = elementPath
-        defer { (decoder.current, decoder.codingPath) = saved }
-        return try body(decoder)
     }
 }

@@ -5,49 +5,126 @@ import Foundation
 /// Like Foundation's, it is a single object whose current value moves as
 /// nested types decode, so decoding a nested value allocates no new decoder.
 /// It is also the single-value container of the current value.
+///
+/// The coding path is one stack (`path`) that nested values push their key onto and pop;
+/// containers remember only their depth in it, so descending into a value copies no array.
+/// The path is materialized as an array only when asked for (`codingPath`, errors).
 final class JSONValueDecoder: Decoder, SingleValueDecodingContainer {
     let base: UnsafePointer<UInt8>
+    /// Bytes in the document.
+    let count: Int
     let tape: UnsafeBufferPointer<JSONTapeEntry>
     let userInfo: [CodingUserInfoKey: Any]
     /// Tape index of the value being decoded.
     @exclusivity(unchecked) var current: Int
-    @exclusivity(unchecked) var codingPath: [any CodingKey]
-    /// Tape indexes of the object keys looked up so far, while a `JSONItem` tracks them (schema drift); else `nil`.
-    @exclusivity(unchecked) var readKeys: Set<Int>?
+    /// The coding path of the value being decoded, as a stack.
+    @exclusivity(unchecked) var path: [any CodingKey]
+    /// While a `JSONItem` tracks the keys its type reads (schema drift): its scope number; 0 when nothing tracks.
+    @exclusivity(unchecked) var readScope: UInt32 = 0
+    @exclusivity(unchecked) private var lastScope: UInt32 = 0
+    /// Per tape index, the scope that last looked up the object key there (allocated when a scope first starts).
+    @exclusivity(unchecked) private var readMarks: UnsafeMutablePointer<UInt32>?
 
-    init(base: UnsafePointer<UInt8>, tape: UnsafeBufferPointer<JSONTapeEntry>, userInfo: [CodingUserInfoKey: Any],
+    /// Paths of nested containers (`nestedContainer(keyedBy:forKey:)` and the like), which may be used
+    /// after the path stack has moved on; containers refer to them by index, so that a container holds
+    /// no counted reference and copying one (the standard library's boxes do, per call) costs nothing.
+    @exclusivity(unchecked) private var fixedPaths: [[any CodingKey]] = []
+
+    var codingPath: [any CodingKey] { path }
+
+    /// Keeps a nested container's path; returns its index for `fixedPath(_:)`.
+    func keepFixedPath(_ path: [any CodingKey]) -> Int {
+        fixedPaths.append(path)
+        return fixedPaths.count - 1
+    }
+
+    /// The kept path `index`, or `nil` for -1 (a container on the path stack).
+    @inline(__always)
+    func fixedPath(_ index: Int) -> [any CodingKey]? { index < 0 ? nil : fixedPaths[index] }
+
+    init(base: UnsafePointer<UInt8>, count: Int, tape: UnsafeBufferPointer<JSONTapeEntry>, userInfo: [CodingUserInfoKey: Any],
          current: Int, codingPath: [any CodingKey]) {
         self.base = base
+        self.count = count
         self.tape = tape
         self.userInfo = userInfo
         self.current = current
-        self.codingPath = codingPath
+        self.path = codingPath
+        path.reserveCapacity(16)
     }
+
+    deinit { readMarks?.deallocate() }
+
+    /// A decoder for the value at `index` that shares the document but not the path (super decoders).
+    func detached(at index: Int, codingPath: [any CodingKey]) -> JSONValueDecoder {
+        JSONValueDecoder(base: base, count: count, tape: tape, userInfo: userInfo, current: index, codingPath: codingPath)
+    }
+
+    /// The first `depth` keys of the path, for a container created at that depth.
+    @inline(__always)
+    func codingPath(depth: Int) -> [any CodingKey] { depth == path.count ? path : Array(path.prefix(depth)) }
+
+    // MARK: - Keys read (schema drift)
+
+    /// Starts a new tracking scope and returns the one it replaces (restore it with `endReadScope`).
+    func beginReadScope() -> UInt32 {
+        if readMarks == nil {
+            let marks = UnsafeMutablePointer<UInt32>.allocate(capacity: max(tape.count, 1))
+            marks.initialize(repeating: 0, count: max(tape.count, 1))
+            readMarks = marks
+        }
+        let outer = readScope
+        lastScope += 1
+        readScope = lastScope
+        return outer
+    }
+
+    func endReadScope(restoring outer: UInt32) { readScope = outer }
+
+    /// The marks array and the scope that lookups mark keys for now (containers take them when made).
+    var readTracking: (UnsafeMutablePointer<UInt32>?, UInt32) { (readMarks, readScope) }
+
+    /// Whether the key at `member` was looked up in `scope`.
+    func wasRead(_ member: Int, in scope: UInt32) -> Bool { readMarks?[member] == scope }
 
     // MARK: - Decoder
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        let entry = tape[current]
-        guard entry.kind & JSONTapeKind.typeMask == JSONTapeKind.object else {
-            if entry.kind == JSONTapeKind.null {
-                throw DecodingError.valueNotFound(KeyedDecodingContainer<Key>.self, DecodingError.Context(
-                    codingPath: codingPath, debugDescription: "Cannot get keyed decoding container -- found null value instead"))
-            }
-            throw mismatch([String: Any].self, at: current, path: codingPath)
-        }
-        return KeyedDecodingContainer(JSONKeyedContainer<Key>(decoder: self, object: current, codingPath: codingPath))
+        try keyedContainer(type, at: current, fixedPath: nil)
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let entry = tape[current]
+        try unkeyedContainer(at: current, fixedPath: nil)
+    }
+
+    /// The keyed container of the object at `index`: at the current depth of the path, or with its own `fixedPath`.
+    func keyedContainer<Key: CodingKey>(_ type: Key.Type, at index: Int, fixedPath: [any CodingKey]?) throws -> KeyedDecodingContainer<Key> {
+        let entry = tape[index]
+        guard entry.kind & JSONTapeKind.typeMask == JSONTapeKind.object else {
+            if entry.kind == JSONTapeKind.null {
+                throw DecodingError.valueNotFound(KeyedDecodingContainer<Key>.self, DecodingError.Context(
+                    codingPath: fixedPath ?? path, debugDescription: "Cannot get keyed decoding container -- found null value instead"))
+            }
+            throw mismatch([String: Any].self, at: index, path: fixedPath ?? path)
+        }
+        if let fixedPath {
+            return KeyedDecodingContainer(JSONKeyedContainer<Key>(decoder: self, object: index, depth: fixedPath.count, fixedPath: keepFixedPath(fixedPath)))
+        }
+        return KeyedDecodingContainer(JSONKeyedContainer<Key>(decoder: self, object: index, depth: path.count, fixedPath: -1))
+    }
+
+    /// The unkeyed container of the array at `index`: at the current depth of the path, or with its own `fixedPath`.
+    func unkeyedContainer(at index: Int, fixedPath: [any CodingKey]?) throws -> any UnkeyedDecodingContainer {
+        let entry = tape[index]
         guard entry.kind & JSONTapeKind.typeMask == JSONTapeKind.array else {
             if entry.kind == JSONTapeKind.null {
                 throw DecodingError.valueNotFound(UnkeyedDecodingContainer.self, DecodingError.Context(
-                    codingPath: codingPath, debugDescription: "Cannot get unkeyed decoding container -- found null value instead"))
+                    codingPath: fixedPath ?? path, debugDescription: "Cannot get unkeyed decoding container -- found null value instead"))
             }
-            throw mismatch([Any].self, at: current, path: codingPath)
+            throw mismatch([Any].self, at: index, path: fixedPath ?? path)
         }
-        return JSONUnkeyedContainer(decoder: self, array: current, codingPath: codingPath)
+        return JSONUnkeyedContainer(decoder: self, array: index, depth: fixedPath?.count ?? path.count,
+                                    fixedPath: fixedPath.map(keepFixedPath) ?? -1)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
@@ -57,14 +134,14 @@ final class JSONValueDecoder: Decoder, SingleValueDecodingContainer {
     /// Decodes the value at `index`, with `key` appended to the coding path while it decodes.
     /// Common scalars skip `init(from:)`; `URL`, `Data` and `Decimal` decode as JSONDecoder decodes them.
     func decodeValue<T: Decodable>(_ type: T.Type, at index: Int, key: (any CodingKey)?) throws -> T {
-        if let key { codingPath.append(key) }
-        defer { if key != nil { codingPath.removeLast() } }
-        if T.self == String.self { return unsafeBitCast(try string(at: index, path: codingPath), to: T.self) }
-        if T.self == Int.self { return unsafeBitCast(try integer(at: index, as: Int.self, path: codingPath), to: T.self) }
-        if T.self == Decimal.self { return unsafeBitCast(try decimal(at: index, path: codingPath), to: T.self) }
-        if T.self == Double.self { return unsafeBitCast(try double(at: index, path: codingPath), to: T.self) }
-        if T.self == Bool.self { return unsafeBitCast(try bool(at: index, path: codingPath), to: T.self) }
-        if T.self == Int64.self { return unsafeBitCast(try integer(at: index, as: Int64.self, path: codingPath), to: T.self) }
+        if let key { path.append(key) }
+        defer { if key != nil { path.removeLast() } }
+        if T.self == String.self { return unsafeBitCast(try string(at: index, path: path), to: T.self) }
+        if T.self == Int.self { return unsafeBitCast(try integer(at: index, as: Int.self, path: path), to: T.self) }
+        if T.self == Decimal.self { return unsafeBitCast(try decimal(at: index, path: path), to: T.self) }
+        if T.self == Double.self { return unsafeBitCast(try double(at: index, path: path), to: T.self) }
+        if T.self == Bool.self { return unsafeBitCast(try bool(at: index, path: path), to: T.self) }
+        if T.self == Int64.self { return unsafeBitCast(try integer(at: index, as: Int64.self, path: path), to: T.self) }
         if T.self == URL.self { return try url(at: index) as! T }
         if T.self == Data.self { return try data(at: index) as! T }
         let saved = current
@@ -73,17 +150,27 @@ final class JSONValueDecoder: Decoder, SingleValueDecodingContainer {
         return try T(from: self)
     }
 
+    /// `decodeValue` for a container at `depth` of the path (or with its own `fixedPath`): the path
+    /// is that container's plus `key` while the value decodes.
+    func decodeValue<T: Decodable>(_ type: T.Type, at index: Int, key: any CodingKey, depth: Int, fixedPath: Int) throws -> T {
+        if fixedPath < 0, depth == path.count { return try decodeValue(type, at: index, key: key) }
+        let saved = path
+        path = self.fixedPath(fixedPath) ?? codingPath(depth: depth)
+        defer { path = saved }
+        return try decodeValue(type, at: index, key: key)
+    }
+
     private func url(at index: Int) throws -> URL {
-        guard let url = URL(string: try string(at: index, path: codingPath)) else {
-            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: codingPath, debugDescription: "Invalid URL string."))
+        guard let url = URL(string: try string(at: index, path: path)) else {
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: path, debugDescription: "Invalid URL string."))
         }
         return url
     }
 
     private func data(at index: Int) throws -> Data {
-        guard let data = Data(base64Encoded: try string(at: index, path: codingPath)) else {
+        guard let data = Data(base64Encoded: try string(at: index, path: path)) else {
             throw DecodingError.dataCorrupted(DecodingError.Context(
-                codingPath: codingPath, debugDescription: "Encountered Data is not valid Base64."))
+                codingPath: path, debugDescription: "Encountered Data is not valid Base64."))
         }
         return data
     }
@@ -107,6 +194,8 @@ final class JSONValueDecoder: Decoder, SingleValueDecodingContainer {
         throw mismatch(Bool.self, at: index, path: path())
     }
 
+    @_specialize(where T == Int)
+    @_specialize(where T == Int64)
     func integer<T: FixedWidthInteger>(at index: Int, as type: T.Type, path: @autoclosure () -> [any CodingKey]) throws -> T {
         let entry = tape[index]
         guard entry.kind & JSONTapeKind.typeMask == JSONTapeKind.number else { throw mismatch(T.self, at: index, path: path()) }
@@ -156,6 +245,13 @@ final class JSONValueDecoder: Decoder, SingleValueDecodingContainer {
         let entry = tape[index]
         guard entry.kind & JSONTapeKind.typeMask == JSONTapeKind.number else { return nil }
         return JSONNumberText.text(base, start: Int(entry.start), end: Int(entry.end))
+    }
+
+    /// The bytes of the number at `index` as the document wrote them; `nil` when the value is not a number.
+    func numberBytes(at index: Int) -> UnsafeBufferPointer<UInt8>? {
+        let entry = tape[index]
+        guard entry.kind & JSONTapeKind.typeMask == JSONTapeKind.number else { return nil }
+        return UnsafeBufferPointer(start: base + Int(entry.start), count: Int(entry.end) - Int(entry.start))
     }
 
     func isNull(at index: Int) -> Bool { tape[index].kind == JSONTapeKind.null }

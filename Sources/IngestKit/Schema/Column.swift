@@ -38,11 +38,41 @@ public struct Column<Row>: Sendable {
         self.index = index
         self.notNull = notNull || primaryKey || !Value.isOptional
         self.swiftType = String(describing: Value.self)
-        self.role = .data { row in row[keyPath: field].sqlValue }
+        self.role = .data(Self.reader(field))
         self.isOptionalField = Value.isOptional
     }
 
     let isOptionalField: Bool
+
+    /// The function that reads a field's value, once per row and column of a load.
+    ///
+    /// A stored property of a struct is read at its byte offset as its concrete type (the common
+    /// column types), so no key path is walked and no generic code runs per value; anything else
+    /// (computed properties, other types) reads through the key path. Both give the same `sqlValue`.
+    static func reader<Value: ColumnValue>(_ field: KeyPath<Row, Value> & Sendable) -> @Sendable (Row) -> SQLValue {
+        if let offset = MemoryLayout<Row>.offset(of: field) {
+            // One closure per concrete type, so that the load and `sqlValue` compile for that type
+            // (an optional maps its wrapped value, as `Optional.sqlValue` does, without generic code).
+            switch ObjectIdentifier(Value.self) {
+            case ObjectIdentifier(String.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: String.self) }.sqlValue }
+            case ObjectIdentifier(String?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: String?.self) }.map { $0.sqlValue } ?? .null }
+            case ObjectIdentifier(Int.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Int.self) }.sqlValue }
+            case ObjectIdentifier(Int?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Int?.self) }.map { $0.sqlValue } ?? .null }
+            case ObjectIdentifier(Int64.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Int64.self) }.sqlValue }
+            case ObjectIdentifier(Int64?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Int64?.self) }.map { $0.sqlValue } ?? .null }
+            case ObjectIdentifier(Bool.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Bool.self) }.sqlValue }
+            case ObjectIdentifier(Bool?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: Bool?.self) }.map { $0.sqlValue } ?? .null }
+            case ObjectIdentifier(ExactDecimal.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: ExactDecimal.self) }.sqlValue }
+            case ObjectIdentifier(ExactDecimal?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: ExactDecimal?.self) }.map { $0.sqlValue } ?? .null }
+            case ObjectIdentifier(CalendarDate.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: CalendarDate.self) }.sqlValue }
+            case ObjectIdentifier(CalendarDate?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: CalendarDate?.self) }.map { $0.sqlValue } ?? .null }
+            case ObjectIdentifier(LocalTimestamp?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: LocalTimestamp?.self) }.map { $0.sqlValue } ?? .null }
+            case ObjectIdentifier(JSONText?.self): return { row in withUnsafeBytes(of: row) { $0.load(fromByteOffset: offset, as: JSONText?.self) }.map { $0.sqlValue } ?? .null }
+            default: break
+            }
+        }
+        return { row in row[keyPath: field].sqlValue }
+    }
 
     private init(name: String, type: ColumnType, notNull: Bool, index: Bool = false, role: Role) {
         self.name = name

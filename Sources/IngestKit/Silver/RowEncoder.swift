@@ -1,3 +1,4 @@
+import Foundation
 import IngestCommon
 
 /// Turns typed rows into the values the loader writes, in `TableSchema.loadedColumns` order,
@@ -20,9 +21,17 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
     public let schema: TableSchema
     public let nulCharacters: NULCharacterPolicy
     private let columns: [Column<Config.Row>]
-    /// Positions (among the data columns) of the primary key, and of each indexed column.
-    private let keyPositions: [Int]
-    private let indexedPositions: [Int]
+    /// What `encode` does per column, prepared once (a loop over `columns` would copy each column per row).
+    private let slots: [Slot]
+
+    private struct Slot: Sendable {
+        enum Kind { case data, checksum, bronzeObjectPath }
+        let kind: Kind
+        let name: String
+        let read: (@Sendable (Config.Row) -> SQLValue)?
+        let primaryKey: Bool
+        let indexed: Bool
+    }
 
     /// One encoded row.
     public struct Encoded: Sendable {
@@ -35,54 +44,69 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
         self.schema = try Config.tableSchema()
         self.columns = Config.columns
         self.nulCharacters = nulCharacters
-        var keys: [Int] = []
-        var indexed: [Int] = []
-        var position = 0
-        for column in columns {
-            guard case .data = column.role else { continue }
-            if column.primaryKey { keys.append(position) } else if column.index { indexed.append(position) }
-            position += 1
+        self.slots = columns.compactMap { column in
+            switch column.role {
+            case .data(let read): Slot(kind: .data, name: column.name, read: read, primaryKey: column.primaryKey, indexed: column.index)
+            case .checksum: Slot(kind: .checksum, name: column.name, read: nil, primaryKey: false, indexed: false)
+            case .bronzeObjectPath: Slot(kind: .bronzeObjectPath, name: column.name, read: nil, primaryKey: false, indexed: false)
+            case .ingestedAt: nil
+            }
         }
-        self.keyPositions = keys
-        self.indexedPositions = indexed
     }
 
     /// Encodes a row; throws `RowRefusal` (without the artifact and item, which the caller adds) for a value
     /// the warehouse cannot hold.
+    ///
+    /// One pass over the columns: each value is checked for NUL characters, written into the checksum's
+    /// canonical form (`CanonicalFormWriter`, the bytes `Checksum.canonicalForm` defines) and kept; the
+    /// form is hashed once at the end. The refusals are checked in the order `check` gives them.
     public func encode(_ row: Config.Row, bronzeKey: String) throws -> Encoded {
-        var data: [(name: String, value: SQLValue)] = []
-        data.reserveCapacity(columns.count)
-        var sanitized = false
-        for column in columns {
-            guard case .data(let read) = column.role else { continue }
-            var value = read(row)
-            if let cleaned = NULCharacters.removed(from: value) {
-                if column.primaryKey {
-                    throw RowRefusal(column: column.name, reason: "its primary key \(column.name) holds a NUL character (U+0000), which PostgreSQL cannot store; removing it could merge two different keys",
-                                     fix: "fix the key at the source, or map it in the parser")
-                }
-                if nulCharacters == .reject {
-                    throw RowRefusal(column: column.name, reason: "column \(column.name) holds a NUL character (U+0000) and the dataset rejects such rows (nulCharacters: .reject)",
-                                     fix: "fix the value at the source, or let the dataset strip NUL characters (the default, nulCharacters: .strip)")
-                }
-                value = cleaned
-                sanitized = true
-            }
-            data.append((column.name, value))
-        }
-        try check(data)
-        let checksum = Checksum.sha256Hex(data)
         var values: [SQLValue] = []
         values.reserveCapacity(columns.count)
-        var next = data.makeIterator()
-        for column in columns {
-            switch column.role {
-            case .data: values.append(next.next()!.value)
-            case .checksum: values.append(.text(checksum))
-            case .bronzeObjectPath: values.append(.text(bronzeKey))
-            case .ingestedAt: continue
+        var canonical = CanonicalFormWriter()
+        var sanitized = false
+        var checksumSlot: Int?
+        var keyBytes = 0
+        var blankKey: (name: String, text: String)?
+        var longIndexed: (name: String, bytes: Int)?
+        try slots.withUnsafeBufferPointer { slots in
+            for index in slots.indices {
+                switch slots[index].kind {
+                case .data:
+                    var value = slots[index].read.unsafelyUnwrapped(row)
+                    if NULCharacters.mayHoldNUL(value), let cleaned = NULCharacters.removed(from: value) {
+                        let slot = slots[index]
+                        if slot.primaryKey {
+                            throw RowRefusal(column: slot.name, reason: "its primary key \(slot.name) holds a NUL character (U+0000), which PostgreSQL cannot store; removing it could merge two different keys",
+                                             fix: "fix the key at the source, or map it in the parser")
+                        }
+                        if nulCharacters == .reject {
+                            throw RowRefusal(column: slot.name, reason: "column \(slot.name) holds a NUL character (U+0000) and the dataset rejects such rows (nulCharacters: .reject)",
+                                             fix: "fix the value at the source, or let the dataset strip NUL characters (the default, nulCharacters: .strip)")
+                        }
+                        value = cleaned
+                        sanitized = true
+                    }
+                    let bytes = canonical.append(name: slots[index].name, value) ?? 0
+                    if slots[index].primaryKey {
+                        if blankKey == nil, case .text(let text) = value, Blank.isBlank(text) { blankKey = (slots[index].name, text) }
+                        keyBytes += bytes
+                    } else if slots[index].indexed, longIndexed == nil, bytes > Self.maxIndexedBytes {
+                        longIndexed = (slots[index].name, bytes)
+                    }
+                    values.append(value)
+                case .checksum:
+                    checksumSlot = values.count
+                    values.append(.null)
+                case .bronzeObjectPath:
+                    values.append(.text(bronzeKey))
+                }
             }
         }
+        if blankKey != nil || keyBytes > Self.maxIndexedBytes || longIndexed != nil {
+            try check(blankKey: blankKey, keyBytes: keyBytes, longIndexed: longIndexed)
+        }
+        if let checksumSlot { values[checksumSlot] = .text(canonical.sha256Hex()) }
         return Encoded(values: values, sanitized: sanitized)
     }
 
@@ -98,28 +122,20 @@ public struct RowEncoder<Config: SourceTableConfig>: Sendable {
         return parts.joined(separator: ", ")
     }
 
-    private func check(_ data: [(name: String, value: SQLValue)]) throws {
-        var keyBytes = 0
-        for position in keyPositions {
-            let (name, value) = data[position]
-            if case .text(let text) = value, Blank.isBlank(text) {
-                throw RowRefusal(column: name, reason: "its primary key \(name) is \(text.isEmpty ? "empty" : "blank (only white space)"); a blank key is refused like a NULL key, so two rows never merge into one",
-                                 fix: "give every item a key at the source, or skip keyless items in the parser")
-            }
-            keyBytes += value.canonicalText?.utf8.count ?? 0
+    /// Refuses a blank key, a key too long for an index, then an indexed value too long for one, in that order.
+    private func check(blankKey: (name: String, text: String)?, keyBytes: Int, longIndexed: (name: String, bytes: Int)?) throws {
+        if let (name, text) = blankKey {
+            throw RowRefusal(column: name, reason: "its primary key \(name) is \(text.isEmpty ? "empty" : "blank (only white space)"); a blank key is refused like a NULL key, so two rows never merge into one",
+                             fix: "give every item a key at the source, or skip keyless items in the parser")
         }
         if keyBytes > Self.maxIndexedBytes {
-            let names = keyPositions.map { data[$0].name }.joined(separator: ", ")
+            let names = columns.filter { $0.primaryKey }.map(\.name).joined(separator: ", ")
             throw RowRefusal(column: names, reason: "its primary key (\(names)) holds \(keyBytes) bytes, more than an indexed value may hold (\(Self.maxIndexedBytes) bytes; PostgreSQL's btree index cannot hold much more)",
                              fix: "key the table by a shorter column, or by a hash of the long one computed in the parser")
         }
-        for position in indexedPositions {
-            let (name, value) = data[position]
-            let bytes = value.canonicalText?.utf8.count ?? 0
-            if bytes > Self.maxIndexedBytes {
-                throw RowRefusal(column: name, reason: "indexed column \(name) holds \(bytes) bytes, more than an indexed value may hold (\(Self.maxIndexedBytes) bytes; PostgreSQL's btree index cannot hold much more)",
-                                 fix: "drop index: true from column \(name) if it holds free text, or cut or map the value in the parser")
-            }
+        if let (name, bytes) = longIndexed {
+            throw RowRefusal(column: name, reason: "indexed column \(name) holds \(bytes) bytes, more than an indexed value may hold (\(Self.maxIndexedBytes) bytes; PostgreSQL's btree index cannot hold much more)",
+                             fix: "drop index: true from column \(name) if it holds free text, or cut or map the value in the parser")
         }
     }
 }
@@ -158,6 +174,18 @@ public struct RowRefusal: Error, CustomStringConvertible, Sendable {
 }
 
 enum NULCharacters {
+    /// Whether `removed(from:)` could find something: a NUL byte in text (found with `memchr`), any JSON.
+    static func mayHoldNUL(_ value: SQLValue) -> Bool {
+        switch value {
+        case .text(let text):
+            var text = text
+            return text.withUTF8 { $0.isEmpty ? false : memchr($0.baseAddress!, 0, $0.count) != nil }
+        case .jsonb: return true
+        default: return false
+        }
+    }
+
+
     /// The value without NUL characters (in JSON, also without `\u0000` escapes, which PostgreSQL's
     /// jsonb refuses); `nil` when it has none.
     static func removed(from value: SQLValue) -> SQLValue? {
