@@ -1,6 +1,7 @@
 import IngestCommon
 
-/// Silver's (key, checksum) pairs, read at the start of a rerun inside the
+/// Silver's (key, checksum) pairs, read at the start of a rerun on PostgreSQL
+/// (SQLite checks each batch's keys instead, `SQLiteLoad`) inside the
 /// load's transaction (the dataset lock is held), so that the load sends the
 /// warehouse only rows whose key is new or whose checksum differs.
 ///

@@ -10,10 +10,12 @@ import IngestCommon
 /// while the load keeps the last row of every key (`LatestRows`). A first load
 /// (silver empty at the start of the run) sends those rows straight into
 /// silver — `COPY` on PostgreSQL, prepared multi-row inserts on SQLite. A rerun
-/// reads silver's checksums first (`SilverChecksums`) and sends only new and
-/// changed rows: staged and merged in one statement on PostgreSQL, upserted on
-/// SQLite (`StagedMerge` has the SQL). Memory holds a few artifacts at a time
-/// plus one entry per key (see `LatestRows`, `SilverChecksums`).
+/// sends only new and changed rows: staged and merged in one statement on
+/// PostgreSQL after reading silver's checksums (`SilverChecksums`), upserted
+/// on SQLite after checking each batch's keys (`SQLiteLoad`; `StagedMerge` has
+/// the SQL). Memory holds a few artifacts at a time, plus on PostgreSQL one
+/// entry per key (see `LatestRows`, `SilverChecksums`); SQLite resolves keys
+/// across artifacts itself.
 struct SilverLoader: Sendable {
     let warehouse: any Warehouse
     let table: TableSchema

@@ -81,14 +81,61 @@ public struct StagedMerge: Sendable {
     }
 
     /// SQLite: a multi-row insert of `rows` rows straight into silver; `upsert` adds the
-    /// checksum-guarded `ON CONFLICT` (a rerun), without it the table must not hold the keys (a first load).
+    /// checksum-guarded `ON CONFLICT` (a rerun); without it (a first load) a row whose key silver
+    /// already holds is left out (`ON CONFLICT … DO NOTHING`): the first load sends the run's
+    /// artifacts last to first, so the key's row already in silver is the run's last one.
     public func sqliteInsert(rows: Int, upsert: Bool) -> String {
         let width = table.loadedColumns.count
         var index = 0
         let tuples = (0..<rows).map { _ in
             "(" + (0..<width).map { _ in index += 1; return "?\(index)" }.joined(separator: ", ") + ")"
         }
-        return "INSERT INTO \(target) AS target (\(columnList)) VALUES \(tuples.joined(separator: ", "))" + (upsert ? "\n" + conflict : "")
+        return "INSERT INTO \(target) AS target (\(columnList)) VALUES \(tuples.joined(separator: ", "))" + "\n"
+            + (upsert ? conflict : "ON CONFLICT (\(keyList)) DO NOTHING")
+    }
+
+    /// SQLite: the temporary table of the keys a rerun has met so far (`WITHOUT ROWID`, the key's
+    /// columns with silver's types, so keys compare as silver's primary key does). SQLite keeps
+    /// temporary tables in a file with a bounded page cache, so a run of any size holds no key set
+    /// in memory. Created inside the load's transaction: a rollback removes it with the rest.
+    public static let seenTable = "ingest_seen"
+
+    var seen: String { "\(dialect.sql.temporarySchema).\(q(Self.seenTable))" }
+
+    /// SQLite: drops the table of met keys (left over from an earlier run on this connection).
+    public var sqliteDropSeen: String { "DROP TABLE IF EXISTS \(seen)" }
+
+    /// SQLite: creates the table of met keys; `__position` is a row's place in the statement that marked it.
+    public var sqliteCreateSeen: String {
+        let types = Dictionary(table.loadedColumns.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
+        let columns = table.primaryKey.map { "\(q($0)) \(types[$0].map(dialect.typeName) ?? "")" }
+        return "CREATE TEMP TABLE \(q(Self.seenTable)) (\(columns.joined(separator: ", ")), \"__position\" INTEGER, "
+            + "PRIMARY KEY (\(keyList))) WITHOUT ROWID"
+    }
+
+    /// SQLite: marks the keys of `rows` rows as met (binds: each row's key columns) and returns, as
+    /// `__position` (0-based), the rows whose key was not met before in the run: the run's winners when
+    /// artifacts are taken last to first and the keys within one statement are distinct.
+    public func sqliteMarkSeen(rows: Int) -> String {
+        let width = table.primaryKey.count
+        let tuples = (0..<rows).map { row in
+            "(" + (0..<width).map { "?\(row * width + $0 + 1)" }.joined(separator: ", ") + ", \(row))"
+        }
+        return "INSERT INTO \(seen) (\(keyList), \"__position\") VALUES \(tuples.joined(separator: ", "))\n"
+            + "ON CONFLICT (\(keyList)) DO NOTHING RETURNING \"__position\""
+    }
+
+    /// SQLite: of `rows` rows (binds: each row's key columns, then its checksum), the 0-based positions
+    /// (`__position`) of those silver holds with the same key and checksum: rows a rerun leaves as they are.
+    /// Keys compare with silver's column affinity, as the primary key index does.
+    public func sqliteUnchanged(rows: Int) -> String {
+        let width = table.primaryKey.count + 1
+        let tuples = (0..<rows).map { row in
+            "(\(row), " + (0..<width).map { "?\(row * width + $0 + 1)" }.joined(separator: ", ") + ")"
+        }
+        let join = table.primaryKey.enumerated().map { "current.\(q($1)) = given.column\($0 + 2)" }.joined(separator: " AND ")
+        return "SELECT given.column1 AS \"__position\" FROM (VALUES \(tuples.joined(separator: ", "))) AS given "
+            + "JOIN \(target) AS current ON \(join) WHERE current.\(q(table.checksumColumn)) = given.column\(width + 1)"
     }
 
     /// The statement that reads silver's keys and checksums, `limit` rows at a time, after the position

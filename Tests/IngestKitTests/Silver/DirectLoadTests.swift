@@ -138,4 +138,28 @@ import Testing
             #expect(statements.contains("WITH merged AS"))
         }
     }
+
+    /// Artifacts larger than one statement's batch (500 rows): a key's last row wins across artifacts and
+    /// across batches, on a first load and on a rerun, with the counts of the upsert.
+    @Test(arguments: WarehouseKind.allCases)
+    func largeArtifactsKeepTheLastRowOfEachKeyAcrossBatches(_ kind: WarehouseKind) async throws {
+        // One artifact of 1,200 rows (every 7th changed), then the original rows 600…1199 again: those win.
+        let pages = itemPages(count: 1_200, pageSize: 1_200, changed: Set(stride(from: 0, to: 1_200, by: 7)))
+            + [itemPages(count: 1_200, pageSize: 600)[1]]
+        let direct = try await TestPlatform.make(kind)
+        let first = try await run(direct, pages)
+        #expect(counts(first) == [1_800, 600, 1_200, 0, 0, 0, 0], "parsed, duplicates, inserted, updated, unchanged: \(first.error ?? "")")
+        var rows = try await silver(direct)
+        #expect(rows.count == 1_200)
+        #expect(rows["I7"]?["name"] == .some("item 7 changed") && rows["I602"]?["name"] == .some("item 602"), "the last row of a key wins")
+
+        let rerun = try await TestPlatform.make(kind)
+        #expect(try await run(rerun, itemPages(count: 1_200, pageSize: 1_200)).counts.inserted == 1_200)
+        let report = try await run(rerun, pages)
+        // Keys 0…599 from the first artifact: 0, 7, …, 595 changed (86); keys 600…1199 are the originals.
+        #expect(counts(report) == [1_800, 600, 0, 86, 1_114, 0, 0], "parsed, duplicates, inserted, updated, unchanged: \(report.error ?? "")")
+        // Same names as the first load of the same pages (rows left unchanged keep the first run's bronze path).
+        let names = try await silver(rerun).mapValues { $0["name"] ?? nil }
+        #expect(names == rows.mapValues { $0["name"] ?? nil }, "same rows as the first load of the same pages")
+    }
 }
