@@ -105,6 +105,7 @@ let package = Package(
                 "IngestKit",
                 "AcmePortal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The testing library for source authors: a recorded run (`ingestctl record`) or fixture files

@@ -2,7 +2,8 @@
 # The load benchmark (issue 12), in one run on PostgreSQL and on SQLite: first load into an
 # empty table, identical rerun, rerun with 10% changed, each against the warehouse's own bulk
 # import of the same final rows into an identical indexed table (`psql \copy`; `sqlite3`'s
-# `.import` + `INSERT … SELECT`), with rows/s, ratios and peak RSS. Orders have three line
+# `.import` + `INSERT … SELECT`), with rows/s, ratios and peak RSS; then the extract of 1,000
+# pages with 20 ms latency, sequential against 4 pages at once. Orders have three line
 # items and a long description (about 475 bytes of JSON each). It prints figures; it asserts none.
 #
 #   scripts/bench-load.sh                 200,000 orders (a few minutes on 2 busy cores)
@@ -27,3 +28,5 @@ echo "bench-load.sh: PostgreSQL $(postgres_version) on 127.0.0.1:$POSTGRES_PORT,
 [ "${SKIP_BUILD:-0}" = "1" ] || swift build -c release --product ingestbench >/dev/null
 PGBIN="$PGBIN" .build/release/ingestbench load --rows "$rows" --big-rows 0 \
     --postgres-url "$POSTGRES_URL" --psql "$PGBIN/psql" --sqlite3 "$(command -v sqlite3)" "$@"
+# Item 5: extraction with concurrent pages against the sequential read, 20 ms latency a response.
+.build/release/ingestbench extract --pages 1000 --latency-ms 20 --concurrency 4

@@ -108,6 +108,26 @@ extension Paginator {
         }
     }
 
+    /// The URLs of the pages after `first` when they are known in advance: offset and page-number paging
+    /// with a page size, given the API's `total` record count; at most `maxPages` pages in all. Nil for
+    /// the other paginators, or when the first page is the only one.
+    func plannedURLs(after first: HTTPFetcher.Response, total: Int, maxPages: Int) -> [String]? {
+        let pageSize: Int, pageParameter: String, value: (Int) -> Int
+        switch self {
+        case .offset(let offsetParameter, _, let limit):
+            let firstOffset = URLComponents(string: first.url)?.queryItems?.first { $0.name == offsetParameter }?.value.flatMap { Int($0) } ?? 0
+            (pageSize, pageParameter, value) = (limit, offsetParameter, { firstOffset + $0 * limit })
+        case .pageNumber(let parameter, let start, _, let size?):
+            (pageSize, pageParameter, value) = (size, parameter, { start + $0 })
+        default:
+            return nil
+        }
+        guard pageSize > 0 else { return nil }
+        let pages = min((total + pageSize - 1) / pageSize, maxPages)
+        guard pages > 1 else { return nil }
+        return (1..<pages).map { URLText.setting([(pageParameter, String(value($0)))], in: first.url) }
+    }
+
     /// What repeats when a page URL comes a second time, in the paginator's terms.
     var repeatedThing: String {
         switch self {

@@ -37,7 +37,10 @@ public struct HTTPLimits: Sendable {
 /// run before its page is stored, and the run writes no manifest, so nothing
 /// of it can be loaded. Pages are read with the SDK's JSON reader (`JSONTree`),
 /// the one the parsers use; a page it refuses fails the run saying why.
-/// Pagination stops by `PageStop` (the reason is the report's `stop_reason`);
+/// Pagination stops by `PageStop` (the reason is the report's `stop_reason`).
+/// With `.offset` or `.pageNumber(size:)` paging, a `PageStop.totalPath` and
+/// `HTTPLimits.maxConcurrentRequests` above 1, the pages after the first are
+/// fetched up to that many at once and still stored in page order (`PagePrefetch`);
 /// credentials go only to the base URL's origin (`CrossOriginCredentials`).
 public struct RESTExtractor: Extractor {
     public var baseURL: String?
@@ -130,8 +133,8 @@ public struct RESTExtractor: Extractor {
             RunNotes.stopped(reason)
             context.logger.debug("pagination of \(Redactor.shared.redactURL(first)) stopped: \(reason)")
         }
-        while let current = url {
-            let response = try await fetcher.send(
+        let get: PagePrefetch.Fetch = { current in
+            try await fetcher.send(
                 prepare: { try await gate.request(HTTPRequest(url: current, headers: headersToSend), reaching: "the next page link", fetcher: fetcher) },
                 reauthorize: { await authorizer.reauthorize() }, unauthorizedFix: authorizer.fix,
                 redirected: { target, from in
@@ -140,6 +143,17 @@ public struct RESTExtractor: Extractor {
                     request.headers = headersToSend
                     return try await gate.request(request, reaching: "an HTTP redirect from \(Redactor.shared.redactURL(from.url))", fetcher: fetcher)
                 })
+        }
+        // With a known total and a concurrency limit above 1, later pages are fetched ahead (stored in order).
+        var prefetch: PagePrefetch?
+        defer { prefetch?.cancelAll() }
+        while let current = url {
+            let response: HTTPFetcher.Response
+            if let prefetched = try await prefetch?.take(current) {
+                response = prefetched
+            } else {
+                response = try await get(current)
+            }
             let artifactId = "\(artifactPrefix)_" + String(format: "%05d", pageIndex + 1)
             try await sink.store(RawArtifact(
                 artifactId: artifactId, bytes: response.body, url: gate.sentURL(current),
@@ -181,9 +195,14 @@ public struct RESTExtractor: Extractor {
                 stopped("page \(pageIndex) had no records")
                 break
             }
-            if let total, let json, count != nil, let expected = total.string(in: json).flatMap({ Int($0) }), recordsRead >= expected {
+            let expectedTotal = total.flatMap { path in json.flatMap { path.string(in: $0) } }.flatMap { Int($0) }
+            if let total, let expected = expectedTotal, count != nil, recordsRead >= expected {
                 stopped("the API's total of \(expected) record(s) at \"\(total)\" was reached after \(pageIndex) page(s)")
                 break
+            }
+            if pageIndex == 1, let expected = expectedTotal, let window = limits.maxConcurrentRequests, window > 1,
+               let planned = paginator.plannedURLs(after: response, total: expected, maxPages: stop.maxPages) {
+                prefetch = PagePrefetch(urls: planned, window: window, fetch: get)
             }
             switch try paginator.next(after: response, json: json, pageIndex: pageIndex - 1, records: count) {
             case .end(let reason):
