@@ -8,8 +8,7 @@ extension ObserveTests {
     /// plain lines in a pipe, JSON lines for log shippers, nothing but errors with --quiet.
     @Suite struct ConsoleOutputTests {
         static func environment(rows: Int, token: String) async throws -> [String: String] {
-            ["ACME_PORTAL_API_TOKEN": token, "ACME_PORTAL_DEMO_ROWS": String(rows),
-             "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
+            try await Ingestctl.acmeDemoEnvironment(rows: rows, ["ACME_PORTAL_API_TOKEN": token])
         }
 
         @Test func aPipeGetsPlainLinesPerStep() async throws {

@@ -28,10 +28,7 @@ import Testing
     }
 
     static func environment(_ kind: WarehouseKind, _ extra: [String: String] = [:]) async throws -> [String: String] {
-        var env = ["ACME_PORTAL_DEMO_ROWS": "150", "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
-        if kind == .postgres { env["WAREHOUSE_URL"] = try await TestPlatform.freshDatabase() }
-        env.merge(extra) { _, new in new }
-        return env
+        try await Ingestctl.acmeDemoEnvironment(rows: 150, kind: kind, extra)
     }
 
     /// Every check passes on the built-in demo API, and the doctor leaves nothing behind: no silver table, no ledger,

@@ -11,10 +11,7 @@ import Testing
 @Suite(.serialized) struct ObserveTests {
     /// An acme_portal demo with `rows` orders and a token that must never leak.
     static func environment(_ kind: WarehouseKind, rows: Int, token: String) async throws -> [String: String] {
-        var env = ["ACME_PORTAL_API_TOKEN": token, "ACME_PORTAL_DEMO_ROWS": String(rows),
-                   "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
-        if kind == .postgres { env["WAREHOUSE_URL"] = try await TestPlatform.freshDatabase() }
-        return env
+        try await Ingestctl.acmeDemoEnvironment(rows: rows, kind: kind, ["ACME_PORTAL_API_TOKEN": token])
     }
 
     static let orders = ["source": "acme_portal", "dataset": "orders"]

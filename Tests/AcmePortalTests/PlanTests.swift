@@ -11,9 +11,7 @@ import Testing
     static func typeName(_ kind: WarehouseKind, _ type: ColumnType) -> String { SQLDialect(rawValue: kind.rawValue)!.typeName(type) }
 
     static func environment(_ kind: WarehouseKind) async throws -> [String: String] {
-        var env = ["ACME_PORTAL_DEMO_ROWS": "120", "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
-        if kind == .postgres { env["WAREHOUSE_URL"] = try await TestPlatform.freshDatabase() }
-        return env
+        try await Ingestctl.acmeDemoEnvironment(rows: 120, kind: kind)
     }
 
     /// A folder where `ingestctl run` loaded acme_portal.orders (extract and load only: no model view reads the

@@ -21,7 +21,7 @@ public enum ConsoleText {
         guard !runs.isEmpty else { return "no runs recorded yet" }
         return table(["run_id", "dataset", "status", "started_at", "artifacts", "parsed", "inserted", "updated", "unchanged", "watermark", "error", "steps", "window"],
                      runs.map { run in
-                         [run.runId, "\(run.source).\(run.dataset)", run.status.rawValue, run.startedAt, String(run.artifacts),
+                         [run.runId, "\(run.source).\(run.dataset)", run.status.rawValue, run.startedAt.description, String(run.counts.artifacts),
                           String(run.counts.parsed), String(run.counts.inserted), String(run.counts.updated),
                           String(run.counts.unchanged), run.watermark ?? "", run.errorMessage ?? "",
                           run.steps.map { "\($0.name):\($0.status)" }.joined(separator: ","),

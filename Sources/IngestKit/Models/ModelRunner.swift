@@ -89,7 +89,7 @@ public struct ModelRunner: Sendable {
         for name in graph.ordered(involved.subtracting(selected)) {
             let model = graph.nodes[name]!.model
             // On SQLite a view is a table (SQLite cannot rename a view, which publishing needs): refresh it whenever it is read.
-            let staleView = warehouse.dialect == .sqlite && model.materialization == .view
+            let staleView = !warehouse.dialect.sql.buildsViews && model.materialization == .view
             let missing = try await relations.kind(of: relations.published(model), in: warehouse) == nil
             if staleView || missing {
                 buildSet.insert(name)
@@ -150,7 +150,7 @@ public struct ModelRunner: Sendable {
             let exists = try await relations.kind(of: relations.published(model), in: warehouse) != nil
             let full = model.sql.render(context(shadowed: shadowed, this: published))
             switch model.materialization {
-            case .view where warehouse.dialect == .postgres:
+            case .view where warehouse.dialect.sql.buildsViews:
                 try await warehouse.execute("CREATE VIEW \(shadow) AS\n\(full)")
             case .view, .table:
                 try await warehouse.execute("CREATE TABLE \(shadow) AS\n\(full)")
@@ -164,7 +164,7 @@ public struct ModelRunner: Sendable {
             case .incremental:
                 try await warehouse.execute("CREATE TABLE \(shadow) AS\n\(full)")
             }
-            let isView = model.materialization == .view && warehouse.dialect == .postgres
+            let isView = model.materialization == .view && warehouse.dialect.sql.buildsViews
             relations.known.set(relations.shadow(model), isView ? .view : .table)
             let rows = Int(try await warehouse.execute("SELECT count(*) AS n FROM \(shadow)").first?["n"] ?? "") ?? 0
             if publish {

@@ -7,25 +7,20 @@ import Synchronization
 /// PostgreSQL keeps shadows in a schema of their own (`marts__shadow`) and
 /// publishes with `SET SCHEMA`; SQLite, whose schemas are name prefixes in
 /// one file, keeps them beside the published table as `__shadow__<name>` and
-/// publishes with `RENAME`. Both publish inside one transaction.
+/// publishes with `RENAME` (each warehouse's `DialectSQL` has its way). Both
+/// publish inside one transaction.
 struct Relations: Sendable {
     let warehouse: any Warehouse
     /// What exists, read once per invocation and kept up to date by this runner, to save a catalog query per step.
     let known = KnownRelations()
     var dialect: SQLDialect { warehouse.dialect }
 
-    static let shadowSuffix = "__shadow"
-    static let shadowPrefix = "__shadow__"
-
     func published(_ model: any Model.Type) -> (schema: String, name: String) {
         (model.layer.schema, model.name)
     }
 
     func shadow(_ model: any Model.Type) -> (schema: String, name: String) {
-        switch dialect {
-        case .postgres: return (model.layer.schema + Self.shadowSuffix, model.name)
-        case .sqlite: return (model.layer.schema, Self.shadowPrefix + model.name)
-        }
+        dialect.sql.shadow(schema: model.layer.schema, name: model.name)
     }
 
     func quoted(_ relation: (schema: String, name: String)) -> String {
@@ -35,30 +30,18 @@ struct Relations: Sendable {
     /// Schemas a build needs.
     func schemas(for layers: Set<ModelLayer>) -> [String] {
         layers.sorted { $0.rawValue < $1.rawValue }.flatMap { layer in
-            dialect == .postgres ? [layer.schema, layer.schema + Self.shadowSuffix] : [layer.schema]
+            dialect.sql.schemas(forLayer: layer.schema)
         }
     }
 
     enum Kind: Sendable { case table, view }
 
-    /// Reads every relation of `schemas` in one query per dialect into `known`.
+    /// Reads every relation of `schemas` (one query on PostgreSQL, one a schema on SQLite) into `known`.
     func load(schemas: [String]) async throws {
         var found: [String: Kind] = [:]
-        switch dialect {
-        case .postgres:
-            let list = schemas.map(dialect.literal).joined(separator: ", ")
-            for row in try await warehouse.execute("""
-                SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind FROM pg_class c
-                JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname IN (\(list)) AND c.relkind IN ('r', 'v', 'p', 'm')
-                """) {
-                found[KnownRelations.key(row["schema"] ?? "", row["name"] ?? "")] = row["kind"] == "v" ? .view : .table
-            }
-        case .sqlite:
-            for schema in schemas {
-                for row in try await warehouse.execute("SELECT name, type FROM \(dialect.quote(schema)).sqlite_master WHERE type IN ('table', 'view')") {
-                    found[KnownRelations.key(schema, row["name"] ?? "")] = row["type"] == "view" ? .view : .table
-                }
+        for statement in dialect.sql.relations(in: schemas) {
+            for row in try await warehouse.execute(statement) {
+                found[KnownRelations.key(row["schema"] ?? "", row["name"] ?? "")] = dialect.sql.isView(kind: row["kind"]) ? .view : .table
             }
         }
         known.reset(schemas: Set(schemas), relations: found)
@@ -67,20 +50,8 @@ struct Relations: Sendable {
     /// Whether a relation exists, and as what.
     func kind(of relation: (schema: String, name: String), in session: any SQLSession) async throws -> Kind? {
         if let cached = known.lookup(relation) { return cached.kind }
-        let rows: [ResultRow]
-        switch dialect {
-        case .postgres:
-            rows = try await session.execute("""
-                SELECT c.relkind::text AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = $1::text AND c.relname = $2::text AND c.relkind IN ('r', 'v', 'p', 'm')
-                """, [.text(relation.schema), .text(relation.name)])
-            return rows.first.map { $0["kind"] == "v" ? .view : .table }
-        case .sqlite:
-            rows = try await session.execute(
-                "SELECT type AS kind FROM \(dialect.quote(relation.schema)).sqlite_master WHERE name = ?1 AND type IN ('table', 'view')",
-                [.text(relation.name)])
-            return rows.first.map { $0["kind"] == "view" ? .view : .table }
-        }
+        let rows = try await session.execute(dialect.sql.relationKind(schema: relation.schema, name: relation.name))
+        return rows.first.map { dialect.sql.isView(kind: $0["kind"]) ? .view : .table }
     }
 
     func drop(_ relation: (schema: String, name: String), in session: any SQLSession) async throws {
@@ -96,13 +67,7 @@ struct Relations: Sendable {
         guard let kind = try await kind(of: shadow, in: session) else {
             throw IngestError("model \(model.name) has no built shadow relation to publish", fix: "build it again")
         }
-        switch dialect {
-        case .postgres:
-            try await session.execute("ALTER \(kind == .view ? "VIEW" : "TABLE") \(quoted(shadow)) SET SCHEMA \(dialect.quote(target.schema))")
-        case .sqlite:
-            // `schema.name` maps to one table name in the warehouse file, so the new name is qualified too.
-            try await session.execute("ALTER TABLE \(quoted(shadow)) RENAME TO \(quoted(target))")
-        }
+        try await session.execute(dialect.sql.publish(shadow: shadow, as: target, isView: kind == .view))
         known.set(shadow, nil)
         known.set(target, kind)
     }

@@ -28,7 +28,7 @@ public struct LedgerSummary: Sendable, Hashable {
             let key = "\(source).\(dataset)"
             var summary = summaries[key] ?? LedgerSummary()
             summary.runsByStatus[status, default: 0] += Int((row["runs"] ?? nil) ?? "") ?? 0
-            if status == RunRecord.Status.succeeded.rawValue, let text = row["last_finished"] ?? nil {
+            if status == RunStatus.succeeded.rawValue, let text = row["last_finished"] ?? nil {
                 summary.lastSuccessAt = LocalTimestamp(iso: text)?.date.timeIntervalSince1970
             }
             summaries[key] = summary

@@ -97,10 +97,8 @@ public struct OpenLineage: Sendable {
         return facet
     }
 
-    func event(_ type: String, time: String, report: RunReport, datasets: Datasets, ended: Bool) -> [String: Any] {
-        let eventTime = LocalTimestamp(iso: time).map { ISO8601DateFormatter.string(from: $0.date, timeZone: .gmt,
-                                                                                    formatOptions: [.withInternetDateTime, .withFractionalSeconds]) }
-            ?? time
+    func event(_ type: String, time: LocalTimestamp, report: RunReport, datasets: Datasets, ended: Bool) -> [String: Any] {
+        let eventTime = ISO8601DateFormatter.string(from: time.date, timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds])
         var runFacets: [String: Any] = [
             "ingestkit_run": facet(Self.producer + "/blob/main/Docs/Observability.md#ingestkit_run", [
                 "runId": report.runId, "status": ended ? report.status.rawValue : "running",

@@ -52,10 +52,10 @@ public struct ProgressReporter: Sendable {
             let line = Self.finished(step, counts: counts)
             switch style {
             case .json:
-                var fields: [String: any Sendable] = ["event": "step_finished", "step": step.name, "status": step.status.rawValue,
+                var fields: [String: any Sendable] = ["event": "step_finished", "step": step.name.rawValue, "status": step.status.rawValue,
                                                       "seconds": step.seconds]
-                if step.name == "extract" { fields["artifacts"] = counts.artifacts; fields["bytes"] = counts.bytes }
-                if step.name == "load" {
+                if step.name == .extract { fields["artifacts"] = counts.artifacts; fields["bytes"] = counts.bytes }
+                if step.name == .load {
                     fields["rows_parsed"] = counts.parsed
                     fields["rows_inserted"] = counts.inserted
                     fields["rows_updated"] = counts.updated
@@ -81,9 +81,9 @@ public struct ProgressReporter: Sendable {
     static func finished(_ step: RunReport.Step, counts: RunReport.Counts) -> String {
         let time = String(format: "%.2f s", step.seconds)
         switch step.name {
-        case "extract":
+        case .extract:
             return "extract \(step.status): \(counts.artifacts) pages (\(counts.bytes) bytes) in \(time)"
-        case "load":
+        case .load:
             return "load \(step.status): \(counts.parsed) rows parsed (\(counts.inserted) inserted, \(counts.updated) updated, "
                 + "\(counts.unchanged) unchanged) in \(time), \(rate(counts.parsed, step.seconds)) rows/s"
         default:

@@ -48,7 +48,7 @@ public struct RunFigures: Sendable {
         modelsBuilt = report.models?.built
         modelsFailed = report.models?.failed
         testsFailed = report.models?.testsFailed
-        stepSeconds = report.steps.filter { $0.status != .skipped }.map { ($0.name, $0.seconds) }
+        stepSeconds = report.steps.filter { $0.status != .skipped }.map { ($0.name.rawValue, $0.seconds) }
         gatePassed = report.gate?.passed
         // A run whose ledger write failed is not in the ledger: its own success still counts.
         if report.succeeded, let finishedAt, finishedAt > (lastSuccessAt ?? 0) { lastSuccessAt = finishedAt }
@@ -57,12 +57,12 @@ public struct RunFigures: Sendable {
     /// The figures of the latest run as the ledger (`staging.ingestion_state`) keeps it
     /// (no duplicates, step durations, models or gate).
     public init(record: RunRecord, ledger: LedgerSummary) {
-        self.init(source: record.source, dataset: record.dataset, status: record.status.rawValue, artifacts: record.artifacts,
-                  bytes: record.bytes, counts: record.counts, startedAt: record.startedAt, finishedAt: record.finishedAt, ledger: ledger)
+        self.init(source: record.source, dataset: record.dataset, status: record.status.rawValue, artifacts: record.counts.artifacts,
+                  bytes: record.counts.bytes, counts: record.counts.load, startedAt: record.startedAt, finishedAt: record.finishedAt, ledger: ledger)
     }
 
     private init(source: String, dataset: String, status: String, artifacts: Int, bytes: Int, counts: LoadCounts,
-                 startedAt: String, finishedAt: String?, ledger: LedgerSummary) {
+                 startedAt: LocalTimestamp, finishedAt: LocalTimestamp?, ledger: LedgerSummary) {
         self.source = source
         self.dataset = dataset
         self.status = status
@@ -74,10 +74,8 @@ public struct RunFigures: Sendable {
         rowsUnchanged = counts.unchanged
         rowsRejected = counts.rejected
         stepSeconds = []
-        let started = LocalTimestamp(iso: startedAt)?.date
-        let finished = finishedAt.flatMap { LocalTimestamp(iso: $0)?.date }
-        self.finishedAt = finished?.timeIntervalSince1970
-        if let started, let finished { runSeconds = finished.timeIntervalSince(started) }
+        self.finishedAt = finishedAt?.date.timeIntervalSince1970
+        if let finishedAt { runSeconds = finishedAt.date.timeIntervalSince(startedAt.date) }
         runsByStatus = ledger.runsByStatus
         lastSuccessAt = ledger.lastSuccessAt
     }

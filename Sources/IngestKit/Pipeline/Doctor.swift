@@ -89,94 +89,102 @@ extension Platform {
         // 2. variables
         checks.append(doctorVariables(registry.sources.first { $0.name == dataset.source }?.variables ?? []))
 
-        // 3. warehouse
-        var warehouse: (any Warehouse)?
+        // 3. warehouse: opened for the checks that follow, closed after them on every path
+        let warehouseFix = "check WAREHOUSE_URL (unset: the embedded SQLite warehouse in $INGEST_HOME/warehouse) and that the server runs"
+        let opened: (any Warehouse)?
         do {
-            let opened = try await openWarehouse()
-            warehouse = opened
-            _ = try await opened.execute("SELECT 1 AS one")
-            checks.append(Doctor.Check(name: "warehouse", passed: true, detail: "\(opened.location) answers"))
+            opened = try await openWarehouse()
         } catch {
-            checks.append(.failed("warehouse", error, fix: "check WAREHOUSE_URL (unset: the embedded SQLite warehouse in $INGEST_HOME/warehouse) and that the server runs"))
+            opened = nil
+            checks.append(.failed("warehouse", error, fix: warehouseFix))
         }
-
-        // 4. lakehouse
-        do {
-            let store = try bronzeStore()
-            try await store.prepare()
-            checks.append(Doctor.Check(name: "lakehouse", passed: true, detail: "bronze at \(store.location) is reachable and writable"))
-        } catch {
-            checks.append(.failed("lakehouse", error, fix: "check LAKEHOUSE_URL (unset: a folder in $INGEST_HOME/lakehouse) and its credentials"))
-        }
-
-        // 5. ddl, applied and rolled back
-        if let table, let warehouse {
-            checks.append(await doctorDDL(table, in: warehouse))
-        } else {
-            checks.append(notChecked("ddl", until: table == nil ? "config" : "warehouse"))
-        }
-
-        // 6. extract: the first artifact, in memory
-        var sample: RawArtifact?
-        do {
-            sample = try await doctorExtract(dataset)
-            if let sample {
-                checks.append(Doctor.Check(name: "extract", passed: true,
-                                           detail: "artifact \(sample.artifactId), \(sample.bytes.count) bytes (\(sample.contentType)) from \(Redactor.shared.redactURL(sample.url)); stored nowhere"))
-            } else {
-                checks.append(Doctor.Check(name: "extract", passed: false, detail: "the extractor finished without yielding an artifact",
-                                           fix: "check that the source has data for this run (its window, lookback or query) and that the extractor stores what it fetches"))
+        return try await withClosing(opened, close: { await $0?.close() }) { warehouse in
+            if let warehouse {
+                do {
+                    _ = try await warehouse.execute("SELECT 1 AS one")
+                    checks.append(Doctor.Check(name: "warehouse", passed: true, detail: "\(warehouse.location) answers"))
+                } catch {
+                    checks.append(.failed("warehouse", error, fix: warehouseFix))
+                }
             }
-        } catch {
-            checks.append(.failed("extract", error, fix: "check the source's variables and that its API is reachable from here"))
-        }
 
-        // 7. parse
-        var parsedRows = 0
-        var stored: StoredArtifact?
-        if let sample, let table {
-            let artifact = StoredArtifact(bytes: sample.bytes, provenance: Provenance(
-                artifactId: sample.artifactId, key: "doctor/\(sample.artifactId)", sha256: Checksum.sha256Hex(sample.bytes), size: sample.bytes.count,
-                url: Redactor.shared.redactURL(sample.url), contentType: sample.contentType, extractionMethod: sample.extractionMethod,
-                runId: "doctor", extractedAt: LocalTimestamp(Date()).description))
-            stored = artifact
-            let check = doctorParse(dataset, table: table, artifact: artifact)
-            parsedRows = check.rows
-            checks.append(check.check)
-        } else {
-            checks.append(notChecked("parse", until: table == nil ? "config" : "extract"))
-        }
-
-        // 8. models on a scratch warehouse
-        if let sample, parsedRows > 0, stored != nil {
-            checks.append(await doctorModels(dataset, sample: sample, registry: registry))
-        } else {
-            checks.append(notChecked("models", until: sample == nil || table == nil ? (table == nil ? "config" : "extract") : "parse"))
-        }
-
-        // 9. ledger
-        if let warehouse {
+            // 4. lakehouse
             do {
-                let columns = try await warehouse.existingColumns(schema: RunLedger.schema, table: RunLedger.table)
-                if columns.isEmpty {
-                    let ddlPassed = checks.first { $0.name == "ddl" }?.passed == true
-                    checks.append(Doctor.Check(name: "ledger", passed: ddlPassed,
-                                               detail: "\(RunLedger.schema).\(RunLedger.table) does not exist yet; the first run creates it"
-                                                   + (ddlPassed ? " (its DDL applied in the rolled-back transaction)" : ""),
-                                               fix: "fix the ddl check first"))
+                let store = try bronzeStore()
+                try await store.prepare()
+                checks.append(Doctor.Check(name: "lakehouse", passed: true, detail: "bronze at \(store.location) is reachable and writable"))
+            } catch {
+                checks.append(.failed("lakehouse", error, fix: "check LAKEHOUSE_URL (unset: a folder in $INGEST_HOME/lakehouse) and its credentials"))
+            }
+
+            // 5. ddl, applied and rolled back
+            if let table, let warehouse {
+                checks.append(await doctorDDL(table, in: warehouse))
+            } else {
+                checks.append(notChecked("ddl", until: table == nil ? "config" : "warehouse"))
+            }
+
+            // 6. extract: the first artifact, in memory
+            var sample: RawArtifact?
+            do {
+                sample = try await doctorExtract(dataset)
+                if let sample {
+                    checks.append(Doctor.Check(name: "extract", passed: true,
+                                               detail: "artifact \(sample.artifactId), \(sample.bytes.count) bytes (\(sample.contentType)) from \(Redactor.shared.redactURL(sample.url)); stored nowhere"))
                 } else {
-                    let runs = try await RunLedger(warehouse.dialect).recent(source: dataset.source, dataset: dataset.name, limit: 1, in: warehouse)
-                    checks.append(Doctor.Check(name: "ledger", passed: true, detail: "\(RunLedger.schema).\(RunLedger.table) exists; "
-                                               + (runs.first.map { "last run of \(dataset.qualifiedName): \($0.runId) \($0.status.rawValue)" } ?? "no run of \(dataset.qualifiedName) yet")))
+                    checks.append(Doctor.Check(name: "extract", passed: false, detail: "the extractor finished without yielding an artifact",
+                                               fix: "check that the source has data for this run (its window, lookback or query) and that the extractor stores what it fetches"))
                 }
             } catch {
-                checks.append(.failed("ledger", error, fix: "check that the warehouse user may read \(RunLedger.schema).\(RunLedger.table)"))
+                checks.append(.failed("extract", error, fix: "check the source's variables and that its API is reachable from here"))
             }
-        } else {
-            checks.append(notChecked("ledger", until: "warehouse"))
+
+            // 7. parse
+            var parsedRows = 0
+            var stored: StoredArtifact?
+            if let sample, let table {
+                let artifact = StoredArtifact(bytes: sample.bytes, provenance: Provenance(
+                    artifactId: sample.artifactId, key: "doctor/\(sample.artifactId)", sha256: Checksum.sha256Hex(sample.bytes), size: sample.bytes.count,
+                    url: Redactor.shared.redactURL(sample.url), contentType: sample.contentType, extractionMethod: sample.extractionMethod,
+                    runId: "doctor", extractedAt: LocalTimestamp(Date()).description))
+                stored = artifact
+                let check = doctorParse(dataset, table: table, artifact: artifact)
+                parsedRows = check.rows
+                checks.append(check.check)
+            } else {
+                checks.append(notChecked("parse", until: table == nil ? "config" : "extract"))
+            }
+
+            // 8. models on a scratch warehouse
+            if let sample, parsedRows > 0, stored != nil {
+                checks.append(await doctorModels(dataset, sample: sample, registry: registry))
+            } else {
+                checks.append(notChecked("models", until: sample == nil || table == nil ? (table == nil ? "config" : "extract") : "parse"))
+            }
+
+            // 9. ledger
+            if let warehouse {
+                do {
+                    let columns = try await warehouse.existingColumns(schema: RunLedger.schema, table: RunLedger.table)
+                    if columns.isEmpty {
+                        let ddlPassed = checks.first { $0.name == "ddl" }?.passed == true
+                        checks.append(Doctor.Check(name: "ledger", passed: ddlPassed,
+                                                   detail: "\(RunLedger.schema).\(RunLedger.table) does not exist yet; the first run creates it"
+                                                       + (ddlPassed ? " (its DDL applied in the rolled-back transaction)" : ""),
+                                                   fix: "fix the ddl check first"))
+                    } else {
+                        let runs = try await RunLedger(warehouse.dialect).recent(source: dataset.source, dataset: dataset.name, limit: 1, in: warehouse)
+                        checks.append(Doctor.Check(name: "ledger", passed: true, detail: "\(RunLedger.schema).\(RunLedger.table) exists; "
+                                                   + (runs.first.map { "last run of \(dataset.qualifiedName): \($0.runId) \($0.status.rawValue)" } ?? "no run of \(dataset.qualifiedName) yet")))
+                    }
+                } catch {
+                    checks.append(.failed("ledger", error, fix: "check that the warehouse user may read \(RunLedger.schema).\(RunLedger.table)"))
+                }
+            } else {
+                checks.append(notChecked("ledger", until: "warehouse"))
+            }
+            return Doctor.Report(dataset: dataset.qualifiedName, checks: checks)
         }
-        await warehouse?.close()
-        return Doctor.Report(dataset: dataset.qualifiedName, checks: checks)
     }
 
     /// Every required variable of the source is set.
@@ -223,7 +231,7 @@ extension Platform {
             let ledgerExisting = Set(try await warehouse.existingColumns(schema: RunLedger.schema, table: RunLedger.table).map(\.name))
             let statements = plan.additive.flatMap(\.statements) + DDL(dialect).createSchema(RunLedger.schema) + ledger.createStatements
                 + (ledgerExisting.isEmpty ? [] : ledger.addColumnStatements(existing: ledgerExisting))
-            if dialect == .sqlite {
+            if dialect.sql.schemaIsNamePrefix {
                 // A SQLite schema is a name prefix the warehouse learns; nothing is written.
                 try await warehouse.ensureSchema(table.schema)
                 try await warehouse.ensureSchema(RunLedger.schema)
@@ -338,17 +346,14 @@ extension Platform {
         let provenance = try await bronze.write(sample, runId: runId, ingestDate: ingestDate, extractedAt: LocalTimestamp(Date()).description)
         _ = try await bronze.writeManifest(RunManifest(source: dataset.source, dataset: dataset.name, runId: runId, ingestDate: ingestDate,
                                                        createdAt: LocalTimestamp(Date()).description, artifacts: [provenance]))
-        let warehouse = try await openWarehouse()
-        do {
+        return try await withWarehouse { warehouse in
             let load = await Pipeline(platform: self, warehouse: warehouse).run(dataset, options: RunOptions(steps: [.load], fromRun: runId))
-            guard load.steps.contains(where: { $0.name == RunStep.load.rawValue && $0.status == "succeeded" }) else {
-                await warehouse.close()
+            guard load.steps.contains(where: { $0.name == .load && $0.status == .succeeded }) else {
                 return Doctor.Check(name: "models", passed: false, detail: "the sample did not load into the scratch warehouse: \(load.error ?? load.status.rawValue)",
                                     fix: "fix the load error above")
             }
             let runner = ModelRunner(warehouse: warehouse, graph: graph, sourceTables: registry.sourceTables, threads: 1)
             let results = try await runner.execute(.build, select: staging + "+")
-            await warehouse.close()
             let summary = results.summary
             let problems = results.results.filter { $0.status == "error" || $0.status == "fail" || $0.status == "skipped" }
             if problems.isEmpty && summary.failed == 0 && summary.testsFailed == 0 {
@@ -359,9 +364,6 @@ extension Platform {
             return Doctor.Check(name: "models", passed: false,
                                 detail: "\(summary.failed) models failed, \(summary.testsFailed) tests failed on the sample: " + named.joined(separator: "; "),
                                 fix: "fix the models or the data they test (`ingestctl models build --select \(staging)+` shows each result)")
-        } catch {
-            await warehouse.close()
-            throw error
         }
     }
 }

@@ -49,7 +49,7 @@ public struct Pipeline: Sendable {
         let runTime = Date()
         var report = RunReport(
             runId: runId, source: dataset.source, dataset: dataset.name,
-            startedAt: LocalTimestamp(runTime).description, warehouse: warehouse.location,
+            startedAt: .run(runTime), warehouse: warehouse.location,
             bronze: (try? platform.bronzeStore().location) ?? "unconfigured")
         report.fromRunId = options.fromRun
         report.ingestDate = CalendarDate(runTime).description
@@ -61,18 +61,18 @@ public struct Pipeline: Sendable {
         var gateContext = SuccessGate.Context()
         /// The ledger's steps while a step of this process runs: a kill leaves a `running` mark.
         func marked(_ step: RunStep) -> [RunReport.Step] {
-            Self.merging(report.steps, .init(name: step.rawValue, status: .running, seconds: 0))
+            Self.merging(report.steps, .init(name: step, status: .running, seconds: 0))
         }
 
         func step(_ name: RunStep, _ body: () async throws -> Void) async throws {
             let clock = ContinuousClock.now
             do {
                 try await body()
-                let finished = RunReport.Step(name: name.rawValue, status: .succeeded, seconds: (ContinuousClock.now - clock).seconds)
+                let finished = RunReport.Step(name: name, status: .succeeded, seconds: (ContinuousClock.now - clock).seconds)
                 report.steps = Self.merging(report.steps, finished)
                 platform.progress(.stepFinished(finished, counts: report.counts))
             } catch {
-                let finished = RunReport.Step(name: name.rawValue, status: .failed, seconds: (ContinuousClock.now - clock).seconds)
+                let finished = RunReport.Step(name: name, status: .failed, seconds: (ContinuousClock.now - clock).seconds)
                 report.steps = Self.merging(report.steps, finished)
                 platform.progress(.stepFinished(finished, counts: report.counts))
                 throw error
@@ -81,7 +81,7 @@ public struct Pipeline: Sendable {
         func skip(_ name: RunStep) {
             // A run on separate processes lists the steps that ran, in whichever process.
             if staged { return }
-            report.steps = Self.merging(report.steps, .init(name: name.rawValue, status: .skipped, seconds: 0))
+            report.steps = Self.merging(report.steps, .init(name: name, status: .skipped, seconds: 0))
         }
 
         do {
@@ -100,7 +100,7 @@ public struct Pipeline: Sendable {
                 datasetLock = try await warehouse.lockDataset(dataset.qualifiedName, waitSeconds: DatasetLockWait.seconds(platform.settings),
                                                               say: platform.say)
                 try await state.failInterrupted(source: dataset.source, dataset: dataset.name, by: runId,
-                                                at: LocalTimestamp(Date()).description, in: warehouse)
+                                                at: .run(Date()), in: warehouse)
                 if staged, let recorded = try await state.record(runId: runId, in: warehouse) {
                     guard recorded.source == dataset.source, recorded.dataset == dataset.name else {
                         throw IngestError("run id \(runId) is a run of \(recorded.source).\(recorded.dataset), not of \(dataset.qualifiedName)",
@@ -160,9 +160,9 @@ public struct Pipeline: Sendable {
                     report.rejectSamples = []
                     report.drift = []
                     // What the ledger says if the load commits: loaded, and still running the rest of this process.
-                    var committed = Self.merging(report.steps, .init(name: RunStep.load.rawValue, status: .succeeded, seconds: 0))
+                    var committed = Self.merging(report.steps, .init(name: .load, status: .succeeded, seconds: 0))
                     if options.steps.contains(.models) || options.runsGate {
-                        committed = Self.merging(committed, .init(name: (options.steps.contains(.models) ? RunStep.models : .gate).rawValue,
+                        committed = Self.merging(committed, .init(name: (options.steps.contains(.models) ? RunStep.models : .gate),
                                                                   status: .running, seconds: 0))
                     }
                     let loader = SilverLoader(warehouse: warehouse, table: table, bronze: bronze, state: state)
@@ -219,10 +219,10 @@ public struct Pipeline: Sendable {
             report.error = error.redactedDescription
             platform.logger.error("run \(runId) of \(dataset.qualifiedName) failed: \(report.error ?? "")")
         }
-        report.finishedAt = LocalTimestamp(Date()).description
+        report.finishedAt = .run(Date())
         if stateStarted {
             // A run on separate processes stays `running` until its gate (or a failed step) decides it.
-            let status: RunRecord.Status = !report.succeeded ? .failed : (options.runsGate ? .succeeded : .running)
+            let status: RunStatus = !report.succeeded ? .failed : (options.runsGate ? .succeeded : .running)
             do {
                 try await state.update(Self.stateRecord(report, status), in: warehouse)
             } catch {
@@ -241,12 +241,11 @@ public struct Pipeline: Sendable {
         return (column, newest.map { Date().timeIntervalSince($0) / 3600 })
     }
 
-    static func stateRecord(_ report: RunReport, _ status: RunRecord.Status) -> RunRecord {
+    static func stateRecord(_ report: RunReport, _ status: RunStatus) -> RunRecord {
         var record = RunRecord(
             runId: report.runId, source: report.source, dataset: report.dataset, status: status,
             startedAt: report.startedAt, finishedAt: status == .running ? nil : report.finishedAt,
-            artifacts: report.counts.artifacts, bytes: report.counts.bytes, counts: report.counts.load,
-            errorMessage: report.error, watermark: report.watermark)
+            counts: report.counts, errorMessage: report.error, watermark: report.watermark)
         record.steps = report.steps
         record.ingestDate = report.ingestDate
         record.windowStart = report.windowStart
@@ -261,9 +260,7 @@ public struct Pipeline: Sendable {
     /// Takes over what the ledger recorded for a run another process started.
     static func adopt(_ recorded: RunRecord, into report: inout RunReport) {
         report.startedAt = recorded.startedAt
-        report.counts.artifacts = recorded.artifacts
-        report.counts.bytes = recorded.bytes
-        report.counts.load = recorded.counts
+        report.counts = recorded.counts
         report.watermark = recorded.watermark
         // A step left `running` was interrupted: it did not finish.
         report.steps = recorded.steps.filter { $0.status != .running }
@@ -283,13 +280,13 @@ public struct Pipeline: Sendable {
         report.models = nil
         report.modelsPublished = nil
         report.gate = nil
-        report.steps.removeAll { [RunStep.load, .models, .gate].map(\.rawValue).contains($0.name) }
+        report.steps.removeAll { [RunStep.load, .models, .gate].contains($0.name) }
     }
 
     /// The gate of a run on separate processes: every recorded step succeeded, and bronze was loaded.
     static func stagedFailures(_ report: RunReport) -> [String] {
         var failures: [String] = []
-        for step in report.steps where step.name != RunStep.gate.rawValue && step.status == .failed {
+        for step in report.steps where step.name != .gate && step.status == .failed {
             failures.append("the \(step.name) step of run \(report.runId) failed")
         }
         if !report.ran(.load) {
@@ -302,7 +299,7 @@ public struct Pipeline: Sendable {
     static func merging(_ steps: [RunReport.Step], _ step: RunReport.Step) -> [RunReport.Step] {
         var merged = steps.filter { $0.name != step.name }
         merged.append(step)
-        let order = RunStep.allCases.map(\.rawValue)
+        let order = RunStep.allCases
         return merged.sorted { (order.firstIndex(of: $0.name) ?? order.count) < (order.firstIndex(of: $1.name) ?? order.count) }
     }
 }

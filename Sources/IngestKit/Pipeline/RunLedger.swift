@@ -1,22 +1,26 @@
 import Foundation
 import IngestCommon
 
-/// One row per run in `staging.ingestion_state`: the ledger of every run.
+/// One row per run in `staging.ingestion_state`: the run as the ledger keeps it, in the report's
+/// vocabulary (`RunStatus`, `RunReport.Step`, `RunReport.Counts`, `LocalTimestamp`); the ledger's
+/// column names are its own (`rows_parsed`, `error_message`, …).
 ///
 /// A run whose steps run in separate processes (`--run-id`) keeps one row: each
 /// process reads it, adds its steps and counts, and writes it back.
-public struct RunRecord: Sendable, Codable, Hashable {
-    public typealias Status = RunStatus
-
+public struct RunRecord: Sendable, Hashable {
     public var runId: String
     public var source: String
     public var dataset: String
-    public var status: Status
-    public var startedAt: String
-    public var finishedAt: String?
-    public var artifacts: Int
-    public var bytes: Int
-    public var counts: LoadCounts
+    public var status: RunStatus
+    public var startedAt: LocalTimestamp
+    public var finishedAt: LocalTimestamp?
+    /// Artifacts, bytes and the load's counts, as in the report.
+    public var counts = RunReport.Counts()
+    /// `counts.artifacts`.
+    public var artifacts: Int { counts.artifacts }
+    /// `counts.bytes`.
+    public var bytes: Int { counts.bytes }
+    /// The run's error (the report's `error`), as the `error_message` column keeps it.
     public var errorMessage: String?
     public var watermark: String?
     /// The steps recorded so far, in order (`running` marks a step a process was in when last written).
@@ -51,7 +55,7 @@ public struct RunLedger: Sendable {
     var name: String { dialect.qualified(Self.schema, Self.table) }
 
     public var createStatements: [String] {
-        let big = dialect == .postgres ? "bigint" : "INTEGER"
+        let big = dialect.sql.bigIntegerType
         let int = dialect.typeName(.integer)
         let text = dialect.typeName(.text)
         let ts = dialect.typeName(.timestamp)
@@ -82,9 +86,7 @@ public struct RunLedger: Sendable {
                 "drift" \(text)
             )
             """,
-            dialect == .postgres
-                ? "CREATE INDEX IF NOT EXISTS \"ingestion_state__dataset__idx\" ON \(name) (\"source\", \"dataset\", \"started_at\")"
-                : "CREATE INDEX IF NOT EXISTS \(dialect.qualified(Self.schema, "ingestion_state__dataset__idx")) ON \(name) (\"source\", \"dataset\", \"started_at\")",
+            dialect.sql.createIndex("ingestion_state__dataset__idx", schema: Self.schema, table: Self.table, columns: ["source", "dataset", "started_at"]),
         ]
     }
 
@@ -129,7 +131,7 @@ public struct RunLedger: Sendable {
     public func start(_ record: RunRecord, in session: any SQLSession) async throws {
         try await session.execute("""
             INSERT INTO \(raw: name) ("run_id", "source", "dataset", "status", "started_at", "steps", "ingest_date")
-            VALUES (\(text: record.runId), \(text: record.source), \(text: record.dataset), 'running', \(timestamp: record.startedAt),
+            VALUES (\(text: record.runId), \(text: record.source), \(text: record.dataset), 'running', \(timestamp: record.startedAt.description),
                     \(text: Self.stepsJSON(record.steps)), \(text: record.ingestDate))
             """)
     }
@@ -182,8 +184,8 @@ public struct RunLedger: Sendable {
         // A message may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
         let errorMessage = record.errorMessage.map { Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\0") }
         try await session.execute("""
-            UPDATE \(raw: name) SET "status" = \(text: record.status.rawValue), "finished_at" = \(timestamp: record.finishedAt),
-                "artifacts" = \(integer: record.artifacts), "bytes" = \(integer: record.bytes),
+            UPDATE \(raw: name) SET "status" = \(text: record.status.rawValue), "finished_at" = \(timestamp: record.finishedAt?.description),
+                "artifacts" = \(integer: record.counts.artifacts), "bytes" = \(integer: record.counts.bytes),
                 "rows_parsed" = \(integer: record.counts.parsed), "rows_inserted" = \(integer: record.counts.inserted),
                 "rows_updated" = \(integer: record.counts.updated), "rows_unchanged" = \(integer: record.counts.unchanged),
                 "error_message" = \(text: errorMessage), "watermark" = \(text: record.watermark),
@@ -202,10 +204,10 @@ public struct RunLedger: Sendable {
     /// belongs to a process that was killed. Its load either committed with its counts
     /// or rolled back, so the counts stand. A row between two steps of a run on
     /// separate processes (`--run-id`) has no step running and is left alone.
-    public func failInterrupted(source: String, dataset: String, by runId: String, at time: String,
+    public func failInterrupted(source: String, dataset: String, by runId: String, at time: LocalTimestamp,
                                 in session: any SQLSession) async throws {
         try await session.execute("""
-            UPDATE \(raw: name) SET "status" = 'failed', "finished_at" = \(timestamp: time),
+            UPDATE \(raw: name) SET "status" = 'failed', "finished_at" = \(timestamp: time.description),
                 "error_message" = 'interrupted: the process ended before the run finished (found by run ' || \(text: runId) || ')'
             WHERE "source" = \(text: source) AND "dataset" = \(text: dataset) AND "status" = 'running' AND "run_id" <> \(text: runId)
               AND ("steps" IS NULL OR "steps" LIKE '%"status":"running"%')
@@ -244,18 +246,21 @@ public struct RunLedger: Sendable {
 
     static func record(_ row: ResultRow) -> RunRecord {
         func int(_ name: String) -> Int { Int(row[name] ?? "") ?? 0 }
-        var counts = LoadCounts()
+        var counts = RunReport.Counts()
+        counts.artifacts = int("artifacts")
+        counts.bytes = int("bytes")
         counts.parsed = int("rows_parsed")
         counts.inserted = int("rows_inserted")
         counts.updated = int("rows_updated")
         counts.unchanged = int("rows_unchanged")
         counts.rejected = int("rows_rejected")
+        // Both warehouses give timestamps back in `LocalTimestamp`'s form; a NOT NULL `started_at` always reads.
         var record = RunRecord(
             runId: row["run_id"] ?? "", source: row["source"] ?? "", dataset: row["dataset"] ?? "",
-            status: RunRecord.Status(rawValue: row["status"] ?? "") ?? .failed,
-            startedAt: row["started_at"] ?? "", finishedAt: row["finished_at"] ?? nil,
-            artifacts: int("artifacts"), bytes: int("bytes"), counts: counts,
-            errorMessage: row["error_message"] ?? nil, watermark: row["watermark"] ?? nil)
+            status: RunStatus(rawValue: row["status"] ?? "") ?? .failed,
+            startedAt: row["started_at"].flatMap(LocalTimestamp.init(iso:)) ?? LocalTimestamp(Date(timeIntervalSince1970: 0)),
+            finishedAt: row["finished_at"].flatMap(LocalTimestamp.init(iso:)),
+            counts: counts, errorMessage: row["error_message"] ?? nil, watermark: row["watermark"] ?? nil)
         if let steps = row["steps"] ?? nil {
             record.steps = (try? JSONDecoder().decode([RunReport.Step].self, from: Data(steps.utf8))) ?? []
         }

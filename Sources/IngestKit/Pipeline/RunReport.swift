@@ -1,8 +1,10 @@
 import Foundation
+import IngestCommon
 
 /// The steps of a run, in order. Preflight always runs; `--steps` picks among the others.
 /// Without `--run-id` the gate always runs too (one process does the whole run).
-public enum RunStep: String, Sendable, Codable, CaseIterable {
+/// Stored and printed as its name (`"load"`), and comparable with a name as text (`NamedStatus`).
+public enum RunStep: String, NamedStatus, CaseIterable {
     case preflight
     case extract
     case load
@@ -11,6 +13,15 @@ public enum RunStep: String, Sendable, Codable, CaseIterable {
 
     /// Steps a user can select with `--steps`.
     public static let selectable: [RunStep] = [.extract, .load, .models, .gate]
+}
+
+extension LocalTimestamp {
+    /// `date` to the microsecond: what the ledger and the report's JSON keep, so a run's time read back
+    /// from either is the time it had in memory (and figures derived from both agree).
+    static func run(_ date: Date) -> LocalTimestamp {
+        let exact = LocalTimestamp(date)
+        return LocalTimestamp(iso: exact.description) ?? exact
+    }
 }
 
 /// Everything about one run, as printed and as written by `--report` (JSON, with `schema_version`).
@@ -51,8 +62,9 @@ public struct RunReport: Sendable, Codable {
         }
     }
 
+    /// One step of the run: which, how it ended, and how long it took (seconds).
     public struct Step: Sendable, Codable, Hashable {
-        public var name: String
+        public var name: RunStep
         public var status: StepStatus
         public var seconds: Double
     }
@@ -66,8 +78,9 @@ public struct RunReport: Sendable, Codable {
     public var source: String
     public var dataset: String
     public var status: RunStatus = .failed
-    public var startedAt: String
-    public var finishedAt: String?
+    /// When the run started and finished (UTC), written `YYYY-MM-DD HH:MM:SS[.ffffff]`.
+    public var startedAt: LocalTimestamp
+    public var finishedAt: LocalTimestamp?
     public var warehouse: String
     public var bronze: String
     /// The bronze prefix the load read (this run's, or `--from-run`'s).
@@ -120,7 +133,7 @@ public struct RunReport: Sendable, Codable {
     enum SchemaVersionKey: String, CodingKey { case schemaVersion = "schema_version" }
 
     public func ran(_ step: RunStep) -> Bool {
-        steps.contains { $0.name == step.rawValue && $0.status != .skipped }
+        steps.contains { $0.name == step && $0.status != .skipped }
     }
 
     public var succeeded: Bool { status == .succeeded }

@@ -1,4 +1,4 @@
-/// A status stored and printed as its name (`"succeeded"`, `"skipped"`, …). It compares with its
+/// A status (or a step, `RunStep`) stored and printed as its name (`"succeeded"`, `"skipped"`, …). It compares with its
 /// name as text too, so `report.status == "failed"` reads as it always did.
 public protocol NamedStatus: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible where RawValue == String {}
 
@@ -14,6 +14,8 @@ public func == <Status: NamedStatus>(lhs: Status?, rhs: String) -> Bool { lhs?.r
 public func != <Status: NamedStatus>(lhs: Status?, rhs: String) -> Bool { lhs?.rawValue != rhs }
 /// `report.steps.map(\.status) == ["succeeded", "skipped"]`: the names in order.
 public func == <Status: NamedStatus>(lhs: [Status], rhs: [String]) -> Bool { lhs.map(\.rawValue) == rhs }
+/// `record?.steps.map(\.name) == ["preflight", "extract"]`: a missing list equals no names.
+public func == <Status: NamedStatus>(lhs: [Status]?, rhs: [String]) -> Bool { lhs?.map(\.rawValue) == rhs }
 
 /// Where a run stands: in the report, the ledger (`staging.ingestion_state.status`) and the pages.
 public enum RunStatus: String, NamedStatus, CaseIterable {

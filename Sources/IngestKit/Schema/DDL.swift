@@ -10,10 +10,7 @@ public struct DDL: Sendable {
 
     /// Statements creating the schema (PostgreSQL only; on SQLite a schema is the `schema.` prefix of its tables' names).
     public func createSchema(_ schema: String) -> [String] {
-        switch dialect {
-        case .postgres: return ["CREATE SCHEMA IF NOT EXISTS \(dialect.quote(schema))"]
-        case .sqlite: return []
-        }
+        dialect.sql.createSchema(schema)
     }
 
     public func columnDefinition(_ column: TableSchema.ColumnSpec, table: TableSchema) -> String {
@@ -36,14 +33,8 @@ public struct DDL: Sendable {
 
     public func createIndexes(_ table: TableSchema) -> [String] {
         table.columns.filter { $0.index && !$0.primaryKey }.map { column in
-            let name = Self.indexName(table: table.table, column: column.name)
-            switch dialect {
-            case .postgres:
-                return "CREATE INDEX IF NOT EXISTS \(dialect.quote(name)) ON \(dialect.qualified(table.schema, table.table)) (\(dialect.quote(column.name)))"
-            case .sqlite:
-                // One file holds every schema, so the index name carries the schema too ("fixture.items__name__idx").
-                return "CREATE INDEX IF NOT EXISTS \(dialect.qualified(table.schema, name)) ON \(dialect.qualified(table.schema, table.table)) (\(dialect.quote(column.name)))"
-            }
+            dialect.sql.createIndex(Self.indexName(table: table.table, column: column.name), schema: table.schema, table: table.table,
+                                    columns: [column.name])
         }
     }
 
@@ -62,11 +53,7 @@ public struct DDL: Sendable {
     /// The DDL as a script, as `ingestctl ddl` prints it.
     public func script(for table: TableSchema) -> String {
         var out = "-- \(table.qualifiedName) (\(dialect.rawValue))\n"
-        if dialect == .sqlite {
-            out += "-- the SQLite warehouse keeps every schema in warehouse.sqlite: \(dialect.qualified(table.schema, table.table)) is the table "
-                + "\(SQLiteRelationNames.quoted(SQLiteRelationNames.tableName(schema: table.schema, name: table.table))) there "
-                + "(the SDK maps schema.table names; in the sqlite3 shell, write the quoted name)\n"
-        }
+        if let note = dialect.sql.scriptNote(schema: table.schema, table: table.table) { out += note + "\n" }
         return out + statements(for: table).map { $0 + ";" }.joined(separator: "\n") + "\n"
     }
 }

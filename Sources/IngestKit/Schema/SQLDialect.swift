@@ -2,7 +2,8 @@ import IngestCommon
 
 /// The SQL flavour of a warehouse. Everything the platform writes (DDL,
 /// upserts, state, models) is rendered through this, so one description of a
-/// table or model runs on both.
+/// table or model runs on both; what differs lives with each warehouse
+/// (`DialectSQL`: `PostgresSQL`, `SQLiteSQL`).
 ///
 /// `schema.table` is written the same for both: the SQLite warehouse keeps
 /// every schema in one file and maps the name to its table
@@ -17,52 +18,24 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         quote(schema) + "." + quote(name)
     }
 
-    /// The declared column type. SQLite keeps numeric as exact text (`DECIMAL_TEXT` has
-    /// text affinity), so amounts never pass through a binary float; each type has its own
-    /// name so a changed type is visible in `PRAGMA table_info`.
-    public func typeName(_ type: ColumnType) -> String {
-        switch (self, type) {
-        case (.postgres, _): return type.rawValue
-        case (.sqlite, .text): return "TEXT"
-        case (.sqlite, .date): return "DATE"
-        case (.sqlite, .numeric): return "DECIMAL_TEXT"
-        case (.sqlite, .boolean): return "BOOLEAN"
-        case (.sqlite, .integer): return "INTEGER"
-        case (.sqlite, .timestamp): return "TIMESTAMP"
-        case (.sqlite, .jsonb): return "JSON_TEXT"
-        }
-    }
+    /// The declared column type (on SQLite, numeric is exact text: `DECIMAL_TEXT`; see `DialectSQL`).
+    public func typeName(_ type: ColumnType) -> String { sql.typeName(type) }
 
     /// The column type a declared type name stands for, as read back from the catalog.
     public func columnType(declared: String) -> ColumnType? {
         let name = declared.lowercased()
-        if self == .postgres, name == "bigint" || name == "smallint" { return .integer }
+        if let type = sql.columnType(alias: name) { return type }
         return ColumnType.allCases.first { typeName($0).lowercased() == name }
     }
 
     /// A bind placeholder for the `index`-th parameter (1-based) of the given type.
-    public func placeholder(_ index: Int, _ type: ColumnType) -> String {
-        switch self {
-        case .postgres: return "$\(index)::\(type.rawValue)"
-        case .sqlite: return "?\(index)"
-        }
-    }
+    public func placeholder(_ index: Int, _ type: ColumnType) -> String { sql.placeholder(index, type) }
 
     /// The current UTC time as a `timestamp without time zone`.
-    public var nowUTC: String {
-        switch self {
-        case .postgres: return "(now() at time zone 'utc')"
-        case .sqlite: return "(strftime('%Y-%m-%d %H:%M:%f', 'now'))"
-        }
-    }
+    public var nowUTC: String { sql.nowUTC }
 
     /// How many bind parameters one statement may carry.
-    public var maxBindParameters: Int {
-        switch self {
-        case .postgres: return 65_535
-        case .sqlite: return 32_766
-        }
-    }
+    public var maxBindParameters: Int { sql.maxBindParameters }
 
     /// A text literal.
     public func literal(_ text: String) -> String {

@@ -42,44 +42,23 @@ public struct SchemaEvolution: Sendable {
 
     /// The config's columns the table lacks (safe to add), and the changed types and key (refused).
     public func differences(_ table: TableSchema, existing: [ExistingColumn]) -> (added: [TableSchema.ColumnSpec], refused: [RefusedChange]) {
-        let fqn = dialect.qualified(table.schema, table.table)
         let byName = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var refused: [RefusedChange] = []
         for column in table.columns {
             guard let current = byName[column.name] else { continue }
             let currentType = dialect.columnType(declared: current.declaredType)
             if currentType != column.type {
-                let migration: String
-                switch dialect {
-                case .postgres:
-                    migration = "ALTER TABLE \(fqn) ALTER COLUMN \(dialect.quote(column.name)) TYPE \(column.type.rawValue) USING \(dialect.quote(column.name))::\(column.type.rawValue);"
-                case .sqlite:
-                    migration = "ALTER TABLE \(fqn) RENAME TO \(dialect.qualified(table.schema, table.table + "_old")); -- then run ingestctl again to create the new table, and copy: INSERT INTO \(fqn) SELECT … FROM \(dialect.qualified(table.schema, table.table + "_old")); \(Self.sqliteShellNote(table))"
-                }
                 refused.append(RefusedChange(
                     description: "column \(column.name) is \(current.declaredType) in the warehouse but \(dialect.typeName(column.type)) in the config",
-                    migration: migration))
+                    migration: dialect.sql.typeChangeMigration(table, column: column)))
             }
         }
         let existingKey = existing.filter(\.primaryKey).map(\.name)
         if !existing.isEmpty, Set(existingKey) != Set(table.primaryKey) {
-            let migration: String
-            switch dialect {
-            case .postgres:
-                migration = "ALTER TABLE \(fqn) DROP CONSTRAINT \(dialect.quote(table.table + "_pkey")), ADD PRIMARY KEY (\(table.primaryKey.map(dialect.quote).joined(separator: ", "))); -- after removing duplicate keys"
-            case .sqlite:
-                migration = "ALTER TABLE \(fqn) RENAME TO \(dialect.qualified(table.schema, table.table + "_old")); -- then run ingestctl again and copy the rows over; \(Self.sqliteShellNote(table))"
-            }
             refused.append(RefusedChange(
                 description: "the primary key is (\(existingKey.joined(separator: ", "))) in the warehouse but (\(table.primaryKey.joined(separator: ", "))) in the config",
-                migration: migration))
+                migration: dialect.sql.keyChangeMigration(table)))
         }
         return (table.columns.filter { byName[$0.name] == nil }, refused)
-    }
-
-    /// How the names read in the `sqlite3` shell, where the SDK does not map `schema.table`.
-    static func sqliteShellNote(_ table: TableSchema) -> String {
-        let name = SQLiteRelationNames.tableName(schema: table.schema, name: table.table)
-        return "in the sqlite3 shell on warehouse.sqlite these tables are \(SQLiteRelationNames.quoted(name)) and \(SQLiteRelationNames.quoted(name + "_old"))"
     }
 }

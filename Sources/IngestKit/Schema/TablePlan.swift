@@ -104,16 +104,10 @@ public struct TablePlan: Sendable, Codable, Hashable {
 
     /// The index names of the live table (as DDL names them, without a schema).
     static func existingIndexes(_ table: TableSchema, in warehouse: any Warehouse) async throws -> Set<String> {
-        let rows: [ResultRow]
-        switch warehouse.dialect {
-        case .postgres:
-            rows = try await warehouse.execute("SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1::text AND tablename = $2::text",
-                                               [.text(table.schema), .text(table.table)])
-        case .sqlite:
-            try await warehouse.ensureSchema(table.schema)
-            rows = try await warehouse.execute("SELECT name FROM \(warehouse.dialect.quote(table.schema)).sqlite_master WHERE type = 'index' AND tbl_name = ?1",
-                                               [.text(table.table)])
-        }
+        let sql = warehouse.dialect.sql
+        // Where a schema is a name prefix, the warehouse must know it to map the catalog's name (nothing is created).
+        if sql.schemaIsNamePrefix { try await warehouse.ensureSchema(table.schema) }
+        let rows = try await warehouse.execute(sql.indexNames(schema: table.schema, table: table.table))
         return Set(rows.compactMap { $0["name"] ?? nil })
     }
 
@@ -121,7 +115,7 @@ public struct TablePlan: Sendable, Codable, Hashable {
     @discardableResult
     public func apply(in warehouse: any Warehouse) async throws -> Int {
         guard !additive.isEmpty else { return 0 }
-        if warehouse.dialect == .sqlite {
+        if warehouse.dialect.sql.schemaIsNamePrefix {
             // A SQLite schema is a name prefix the warehouse learns; the transaction writes the tables.
             try await warehouse.ensureSchema(schema)
         }

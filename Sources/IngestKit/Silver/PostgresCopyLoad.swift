@@ -1,9 +1,7 @@
 import IngestCommon
-import Logging
 import NIOCore
-import PostgresNIO
 
-/// The bulk load on PostgreSQL, on the caller's transaction.
+/// The bulk load on PostgreSQL, on the caller's transaction (its `copy(into:…)`, `COPY … FROM STDIN`).
 ///
 /// Rows are parsed and encoded as `COPY … FROM STDIN` text on all cores; the
 /// run's artifacts are taken last to first so that `LatestRows` keeps only
@@ -32,13 +30,11 @@ struct PostgresCopyLoad: Sendable {
         var staged: SilverLoader.Staged
     }
 
-    static let logger = Logger(label: "ingestkit.copy", factory: { _ in SwiftLogNoOpLogHandler() })
-
     func load(count: Int, read: @escaping @Sendable (Int) async throws -> ParsedArtifact,
-              on transaction: any SQLSession, connection: PostgresConnection) async throws -> (SilverLoader.Staged, LoadCounts) {
+              on transaction: any SQLSession) async throws -> (SilverLoader.Staged, LoadCounts) {
         let table = merge.table
-        let rowsBefore = Int(try await transaction.execute(merge.countTarget).first?["n"] ?? "0") ?? 0
-        let known = rowsBefore == 0 ? nil : try await SilverChecksums.read(merge, rows: rowsBefore, in: transaction)
+        let firstLoad = try await transaction.execute(merge.anyTargetRow).isEmpty
+        let known = firstLoad ? nil : try await SilverChecksums.read(merge, in: transaction)
         let encode = Self.encoder(read: read, latest: LatestRows(table: table),
                                   checksum: table.loadedColumns.firstIndex { $0.name == table.checksumColumn } ?? 0)
         var latest = LatestRows(table: table)
@@ -46,13 +42,9 @@ struct PostgresCopyLoad: Sendable {
         var counts = LoadCounts()
         var pending = ByteBufferAllocator().buffer(capacity: flushBytes + 64 * 1024)
 
-        /// `COPY table (loaded columns) FROM STDIN` with `body` writing the data; `what` names the table in errors.
-        func copy(into target: String, what: String, _ body: (PostgresCopyFromWriter) async throws -> Void) async throws {
-            do {
-                try await connection.copyFrom(table: target, columns: merge.loadedColumns, logger: Self.logger, writeData: body)
-            } catch let error as PSQLError {
-                throw WarehouseError(sql: "COPY \(what) FROM STDIN", postgres: error)
-            }
+        /// `COPY table (loaded columns) FROM STDIN` with `body` writing the data.
+        func copy(into target: (schema: String?, name: String), _ body: (any CopyWriter) async throws -> Void) async throws {
+            try await transaction.copy(into: target, columns: merge.loadedColumns, body)
         }
 
         /// Appends the rows of one artifact that are sent: the last of their key, new or changed.
@@ -72,10 +64,10 @@ struct PostgresCopyLoad: Sendable {
             }
         }
 
-        if rowsBefore == 0 {
+        if firstLoad {
             // A first load: straight into silver. The COPY runs in the load's transaction, so a failure
             // or a kill leaves silver empty, and the dataset lock keeps other runs out meanwhile.
-            try await copy(into: Self.copyTarget(table), what: merge.target) { writer in
+            try await copy(into: (table.schema, table.table)) { writer in
                 try await ParallelParse.forEach(count: count, produce: { try await encode(count - 1 - $0) }) { position, encoded in
                     take(count - 1 - position, encoded)
                     if pending.readableBytes >= flushBytes {
@@ -94,7 +86,7 @@ struct PostgresCopyLoad: Sendable {
                 guard pending.readableBytes > 0 else { return }
                 if !staged { try await transaction.execute(merge.createStaging) }
                 let chunk = pending
-                try await copy(into: StagedMerge.stagingTable, what: StagedMerge.stagingTable) { try await $0.write(chunk) }
+                try await copy(into: (nil, StagedMerge.stagingTable)) { try await $0.write(chunk) }
                 pending.clear()
                 staged = true
             }
@@ -118,13 +110,6 @@ struct PostgresCopyLoad: Sendable {
         return (staged, counts)
     }
 
-
-    /// PostgresNIO writes `COPY "<table>"`: a schema-qualified name is passed as `schema"."table`.
-    /// Both are checked snake_case identifiers (`TableSchema`), so nothing else can reach the SQL.
-    static func copyTarget(_ table: TableSchema) -> String {
-        precondition(Identifier.isSafe(table.schema) && Identifier.isSafe(table.table))
-        return "\(table.schema)\".\"\(table.table)"
-    }
 
     /// Reads, parses and encodes one artifact: the part that runs on all cores.
     static func encoder(read: @escaping @Sendable (Int) async throws -> ParsedArtifact, latest: LatestRows,

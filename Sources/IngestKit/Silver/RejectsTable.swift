@@ -37,34 +37,28 @@ public struct RejectsTable: Sendable {
     }
 
     /// Inserts a run's rejected items.
-    public func insert(_ rejects: [RejectedItem], runId: String, at time: String, in session: any SQLSession) async throws {
-        let p = { (i: Int, t: ColumnType) in dialect.placeholder(i, t) }
-        let sql = """
-            INSERT INTO \(name) ("run_id", "artifact_id", "item_index", "reason", "raw_item", "rejected_at")
-            VALUES (\(p(1, .text)), \(p(2, .text)), \(p(3, .integer)), \(p(4, .text)), \(p(5, .text)), \(p(6, .timestamp)))
-            """
+    public func insert(_ rejects: [RejectedItem], runId: String, at time: LocalTimestamp, in session: any SQLSession) async throws {
         for reject in rejects {
             // A reason may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
             let reason = Redactor.shared.redact(reject.reason).replacingOccurrences(of: "\u{0}", with: "\\0")
-            try await session.execute(sql, [
-                .text(runId), .text(reject.artifactId), .integer(Int64(reject.item)), .text(reason),
-                reject.raw.map { .text(Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\u0000")) } ?? .null, .text(time),
-            ])
+            let raw = reject.raw.map { Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\u0000") }
+            try await session.execute("""
+                INSERT INTO \(raw: name) ("run_id", "artifact_id", "item_index", "reason", "raw_item", "rejected_at")
+                VALUES (\(text: runId), \(text: reject.artifactId), \(integer: reject.item), \(text: reason), \(text: raw), \(timestamp: time.description))
+                """)
         }
     }
 
     /// Deletes a run's rejected items (its load runs again).
     public func delete(runId: String, in session: any SQLSession) async throws {
-        try await session.execute("DELETE FROM \(name) WHERE \"run_id\" = \(dialect.placeholder(1, .text))", [.text(runId)])
+        try await session.execute("DELETE FROM \(raw: name) WHERE \"run_id\" = \(text: runId)")
     }
 
     /// The rejects of one run, or of the latest runs that had any (newest first), at most `limit` rows.
     public func list(runId: String?, limit: Int = 1000, in session: any SQLSession) async throws -> [ResultRow] {
-        let filter = runId == nil ? "" : "WHERE \"run_id\" = \(dialect.placeholder(1, .text))"
-        return try await session.execute("""
-            SELECT "run_id", "artifact_id", "item_index", "reason", "raw_item", "rejected_at" FROM \(name) \(filter)
-            ORDER BY "rejected_at" DESC, "run_id" DESC, "artifact_id", "item_index" LIMIT \(max(1, limit))
-            """, runId.map { [.text($0)] } ?? [])
+        let filter: SQLStatement = runId.map { "WHERE \"run_id\" = \(text: $0)" } ?? ""
+        return try await session.execute("SELECT \"run_id\", \"artifact_id\", \"item_index\", \"reason\", \"raw_item\", \"rejected_at\" FROM \(raw: name) "
+            + filter + " ORDER BY \"rejected_at\" DESC, \"run_id\" DESC, \"artifact_id\", \"item_index\" LIMIT \(raw: String(max(1, limit)))")
     }
 }
 

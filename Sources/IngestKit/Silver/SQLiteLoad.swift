@@ -24,9 +24,10 @@ struct SQLiteLoad: Sendable {
             Int(try await session.execute(sql).first?.values.first.flatMap { $0 } ?? "0") ?? 0
         }
         let table = merge.table
-        let rowsBefore = try await number(merge.countTarget)
-        let known = rowsBefore == 0 ? nil : try await SilverChecksums.read(merge, rows: rowsBefore, in: session)
-        let upsert = rowsBefore > 0
+        // Emptiness first (a probe that stops at one row); a rerun counts silver before and after, for `inserted`.
+        let upsert = try await !session.execute(merge.anyTargetRow).isEmpty
+        let rowsBefore = upsert ? try await number(merge.countTarget) : 0
+        let known = upsert ? try await SilverChecksums.read(merge, rows: rowsBefore, in: session) : nil
         let width = table.loadedColumns.count
         let checksum = table.loadedColumns.firstIndex { $0.name == table.checksumColumn } ?? 0
         let batchSize = max(1, min(500, merge.dialect.maxBindParameters / width))

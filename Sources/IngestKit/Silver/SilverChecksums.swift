@@ -54,6 +54,12 @@ struct SilverChecksums: Sendable {
         return known == fingerprint
     }
 
+    /// Reads the pairs of the table; `nil` when it has more than `maxRows` (counted up to there, not further).
+    static func read(_ merge: StagedMerge, in session: any SQLSession) async throws -> SilverChecksums? {
+        let rows = Int(try await session.execute(merge.countTarget(atMost: maxRows)).first?["n"] ?? "") ?? 0
+        return try await read(merge, rows: rows, in: session)
+    }
+
     /// Reads the pairs of a table of `rows` rows; `nil` when it has more than `maxRows`.
     static func read(_ merge: StagedMerge, rows: Int, in session: any SQLSession) async throws -> SilverChecksums? {
         guard rows <= maxRows else { return nil }

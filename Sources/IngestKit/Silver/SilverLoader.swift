@@ -47,9 +47,9 @@ struct SilverLoader: Sendable {
         let rejectsTable = RejectsTable(for: table, dialect: warehouse.dialect)
         let (counts, watermark, rejects, drift) = try await warehouse.transaction { session -> (LoadCounts, String?, [RejectedItem], [SchemaDrift.Key]) in
             let (staged, merged): (Staged, LoadCounts)
-            if let connection = (session as? PostgresConnectionProviding)?.postgresConnection {
+            if session.copiesRows {
                 (staged, merged) = try await PostgresCopyLoad(merge: merge)
-                    .load(count: manifest.artifacts.count, read: read, on: session, connection: connection)
+                    .load(count: manifest.artifacts.count, read: read, on: session)
             } else {
                 (staged, merged) = try await SQLiteLoad(merge: merge)
                     .load(count: manifest.artifacts.count, read: read, in: session)
@@ -68,7 +68,7 @@ struct SilverLoader: Sendable {
             } else {
                 for i in rejects.indices { rejects[i].artifactId = "\(manifest.runId)/\(rejects[i].artifactId)" }
             }
-            try await rejectsTable.insert(rejects, runId: snapshot.runId, at: LocalTimestamp(Date()).description, in: session)
+            try await rejectsTable.insert(rejects, runId: snapshot.runId, at: .run(Date()), in: session)
             counts.unchanged = counts.parsed - counts.duplicates - counts.inserted - counts.updated
             // The run's counts and watermark commit with the rows they describe.
             // Added to what the run loaded before (a replay loads several runs, one transaction each).

@@ -26,7 +26,7 @@ public struct StagedMerge: Sendable {
 
     var q: (String) -> String { dialect.quote }
     var target: String { dialect.qualified(table.schema, table.table) }
-    var staging: String { dialect == .postgres ? "pg_temp.\(q(Self.stagingTable))" : "temp.\(q(Self.stagingTable))" }
+    var staging: String { "\(dialect.sql.temporarySchema).\(q(Self.stagingTable))" }
     var keyList: String { table.primaryKey.map(q).joined(separator: ", ") }
     var columnList: String { table.loadedColumns.map { q($0.name) }.joined(separator: ", ") }
 
@@ -72,6 +72,14 @@ public struct StagedMerge: Sendable {
     /// The number of rows in silver (the run holds the dataset lock, so no other run adds one).
     public var countTarget: String { "SELECT count(*) AS n FROM \(target)" }
 
+    /// One row when silver holds any, none when it is empty: an emptiness probe that stops at the first row.
+    public var anyTargetRow: String { "SELECT 1 AS found FROM \(target) LIMIT 1" }
+
+    /// Silver's row count up to `limit + 1`: stops reading there, so a table too large to matter costs no full count.
+    public func countTarget(atMost limit: Int) -> String {
+        "SELECT count(*) AS n FROM (SELECT 1 FROM \(target) LIMIT \(limit + 1)) AS probe"
+    }
+
     /// SQLite: a multi-row insert of `rows` rows straight into silver; `upsert` adds the
     /// checksum-guarded `ON CONFLICT` (a rerun), without it the table must not hold the keys (a first load).
     public func sqliteInsert(rows: Int, upsert: Bool) -> String {
@@ -89,27 +97,11 @@ public struct StagedMerge: Sendable {
     /// PostgreSQL pages in key order (the primary key index); SQLite in `rowid` order, a scan of the
     /// table in storage order (key order would look every row up from the key index).
     public func checksumPage(after: Bool, limit: Int) -> String {
-        let keys = table.primaryKey
-        let columns = (keys + [table.checksumColumn]).map(q).joined(separator: ", ")
-        switch dialect {
-        case .sqlite:
-            return "SELECT \(columns), rowid AS \"__position\" FROM \(target) \(after ? "WHERE rowid > ?1 " : "")ORDER BY rowid LIMIT \(limit)"
-        case .postgres:
-            let types = Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.type) })
-            var filter = ""
-            if after {
-                let placeholders = keys.enumerated().map { dialect.placeholder($0.offset + 1, types[$0.element] ?? .text) }
-                filter = keys.count == 1
-                    ? "WHERE \(q(keys[0])) > \(placeholders[0]) "
-                    : "WHERE (\(keyList)) > (\(placeholders.joined(separator: ", "))) "
-            }
-            return "SELECT \(columns) FROM \(target) \(filter)ORDER BY \(keyList) LIMIT \(limit)"
-        }
+        dialect.sql.checksumPage(self, after: after, limit: limit)
     }
 
     /// The binds that continue `checksumPage` after this row of it: its `rowid` on SQLite, its key on PostgreSQL.
     public func position(after row: [String?]) -> [SQLValue] {
-        if dialect == .sqlite { return [row.last.flatMap { $0.flatMap { Int64($0) } }.map { .integer($0) } ?? .null] }
-        return row.prefix(table.primaryKey.count).map { $0.map { SQLValue.text($0) } ?? .null }
+        dialect.sql.checksumPosition(self, after: row)
     }
 }

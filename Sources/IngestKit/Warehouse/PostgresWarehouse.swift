@@ -125,9 +125,9 @@ public final class PostgresWarehouse: Warehouse {
             JOIN pg_class c ON a.attrelid = c.oid
             JOIN pg_namespace n ON c.relnamespace = n.oid
             LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary AND a.attnum = ANY(i.indkey)
-            WHERE n.nspname = $1::text AND c.relname = $2::text AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE n.nspname = \(text: schema) AND c.relname = \(text: table) AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
-            """, [.text(schema), .text(table)])
+            """)
         return rows.map {
             SchemaEvolution.ExistingColumn(name: $0["name"] ?? "", declaredType: $0["type"] ?? "", primaryKey: $0["pk"] == "true")
         }
@@ -150,19 +150,31 @@ extension WarehouseError {
     }
 }
 
-/// The statements of one open PostgreSQL transaction, on the connection that holds it.
-struct PostgresTransaction: SQLSession, PostgresConnectionProviding {
+/// The statements of one open PostgreSQL transaction, on the connection that holds it; its `COPY`
+/// runs on that connection, in the transaction.
+struct PostgresTransaction: SQLSession {
     let connection: PostgresConnection
     let logger: Logger
     var dialect: SQLDialect { .postgres }
-    var postgresConnection: PostgresConnection? { connection }
 
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [ResultRow] {
         try await PostgresWarehouse.run(sql, binds, on: connection, logger: logger)
     }
+
+    var copiesRows: Bool { true }
+
+    func copy(into table: (schema: String?, name: String), columns: [String],
+              _ writeData: (any CopyWriter) async throws -> Void) async throws {
+        // PostgresNIO writes `COPY "<table>"`: a schema-qualified name is passed as `schema"."table`.
+        precondition(Identifier.isSafe(table.name) && table.schema.map(Identifier.isSafe) != false)
+        let target = table.schema.map { "\($0)\".\"\(table.name)" } ?? table.name
+        do {
+            try await connection.copyFrom(table: target, columns: columns, logger: logger) { try await writeData($0) }
+        } catch let error as PSQLError {
+            let what = table.schema.map { dialect.qualified($0, table.name) } ?? table.name
+            throw WarehouseError(sql: "COPY \(what) FROM STDIN", postgres: error)
+        }
+    }
 }
 
-/// A session that can hand out its PostgreSQL connection, for what SQL cannot say (`COPY … FROM STDIN`).
-protocol PostgresConnectionProviding {
-    var postgresConnection: PostgresConnection? { get }
-}
+extension PostgresCopyFromWriter: CopyWriter {}

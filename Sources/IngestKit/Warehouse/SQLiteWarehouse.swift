@@ -137,8 +137,7 @@ public final class SQLiteWarehouse: Warehouse {
     }
 
     public func existingColumns(schema: String, table: String) async throws -> [SchemaEvolution.ExistingColumn] {
-        let rows = try await execute("SELECT name, type, pk FROM pragma_table_info(?1)",
-                                     [.text(SQLiteRelationNames.tableName(schema: schema, name: table))])
+        let rows = try await execute("SELECT name, type, pk FROM pragma_table_info(\(text: SQLiteRelationNames.tableName(schema: schema, name: table)))")
         return rows.map {
             SchemaEvolution.ExistingColumn(name: $0["name"] ?? "", declaredType: $0["type"] ?? "", primaryKey: ($0["pk"] ?? "0") != "0")
         }

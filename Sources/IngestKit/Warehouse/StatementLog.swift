@@ -1,6 +1,5 @@
 import Foundation
 import IngestCommon
-import PostgresNIO
 import Synchronization
 
 /// A warehouse that writes every statement it runs to a file (`INGEST_SQL_LOG`),
@@ -50,11 +49,16 @@ public final class StatementLogWarehouse: Warehouse {
 }
 
 /// Statements of a logged transaction; a `COPY` still goes to the inner connection (its rows are not logged).
-private struct LoggedSession: SQLSession, PostgresConnectionProviding {
+private struct LoggedSession: SQLSession {
     let inner: any SQLSession
     let log: StatementLog
     var dialect: SQLDialect { inner.dialect }
-    var postgresConnection: PostgresConnection? { (inner as? PostgresConnectionProviding)?.postgresConnection }
+    var copiesRows: Bool { inner.copiesRows }
+
+    func copy(into table: (schema: String?, name: String), columns: [String],
+              _ writeData: (any CopyWriter) async throws -> Void) async throws {
+        try await inner.copy(into: table, columns: columns, writeData)
+    }
 
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [ResultRow] {
         log.write(sql, binds, dialect: dialect)
@@ -84,7 +88,7 @@ final class StatementLog: Sendable {
         var text = sql
         for (offset, value) in binds.enumerated().reversed() {
             let literal = value.canonicalText.map(dialect.literal) ?? "NULL"
-            text = text.replacingOccurrences(of: (dialect == .postgres ? "$" : "?") + String(offset + 1), with: literal)
+            text = text.replacingOccurrences(of: dialect.sql.placeholderPrefix + String(offset + 1), with: literal)
         }
         return text
     }

@@ -1,4 +1,5 @@
 import IngestCommon
+import NIOCore
 
 /// One row of a query result, every value as text (NULL as `nil`).
 ///
@@ -25,12 +26,31 @@ public protocol SQLSession: Sendable {
     /// Runs one statement with binds (`dialect.placeholder`) and returns its rows.
     @discardableResult
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [ResultRow]
+    /// Whether `copy(into:columns:_:)` streams rows into a table (PostgreSQL's `COPY … FROM STDIN`);
+    /// where it does not (SQLite), loads send rows with prepared inserts.
+    var copiesRows: Bool { get }
+    /// `COPY table (columns) FROM STDIN` in PostgreSQL's text format, `writeData` sending the lines;
+    /// `table.schema` `nil` for a temporary table. Names go into the SQL as given: checked identifiers only.
+    func copy(into table: (schema: String?, name: String), columns: [String],
+              _ writeData: (any CopyWriter) async throws -> Void) async throws
+}
+
+/// Sends the data of one `COPY … FROM STDIN`, a chunk of lines at a time.
+public protocol CopyWriter: Sendable {
+    func write(_ buffer: ByteBuffer) async throws
 }
 
 extension SQLSession {
     @discardableResult
     public func execute(_ sql: String) async throws -> [ResultRow] {
         try await execute(sql, [])
+    }
+
+    public var copiesRows: Bool { false }
+
+    public func copy(into table: (schema: String?, name: String), columns: [String],
+                     _ writeData: (any CopyWriter) async throws -> Void) async throws {
+        throw IngestError("the \(dialect.rawValue) warehouse cannot COPY rows into \(table.name)", fix: "load with INSERT statements")
     }
 }
 

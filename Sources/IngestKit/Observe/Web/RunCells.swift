@@ -11,7 +11,7 @@ enum RunCells {
         if withDataset { cells += HTML.cell("\(run.source).\(run.dataset)", key: "dataset") }
         cells += "<td data-key=\"run\"><a href=\"/runs/\(percentEncoded(run.runId))\">\(HTML.text(run.runId))</a></td>"
         cells += HTML.cell(run.status.rawValue, cssClass: run.status.rawValue, key: "status")
-        cells += HTML.cell(run.startedAt, key: "started")
+        cells += HTML.cell(run.startedAt.description, key: "started")
         cells += HTML.cell(HTML.seconds(RunLedger.duration(run)), cssClass: "num", key: "duration")
         cells += HTML.number(run.artifacts, key: "artifacts")
         cells += HTML.number(run.counts.parsed, key: "parsed")
@@ -35,7 +35,7 @@ enum RunCells {
         }
     }
 
-    static func gateStep(_ run: RunRecord) -> RunReport.Step? { steps(run).first { $0.name == "gate" } }
+    static func gateStep(_ run: RunRecord) -> RunReport.Step? { steps(run).first { $0.name == .gate } }
 
     /// The steps the ledger recorded for the run (none in a ledger row written before steps were kept).
     static func steps(_ run: RunRecord) -> [RunReport.Step] { run.steps }

@@ -15,8 +15,8 @@ enum RunPage {
         let summary: [(String, String, String?)] = [
             ("dataset", "\(run.source).\(run.dataset)", nil),
             ("status", run.status.rawValue, run.status.rawValue),
-            ("started", run.startedAt + " UTC", nil),
-            ("finished", run.finishedAt.map { $0 + " UTC" } ?? "—", nil),
+            ("started", "\(run.startedAt) UTC", nil),
+            ("finished", run.finishedAt.map { "\($0) UTC" } ?? "—", nil),
             ("duration", HTML.seconds(RunLedger.duration(run)), nil),
             ("artifacts", String(run.artifacts), nil),
             ("bytes", String(run.bytes), nil),
@@ -39,7 +39,7 @@ enum RunPage {
 
         body += "\n<h2>Steps</h2>\n"
         let steps = RunCells.steps(run).map { step in
-            "<tr data-step=\"\(HTML.text(step.name))\">" + HTML.cell(step.name, key: "step")
+            "<tr data-step=\"\(HTML.text(step.name.rawValue))\">" + HTML.cell(step.name.rawValue, key: "step")
                 + HTML.cell(step.status.rawValue, cssClass: step.status.rawValue, key: "status") + HTML.cell(HTML.seconds(step.seconds), cssClass: "num", key: "seconds")
                 + "</tr>"
         }

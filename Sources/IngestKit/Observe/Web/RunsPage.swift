@@ -15,7 +15,7 @@ enum RunsPage {
                 return "<tr data-dataset=\"\(HTML.text(entry.qualifiedName))\">\(name)<td colspan=\"\(RunCells.header.count + 1)\" class=\"muted\" data-key=\"status\">no runs yet</td></tr>"
             }
             let counts = Dictionary(grouping: entry.runs, by: \.status).mapValues(\.count)
-            let tally = [RunRecord.Status.succeeded, .failed, .running].compactMap { status in counts[status].map { "\($0) \(status.rawValue)" } }
+            let tally = [RunStatus.succeeded, .failed, .running].compactMap { status in counts[status].map { "\($0) \(status.rawValue)" } }
                 .joined(separator: ", ")
             return "<tr data-dataset=\"\(HTML.text(entry.qualifiedName))\">\(name)\(RunCells.cells(last))"
                 + HTML.cell(tally, key: "recent") + "</tr>"

@@ -63,8 +63,8 @@ extension RunLedger {
 
     /// Seconds between the run's start and its end, when it ended.
     static func duration(_ run: RunRecord) -> Double? {
-        guard let started = LocalTimestamp(iso: run.startedAt)?.date,
-              let finished = run.finishedAt.flatMap({ LocalTimestamp(iso: $0)?.date }) else { return nil }
+        let started = run.startedAt.date
+        guard let finished = run.finishedAt?.date else { return nil }
         return finished.timeIntervalSince(started)
     }
 }

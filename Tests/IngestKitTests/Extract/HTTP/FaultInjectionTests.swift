@@ -13,7 +13,7 @@ import Testing
     let impatient = HTTPFetcher(timeout: .seconds(10), retry: fastRetry)
     /// For tests about what is retried, not about the bound: a bound no busy machine reaches
     /// (three local answers once took 60.5 s of the 60 s bound at a load average of 25).
-    let patient = HTTPFetcher(timeout: .seconds(60), retry: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(10), maxDelay: .milliseconds(40), maxTotalDelay: .seconds(600)))
+    let patient = HTTPFetcher(timeout: .seconds(60), retry: .fast(within: .seconds(600)))
 
     @Test func retriesServerErrorsAndTooManyRequestsThenSucceeds() async throws {
         let server = try await TestServer.start { _, call, _ in
