@@ -13,12 +13,13 @@ let sourceModules: [String] = {
     }.sorted()
 }()
 
-/// A source folder with a `Tests/` subfolder also has a test target, `<Name>Tests`, in that subfolder
-/// (depending on IngestKit, the source and IngestTestSupport; its `Fixtures/` are data, not code), so a
-/// source's tests live in its folder too. `ingestctl new` writes one.
+/// A source folder whose `Tests/` subfolder holds Swift files also has a test target, `<Name>Tests`, in that
+/// subfolder (depending on IngestKit, the source and IngestTesting; its `Fixtures/` are data, not code), so a
+/// source's tests live in its folder too. `ingestctl new` writes one; `ingestctl record` adds fixtures.
 let sourceTestModules: [String] = sourceModules.filter { name in
-    FileManager.default.fileExists(atPath: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Sources/Sources/\(name)/Tests").path)
+    let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sources/Sources/\(name)/Tests")
+    let files = (try? FileManager.default.subpathsOfDirectory(atPath: tests.path)) ?? []
+    return files.contains { $0.hasSuffix(".swift") && !$0.hasPrefix("Fixtures/") }
 }
 
 func fixturesExist(_ name: String) -> Bool {
@@ -32,6 +33,8 @@ let package = Package(
     products: [
         .library(name: "IngestKit", targets: ["IngestKit"]),
         .library(name: "IngestCommon", targets: ["IngestCommon"]),
+        // For source authors' tests: recorded runs served on loopback, scratch warehouses (Sources/IngestTesting).
+        .library(name: "IngestTesting", targets: ["IngestTesting"]),
         .executable(name: "ingestctl", targets: ["ingestctl"]),
         .executable(name: "ingestbench", targets: ["ingestbench"]),
     ],
@@ -105,18 +108,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Shared by the test targets: a fresh platform on SQLite or on the test PostgreSQL.
+        // The testing library for source authors: a recorded run (`ingestctl record`) or fixture files
+        // served on loopback, a scratch SQLite or PostgreSQL platform per test.
+        .target(name: "IngestTesting", dependencies: ["IngestKit"]),
+        // Shared by this repository's test targets (re-exports IngestTesting): fixtures of the SDK's own tests.
         .target(
             name: "IngestTestSupport",
-            dependencies: ["IngestKit", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["IngestKit", "IngestTesting", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/IngestTestSupport"
         ),
         .testTarget(name: "IngestCommonTests", dependencies: ["IngestCommon"]),
         .testTarget(name: "IngestKitTests", dependencies: ["IngestKit", "IngestTestSupport"]),
+        .testTarget(name: "IngestTestingTests", dependencies: ["IngestKit", "IngestTesting", "IngestTestSupport",
+                                                           .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .testTarget(name: "AcmePortalTests", dependencies: ["IngestKit", "AcmePortal", "IngestTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TalentPortalTests", dependencies: ["IngestKit", "TalentPortal", "IngestTestSupport"]),
     ] + sourceTestModules.map { name in
-        Target.testTarget(name: "\(name)Tests", dependencies: ["IngestKit", .target(name: name), "IngestTestSupport"],
+        Target.testTarget(name: "\(name)Tests", dependencies: ["IngestKit", .target(name: name), "IngestTesting"],
                           path: "Sources/Sources/\(name)/Tests", exclude: fixturesExist(name) ? ["Fixtures"] : [])
     },
     swiftLanguageModes: [.v6]

@@ -84,10 +84,11 @@ public struct StoredArtifact: Sendable {
     }
 
     /// Which decoder `decodeJSON(_:)` uses in this task: the SDK's by default; Foundation's
-    /// to compare results or speed (the benchmark and the differential tests).
-    @TaskLocal public static var jsonDecoding: JSONDecoding = .ingest
+    /// to compare results or speed (the benchmark and the differential tests). Package access: not API
+    /// for a source author.
+    @TaskLocal package static var jsonDecoding: JSONDecoding = .ingest
 
-    public enum JSONDecoding: Sendable { case ingest, foundation }
+    package enum JSONDecoding: Sendable { case ingest, foundation }
 }
 
 /// A parser could not read an artifact. Bronze keeps the artifact; the run fails naming it.

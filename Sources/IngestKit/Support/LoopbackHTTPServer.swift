@@ -5,7 +5,7 @@ import NIOPosix
 import Synchronization
 
 /// A small real HTTP/1.1 server on 127.0.0.1, for a source's built-in demo
-/// (and for tests): each request goes to an async handler.
+/// (and for tests: IngestTesting's `RecordedAPI` serves recorded runs with it): each request goes to an async handler.
 public final class LoopbackHTTPServer: Sendable {
     public struct Request: Sendable {
         public var method: String
@@ -21,8 +21,9 @@ public final class LoopbackHTTPServer: Sendable {
         }
     }
 
-    /// Testing API: a broken answer, for tests of a client's resilience (the demo servers never send one).
-    public enum Fault: Sendable {
+    /// A broken answer, for the SDK's tests of a client's resilience (the demo servers never send one).
+    /// Package access: the SDK's own tests use it; it is not API for a source author.
+    package enum Fault: Sendable {
         /// Announce the whole body's Content-Length, send only its first `bytes`, then close the connection.
         case truncate(afterBytes: Int)
         /// Close the connection without answering.
@@ -33,12 +34,18 @@ public final class LoopbackHTTPServer: Sendable {
         public var status: Int
         public var headers: [(String, String)]
         public var body: Data
-        public var fault: Fault?
+        package var fault: Fault?
 
-        public init(status: Int = 200, headers: [(String, String)] = [], body: Data, fault: Fault? = nil) {
+        /// An answer: `status`, `headers` (Content-Length and Connection are set by the server) and `body`.
+        public init(status: Int = 200, headers: [(String, String)] = [], body: Data) {
             self.status = status
             self.headers = headers
             self.body = body
+        }
+
+        /// An answer that ends in `fault` (nil: a normal answer).
+        package init(status: Int = 200, headers: [(String, String)] = [], body: Data, fault: Fault?) {
+            self.init(status: status, headers: headers, body: body)
             self.fault = fault
         }
 

@@ -2,9 +2,9 @@ import Foundation
 
 extension PostgresWarehouse {
     /// Creates an empty database named `<prefix>_<random>` on the server of `baseURL` and returns
-    /// its URL: tests and benchmarks get a database of their own on one server, `ingestctl doctor` a
-    /// scratch warehouse.
-    public static func createScratchDatabase(baseURL: String, prefix: String) async throws -> String {
+    /// its URL: tests (IngestTesting's `TestPlatform`) and benchmarks get a database of their own on one
+    /// server, `ingestctl doctor` a scratch warehouse. Package access: not API for a source author.
+    package static func createScratchDatabase(baseURL: String, prefix: String) async throws -> String {
         let name = prefix + "_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         try await administer(baseURL, "CREATE DATABASE \(name)")
         var parts = URLComponents(string: baseURL)!
@@ -14,7 +14,7 @@ extension PostgresWarehouse {
 
     /// Drops a database made by ``createScratchDatabase(baseURL:prefix:)`` (through a connection to
     /// `baseURL`'s database), ending its sessions first.
-    public static func dropScratchDatabase(_ url: String, baseURL: String) async throws {
+    package static func dropScratchDatabase(_ url: String, baseURL: String) async throws {
         let scratch = try WarehouseConfiguration.parsePostgres(url)
         try await administer(baseURL, "DROP DATABASE IF EXISTS \(SQLDialect.postgres.quote(scratch.database)) WITH (FORCE)")
     }

@@ -1,15 +1,23 @@
 import Foundation
 import IngestKit
 
-/// The two warehouses every storage test runs against.
+/// The two warehouses a test runs a dataset on: `@Test(arguments: WarehouseKind.allCases)`.
 public enum WarehouseKind: String, CaseIterable, Sendable, CustomStringConvertible {
     case sqlite
     case postgres
     public var description: String { rawValue }
 }
 
-/// A fresh platform for one test: its own INGEST_HOME folder, and on PostgreSQL its own database,
+/// A fresh platform for one test: its own INGEST_HOME folder (bronze and the SQLite warehouse in a new
+/// temporary folder), and on PostgreSQL its own new database on the server of `INGEST_TEST_POSTGRES_URL`,
 /// so tests run in parallel without seeing each other's tables.
+///
+/// ```swift
+/// let test = try await TestPlatform.make(kind, ["MY_SOURCE_BASE_URL": api.baseURL])
+/// let report = try await test.platform.run("my_source.orders", in: SourceRegistry([MySourceSource()]))
+/// #expect(report.status == "succeeded")
+/// #expect(try await test.count(of: "marts.fct_orders") == 3)
+/// ```
 public struct TestPlatform: Sendable {
     public var kind: WarehouseKind
     public var home: String
@@ -23,7 +31,8 @@ public struct TestPlatform: Sendable {
         self.platform = platform
     }
 
-    /// `INGEST_TEST_POSTGRES_URL` is set by scripts/test.sh; PostgreSQL tests fail (never skip) without it.
+    /// `INGEST_TEST_POSTGRES_URL` (e.g. `postgres://user:pw@127.0.0.1:5432/postgres`, a user that may create
+    /// databases) is set by scripts/test.sh; PostgreSQL tests fail (never skip) without it.
     public static func postgresBaseURL() throws -> String {
         guard let url = ProcessInfo.processInfo.environment["INGEST_TEST_POSTGRES_URL"], !url.isEmpty else {
             throw IngestError("INGEST_TEST_POSTGRES_URL is not set", fix: "run the tests with scripts/test.sh, which starts PostgreSQL on loopback")
@@ -31,6 +40,8 @@ public struct TestPlatform: Sendable {
         return url
     }
 
+    /// A fresh platform on `kind` with `extra` settings (the source's variables; they win over the defaults).
+    /// - Throws: when `kind` is `.postgres` and `INGEST_TEST_POSTGRES_URL` is unset or its server refuses `CREATE DATABASE`.
     public static func make(_ kind: WarehouseKind, _ extra: [String: String] = [:]) async throws -> TestPlatform {
         let home = NSTemporaryDirectory() + "ingestkit-test-\(UUID().uuidString.prefix(8))"
         var values = ["INGEST_HOME": home]
@@ -94,9 +105,15 @@ extension TestPlatform {
         }
     }
 
-    /// The rows of `relation` (`schema.table`), by the value of their `key` column.
+    /// The rows of `relation` (`schema.table`, e.g. `acme_portal.orders` or `marts.fct_orders`), by the value of their `key` column.
     public func rows(of relation: String, by key: String) async throws -> [String: ResultRow] {
         let rows = try await withWarehouse { try await $0.execute("SELECT * FROM \(relation)") }
         return Dictionary(uniqueKeysWithValues: rows.map { ($0[key] ?? "", $0) })
+    }
+
+    /// The number of rows in `relation` (`schema.table`).
+    public func count(of relation: String) async throws -> Int {
+        let rows = try await withWarehouse { try await $0.execute("SELECT count(*) AS n FROM \(relation)") }
+        return Int(rows.first?["n"] ?? "") ?? 0
     }
 }
