@@ -6,21 +6,18 @@ import Testing
 /// `fixture.items` from a REST API that takes its key as `?api_key=` and, as some APIs do, echoes it in
 /// its absolute `next` links and in a `request` field: bronze then holds the key, and `record` must not copy it.
 struct EchoingItemsSource: Source {
-    let name = "fixture"
-    var datasets: [AnyDataset] { [AnyDataset(RESTItemsDataset())] }
+    static let sourceName = "fixture"
+    var datasets: [Dataset] { [echoingItemsDataset] }
     var variables: [SourceVariable] {
         [SourceVariable("FIXTURE_BASE_URL", "the items API"), SourceVariable("FIXTURE_API_KEY", "the items API's key", secret: true)]
     }
 }
 
-struct RESTItemsDataset: Dataset {
-    typealias Table = ItemsTable
-    var extractor: RESTExtractor {
-        RESTExtractor(baseURLVariable: "FIXTURE_BASE_URL", path: "/v1/items", auth: .apiKeyQuery(name: "api_key", variable: "FIXTURE_API_KEY"),
-                      paginator: .nextURL(path: "next"), recordsPath: "results")
-    }
-    var parser: ItemsParser { ItemsParser() }
-}
+let echoingItemsDataset = Dataset(
+    table: ItemsTable.self,
+    extractor: RESTExtractor(baseURLVariable: "FIXTURE_BASE_URL", path: "/v1/items", auth: .apiKeyQuery(name: "api_key", variable: "FIXTURE_API_KEY"),
+                             paginator: .nextURL(path: "next"), recordsPath: "results"),
+    parse: .parser(ItemsParser()))
 
 /// The live API: 7 items in pages of 3, `?page=N&api_key=KEY`; a wrong key gets 401.
 func echoingItemsAPI(key: String) async throws -> LoopbackHTTPServer {

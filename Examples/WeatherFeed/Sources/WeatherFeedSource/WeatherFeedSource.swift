@@ -6,9 +6,9 @@ import IngestKit
 public struct WeatherFeedSource: Source {
     public init() {}
 
-    public let name = "weather_feed"
+    public static let sourceName = "weather_feed"
 
-    public var datasets: [AnyDataset] { [AnyDataset(ObservationsDataset())] }
+    public var datasets: [Dataset] { [Self.observations] }
 
     public var models: [any Model.Type] { [StgWeatherFeedObservations.self, FctDailyWeather.self] }
 
@@ -26,24 +26,8 @@ public struct ObservationRow: Sendable, Hashable {
     public var condition: String?
 }
 
-/// `weather_feed.observations`: one row per observation, keyed by its id.
-public enum ObservationsTable: SourceTableConfig {
-    public static let sourceName = "weather_feed"
-    public static let dataset = "observations"
-    public static let columns: [Column<ObservationRow>] = [
-        Column("observation_id", \.id, primaryKey: true),
-        Column("observed_at", \.observedAt, index: true),
-        Column("temperature_c", \.temperatureC),
-        Column("wind_kmh", \.windKmh),
-        Column("condition", \.condition),
-        .bronzeObjectPath(),
-        .checksum(),
-        .ingestedAt(),
-    ]
-}
-
-/// A page of the API: `{"station": …, "observations": [...]}`.
-public struct ObservationsParser: Parser {
+/// A page of the API: `{"station": …, "observations": [...]}`, read into observation rows.
+enum ObservationsPage {
     struct Page: Decodable { var observations: [Item] }
     struct Item: Decodable {
         var id: String
@@ -53,9 +37,7 @@ public struct ObservationsParser: Parser {
         var condition: String?
     }
 
-    public init() {}
-
-    public func parse(_ artifact: StoredArtifact) throws -> [ObservationRow] {
+    @Sendable static func parse(_ artifact: StoredArtifact) throws -> [ObservationRow] {
         try artifact.decodeJSON(Page.self).observations.map { item in
             ObservationRow(id: item.id, observedAt: item.observed_at.flatMap(LocalTimestamp.init(iso:)),
                            temperatureC: item.temperature_c.flatMap(ExactDecimal.init), windKmh: item.wind_kmh, condition: item.condition)
@@ -63,15 +45,21 @@ public struct ObservationsParser: Parser {
     }
 }
 
-/// `weather_feed.observations`: the API's one page, declared (no extractor code).
-public struct ObservationsDataset: Dataset {
-    public typealias Table = ObservationsTable
-    public init() {}
-    public var extractor: RESTExtractor {
-        RESTExtractor(baseURLVariable: "WEATHER_FEED_BASE_URL", path: "/observations.json", recordsPath: "observations")
-    }
-    public var parser: ObservationsParser { ObservationsParser() }
-    public func watermark(of row: ObservationRow) -> String? { row.observedAt?.description }
+extension WeatherFeedSource {
+    /// `weather_feed.observations`: one row per observation, keyed by its id, from the API's one page
+    /// (declared: no extractor code). The SDK adds `bronze_object_path`, `checksum_sha256` and `ingested_at`.
+    public static let observations = dataset(
+        "observations",
+        columns: [
+            Column("observation_id", \ObservationRow.id, primaryKey: true),
+            Column("observed_at", \.observedAt, index: true),
+            Column("temperature_c", \.temperatureC),
+            Column("wind_kmh", \.windKmh),
+            Column("condition", \.condition),
+        ],
+        extractor: RESTExtractor(baseURLVariable: "WEATHER_FEED_BASE_URL", path: "/observations.json", recordsPath: "observations"),
+        parse: .rows(ObservationsPage.parse),
+        watermark: .latest(\.observedAt))
 }
 
 /// Staging: names cleaned, the condition lower-cased and trimmed.
@@ -81,7 +69,7 @@ public enum StgWeatherFeedObservations: Model {
     public static let sql: SQL = """
         select observation_id, observed_at, temperature_c, wind_kmh,
                \(Portable.blankToDefault("lower(trim(condition))", "unknown")) as condition
-        from \(source: ObservationsTable.self)
+        from \(source: WeatherFeedSource.observations)
         """
     public static let columns = [ModelColumn("observation_id", "the observation's id", tests: [.notNull, .unique])]
 }
