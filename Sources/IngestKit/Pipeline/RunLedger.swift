@@ -1,45 +1,6 @@
 import Foundation
 import IngestCommon
 
-/// One row per run in `staging.ingestion_state`: the run as the ledger keeps it, in the report's
-/// vocabulary (`RunStatus`, `RunReport.Step`, `RunReport.Counts`, `LocalTimestamp`); the ledger's
-/// column names are its own (`rows_parsed`, `error_message`, …).
-///
-/// A run whose steps run in separate processes (`--run-id`) keeps one row: each
-/// process reads it, adds its steps and counts, and writes it back.
-public struct RunRecord: Sendable, Hashable {
-    public var runId: String
-    public var source: String
-    public var dataset: String
-    public var status: RunStatus
-    public var startedAt: LocalTimestamp
-    public var finishedAt: LocalTimestamp?
-    /// Artifacts, bytes and the load's counts, as in the report.
-    public var counts = RunReport.Counts()
-    /// `counts.artifacts`.
-    public var artifacts: Int { counts.artifacts }
-    /// `counts.bytes`.
-    public var bytes: Int { counts.bytes }
-    /// The run's error (the report's `error`), as the `error_message` column keeps it.
-    public var errorMessage: String?
-    public var watermark: String?
-    /// The steps recorded so far, in order (`running` marks a step a process was in when last written).
-    public var steps: [RunReport.Step] = []
-    /// The bronze partition date of the run's artifacts.
-    public var ingestDate: String?
-    /// The extract's window from the scheduler (ISO-8601), if any.
-    public var windowStart: String?
-    public var windowEnd: String?
-    /// The models build of the run, when it ran.
-    public var models: ModelResults.Summary?
-    public var modelsPublished: Bool?
-    /// The stored runs whose bronze this run loaded instead of its own (`--from-run`, `ingestctl replay`), in order.
-    public var fromRuns: [String] = []
-    /// Schema drift its load saw: keys the item type never reads, by dotted path, with a count and one example
-    /// (masked); empty when there was none or the ledger row was written before drift was kept.
-    public var drift: [SchemaDrift.Key] = []
-}
-
 /// The earlier name of `RunLedger`, kept so code written against it still compiles.
 @available(*, deprecated, renamed: "RunLedger")
 public typealias IngestionState = RunLedger
@@ -182,7 +143,7 @@ public struct RunLedger: Sendable {
     /// Writes the record's status, counts, error and watermark.
     public func update(_ record: RunRecord, in session: any SQLSession) async throws {
         // A message may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
-        let errorMessage = record.errorMessage.map { Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\0") }
+        let errorMessage = record.error.map { Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\0") }
         try await session.execute("""
             UPDATE \(raw: name) SET "status" = \(text: record.status.rawValue), "finished_at" = \(timestamp: record.finishedAt?.description),
                 "artifacts" = \(integer: record.counts.artifacts), "bytes" = \(integer: record.counts.bytes),
@@ -258,9 +219,11 @@ public struct RunLedger: Sendable {
         var record = RunRecord(
             runId: row["run_id"] ?? "", source: row["source"] ?? "", dataset: row["dataset"] ?? "",
             status: RunStatus(rawValue: row["status"] ?? "") ?? .failed,
-            startedAt: row["started_at"].flatMap(LocalTimestamp.init(iso:)) ?? LocalTimestamp(Date(timeIntervalSince1970: 0)),
-            finishedAt: row["finished_at"].flatMap(LocalTimestamp.init(iso:)),
-            counts: counts, errorMessage: row["error_message"] ?? nil, watermark: row["watermark"] ?? nil)
+            startedAt: row["started_at"].flatMap(LocalTimestamp.init(iso:)) ?? LocalTimestamp(Date(timeIntervalSince1970: 0)))
+        record.finishedAt = row["finished_at"].flatMap(LocalTimestamp.init(iso:))
+        record.counts = counts
+        record.error = row["error_message"] ?? nil
+        record.watermark = row["watermark"] ?? nil
         if let steps = row["steps"] ?? nil {
             record.steps = (try? JSONDecoder().decode([RunReport.Step].self, from: Data(steps.utf8))) ?? []
         }
