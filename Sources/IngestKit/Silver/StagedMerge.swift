@@ -137,18 +137,4 @@ public struct StagedMerge: Sendable {
         return "SELECT given.column1 AS \"__position\" FROM (VALUES \(tuples.joined(separator: ", "))) AS given "
             + "JOIN \(target) AS current ON \(join) WHERE current.\(q(table.checksumColumn)) = given.column\(width + 1)"
     }
-
-    /// The statement that reads silver's keys and checksums, `limit` rows at a time, after the position
-    /// bound as the binds (`after: false`: from the start). Columns: the key columns, the checksum, then
-    /// on SQLite the `rowid` (`position(after:)` gives the binds of the next page).
-    /// PostgreSQL pages in key order (the primary key index); SQLite in `rowid` order, a scan of the
-    /// table in storage order (key order would look every row up from the key index).
-    public func checksumPage(after: Bool, limit: Int) -> String {
-        dialect.sql.checksumPage(self, after: after, limit: limit)
-    }
-
-    /// The binds that continue `checksumPage` after this row of it: its `rowid` on SQLite, its key on PostgreSQL.
-    public func position(after row: [String?]) -> [SQLValue] {
-        dialect.sql.checksumPosition(self, after: row)
-    }
 }
