@@ -8,20 +8,20 @@ import Logging
 /// Every run gets a row in `staging.ingestion_state` (once preflight has made
 /// that table). The load is one transaction: silver and the run's counts
 /// commit together or not at all.
-public struct Pipeline: Sendable {
-    public let platform: Platform
-    public let warehouse: any Warehouse
+package struct Pipeline: Sendable {
+    package let platform: Platform
+    package let warehouse: any Warehouse
     /// The models the run ends with, and the silver tables they read; `nil` runs no models.
-    public let models: (graph: ModelGraph, sourceTables: [String: TableSchema], threads: Int)?
+    package let models: (graph: ModelGraph, sourceTables: [String: TableSchema], threads: Int)?
 
-    public init(platform: Platform, warehouse: any Warehouse,
+    package init(platform: Platform, warehouse: any Warehouse,
                 models: (graph: ModelGraph, sourceTables: [String: TableSchema], threads: Int)? = nil) {
         self.platform = platform
         self.warehouse = warehouse
         self.models = models
     }
 
-    public static func newRunId(at date: Date = Date()) -> String {
+    package static func newRunId(at date: Date = Date()) -> String {
         let parts = Calendar.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let stamp = String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!)
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
@@ -35,7 +35,7 @@ public struct Pipeline: Sendable {
     /// their counts, bronze holds its artifacts and manifest. Another process, on any
     /// machine, continues it with the same run id. Without it, this process does the
     /// whole run under a new id (`runId`, or a fresh one).
-    public func run(_ dataset: Dataset, options: RunOptions = RunOptions(), runId: String? = nil) async -> RunReport {
+    package func run(_ dataset: Dataset, options: RunOptions = RunOptions(), runId: String? = nil) async -> RunReport {
         let notes = RunNotes()
         var report = await RunNotes.$current.withValue(notes) { await execute(dataset, options: options, runId: runId) }
         report.notices = notes.notices
