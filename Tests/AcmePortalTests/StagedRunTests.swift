@@ -42,7 +42,7 @@ import Testing
         rows = try await ledger(test)
         #expect(rows.count == 1)
         #expect(rows.first?.status == .running)
-        #expect(rows.first?.artifacts == 3 && rows.first?.counts.parsed == 0)
+        #expect(rows.first?.counts.artifacts == 3 && rows.first?.counts.parsed == 0)
         #expect(rows.first?.steps.map(\.name) == ["preflight", "extract"])
 
         // The source is gone: the load reads the run's bronze through its manifest.
@@ -54,7 +54,7 @@ import Testing
         rows = try await ledger(test)
         #expect(rows.count == 1)
         #expect(rows.first?.status == .running)
-        #expect(rows.first?.counts.inserted == 250 && rows.first?.artifacts == 3)
+        #expect(rows.first?.counts.inserted == 250 && rows.first?.counts.artifacts == 3)
         #expect(rows.first?.models?.built == 8)
 
         // The gate reads what the other steps recorded.
@@ -114,7 +114,7 @@ import Testing
         let rows = try await ledger(retried)
         #expect(rows.count == 1)
         #expect(rows.first?.status == .succeeded)
-        #expect(rows.first?.counts.inserted == 150 && rows.first?.artifacts == 2)
+        #expect(rows.first?.counts.inserted == 150 && rows.first?.counts.artifacts == 2)
     }
 
     @Test func aLoadBeforeItsExtractFailsNamingTheStep() async throws {

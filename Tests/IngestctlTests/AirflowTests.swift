@@ -142,7 +142,7 @@ import Testing
         #expect(row.runId.hasPrefix("manual__"))
         #expect(row.steps.map(\.name) == ["preflight", "extract", "load", "models", "gate"])
         #expect(row.steps.allSatisfy { $0.status == "succeeded" })
-        #expect(row.artifacts == 3 && row.counts.parsed == 300 && row.counts.inserted == 300)
+        #expect(row.counts.artifacts == 3 && row.counts.parsed == 300 && row.counts.inserted == 300)
         #expect(row.models?.built == 8 && row.modelsPublished == true)
         let silver = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(env["WAREHOUSE_URL"]!))
         let orders = try await silver.execute("SELECT count(*) AS n, count(DISTINCT entity_id) AS keys FROM acme_portal.orders").first

@@ -108,7 +108,7 @@ import Glibc
         let records = try await state.recent(source: "acme_portal", dataset: "orders", in: monitor)
         let marked = try #require(records.first { $0.runId == killed.runId })
         #expect(marked.status == .failed)
-        #expect(marked.errorMessage?.contains("interrupted") == true)
+        #expect(marked.error?.contains("interrupted") == true)
         #expect(marked.counts.inserted == 0 && marked.counts.updated == 0)
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.folder + "/rerun.json"))) as! [String: Any]
         let last = try #require(records.first { $0.runId == report["run_id"] as? String })

@@ -131,8 +131,8 @@ import Testing
         }
         let killed = try #require(records.first { $0.runId == "killed-run" })
         #expect(killed.status == .failed)
-        #expect(killed.errorMessage?.contains("interrupted") == true)
-        #expect(killed.errorMessage?.contains(next.runId) == true)
+        #expect(killed.error?.contains("interrupted") == true)
+        #expect(killed.error?.contains(next.runId) == true)
         #expect(killed.finishedAt != nil)
         #expect(records.first { $0.runId == "other-dataset" }?.status == .running, "another dataset's run is left alone")
     }

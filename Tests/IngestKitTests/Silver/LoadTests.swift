@@ -78,7 +78,7 @@ import Testing
         }
         let record = try #require(state.first { $0.runId == failed.runId })
         #expect(record.status == .failed)
-        #expect(record.errorMessage?.contains("page_3") == true)
+        #expect(record.error?.contains("page_3") == true)
         #expect(record.counts.inserted == 0 && record.counts.updated == 0, "the ledger agrees with silver")
         #expect(record.finishedAt != nil)
 
