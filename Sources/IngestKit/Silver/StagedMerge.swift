@@ -4,13 +4,16 @@ import IngestCommon
 /// table, the staged merge of a rerun's new and changed rows, and the reads
 /// that decide between them.
 ///
-/// The loader resolves duplicate keys itself before any row is sent
-/// (`LatestRows`, last one wins), and on a rerun drops the rows silver already
-/// has with the same checksum (`SilverChecksums`), so these statements see at
-/// most one row per key and, on a rerun, only what changed.
-/// The merge keeps its checksum guard (a `LEFT JOIN` on PostgreSQL, the
-/// `ON CONFLICT … WHERE` on both), so it counts correctly even when every row
-/// is sent (a silver table too large to read its checksums).
+/// The run's artifacts are sent last to first, so the first row met of a key
+/// is the run's last one (the winner). Within an artifact the loader keeps the
+/// last row of a key (`LatestRows`); across artifacts the database resolves
+/// keys: a table of the keys a rerun has met (`seenTable`), and on a first
+/// load silver's own key (`ON CONFLICT … DO NOTHING` on SQLite, the repeats
+/// table on PostgreSQL). A rerun drops the winners silver already has with the
+/// same checksum, so the merge sees at most one row per key and only what
+/// changed. The merge keeps its checksum guard (a `LEFT JOIN` on PostgreSQL,
+/// the `ON CONFLICT … WHERE` on both), so it counts correctly even when every
+/// winner is sent (`SilverChecksums.compared` off).
 /// `ingested_at` is in neither the insert nor the update list, so it keeps
 /// the first insert's time; the checksum guard leaves unchanged rows untouched.
 public struct StagedMerge: Sendable {
@@ -75,11 +78,6 @@ public struct StagedMerge: Sendable {
     /// One row when silver holds any, none when it is empty: an emptiness probe that stops at the first row.
     public var anyTargetRow: String { "SELECT 1 AS found FROM \(target) LIMIT 1" }
 
-    /// Silver's row count up to `limit + 1`: stops reading there, so a table too large to matter costs no full count.
-    public func countTarget(atMost limit: Int) -> String {
-        "SELECT count(*) AS n FROM (SELECT 1 FROM \(target) LIMIT \(limit + 1)) AS probe"
-    }
-
     /// SQLite: a multi-row insert of `rows` rows straight into silver; `upsert` adds the
     /// checksum-guarded `ON CONFLICT` (a rerun); without it (a first load) a row whose key silver
     /// already holds is left out (`ON CONFLICT … DO NOTHING`): the first load sends the run's
@@ -94,10 +92,10 @@ public struct StagedMerge: Sendable {
             + (upsert ? conflict : "ON CONFLICT (\(keyList)) DO NOTHING")
     }
 
-    /// SQLite: the temporary table of the keys a rerun has met so far (`WITHOUT ROWID`, the key's
-    /// columns with silver's types, so keys compare as silver's primary key does). SQLite keeps
-    /// temporary tables in a file with a bounded page cache, so a run of any size holds no key set
-    /// in memory. Created inside the load's transaction: a rollback removes it with the rest.
+    /// The temporary table of the keys a rerun has met so far. SQLite keeps temporary tables in a file
+    /// with a bounded page cache, PostgreSQL in its own temporary buffers and files: a run of any size
+    /// holds no key set in the client's memory. Created inside the load's transaction: a rollback or a
+    /// kill removes it with the rest.
     public static let seenTable = "ingest_seen"
 
     var seen: String { "\(dialect.sql.temporarySchema).\(q(Self.seenTable))" }
@@ -105,7 +103,8 @@ public struct StagedMerge: Sendable {
     /// SQLite: drops the table of met keys (left over from an earlier run on this connection).
     public var sqliteDropSeen: String { "DROP TABLE IF EXISTS \(seen)" }
 
-    /// SQLite: creates the table of met keys; `__position` is a row's place in the statement that marked it.
+    /// SQLite: creates the table of met keys (`WITHOUT ROWID`, the key's columns with silver's types, so
+    /// keys compare as silver's primary key does); `__position` is a row's place in the statement that marked it.
     public var sqliteCreateSeen: String {
         let types = Dictionary(table.loadedColumns.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
         let columns = table.primaryKey.map { "\(q($0)) \(types[$0].map(dialect.typeName) ?? "")" }
@@ -138,17 +137,65 @@ public struct StagedMerge: Sendable {
             + "JOIN \(target) AS current ON \(join) WHERE current.\(q(table.checksumColumn)) = given.column\(width + 1)"
     }
 
-    /// The statement that reads silver's keys and checksums, `limit` rows at a time, after the position
-    /// bound as the binds (`after: false`: from the start). Columns: the key columns, the checksum, then
-    /// on SQLite the `rowid` (`position(after:)` gives the binds of the next page).
-    /// PostgreSQL pages in key order (the primary key index); SQLite in `rowid` order, a scan of the
-    /// table in storage order (key order would look every row up from the key index).
-    public func checksumPage(after: Bool, limit: Int) -> String {
-        dialect.sql.checksumPage(self, after: after, limit: limit)
+    // MARK: PostgreSQL: a rerun's met keys, a first load's repeated keys
+
+    var keyTypes: [String] {
+        let types = Dictionary(table.loadedColumns.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
+        return table.primaryKey.map { types[$0].map(dialect.typeName) ?? "text" }
     }
 
-    /// The binds that continue `checksumPage` after this row of it: its `rowid` on SQLite, its key on PostgreSQL.
-    public func position(after row: [String?]) -> [SQLValue] {
-        dialect.sql.checksumPosition(self, after: row)
+    /// PostgreSQL: the temporary table of the keys a rerun has met so far (the key's columns with
+    /// silver's types, so keys compare as silver's primary key does). It lives on the server, in the
+    /// load's transaction: a rollback or a kill removes it, and the client holds no key set.
+    public var postgresCreateSeen: String {
+        let columns = zip(table.primaryKey, keyTypes).map { "\(q($0)) \($1)" }
+        return "CREATE TEMP TABLE \(q(Self.seenTable)) (\(columns.joined(separator: ", ")), PRIMARY KEY (\(keyList))) ON COMMIT DROP"
+    }
+
+    /// PostgreSQL: marks a batch of a rerun's rows as met and says which to send. Binds, one array each
+    /// (`PostgresArrayText`): the rows' 0-based positions, each key column, the checksums; the rows'
+    /// keys are distinct. Returns one row: `winners`, how many keys were met for the first time in the
+    /// run (the run's winners when artifacts are taken last to first), and `sent`, the positions
+    /// (comma-separated, ascending) of those winners silver lacks or holds with another checksum.
+    /// `compare: false` sends every winner (the merge's checksum guard then leaves unchanged ones alone).
+    public func postgresMarkSeen(compare: Bool) -> String {
+        let keys = table.primaryKey
+        let arrays = ["$1::integer[]"] + keyTypes.enumerated().map { "$\($0.offset + 2)::\($0.element)[]" }
+            + ["$\(keys.count + 2)::text[]"]
+        let names = ["\"__position\""] + keys.map(q) + ["\"__checksum\""]
+        let join = keys.map { "current.\(q($0)) = given.\(q($0))" }.joined(separator: " AND ")
+        let differs = "current.\(q(table.checksumColumn)) IS DISTINCT FROM given.\"__checksum\""
+        return """
+        WITH given AS (SELECT * FROM unnest(\(arrays.joined(separator: ", "))) AS given(\(names.joined(separator: ", ")))),
+        fresh AS (INSERT INTO \(seen) (\(keyList)) SELECT \(keyList) FROM given ON CONFLICT DO NOTHING RETURNING \(keyList))
+        SELECT count(*) AS winners, coalesce(string_agg(given."__position"::text, ',' ORDER BY given."__position")\(compare ? " FILTER (WHERE \(differs))" : ""), '') AS sent
+        FROM fresh JOIN given USING (\(keyList))\(compare ? " LEFT JOIN \(target) AS current ON \(join)" : "")
+        """
+    }
+
+    /// PostgreSQL: the temporary table of a first load's rows whose key may have been copied already
+    /// (`KeyFilter` said "maybe"): silver's loaded columns without constraints, and `__position`, filled
+    /// in the order rows are copied in (the run's last artifact first).
+    public static let repeatsTable = "ingest_repeats"
+
+    public var createRepeats: String {
+        let columns = table.loadedColumns.map { "\(q($0.name)) \(dialect.typeName($0.type))" }.joined(separator: ", ")
+        return "CREATE TEMP TABLE \(q(Self.repeatsTable)) (\(columns), \"__position\" bigint GENERATED ALWAYS AS IDENTITY) ON COMMIT DROP"
+    }
+
+    /// PostgreSQL: inserts into silver the first-copied row of each key of the repeats table that silver
+    /// lacks (the run's last row of a key is copied first: into silver, or here with the lowest position),
+    /// and returns how many (`inserted`).
+    public var insertRepeats: String {
+        let repeats = "\(dialect.sql.temporarySchema).\(q(Self.repeatsTable))"
+        return """
+        WITH inserted AS (
+            INSERT INTO \(target) AS target (\(columnList))
+            SELECT DISTINCT ON (\(keyList)) \(columnList) FROM \(repeats) ORDER BY \(keyList), "__position"
+            ON CONFLICT (\(keyList)) DO NOTHING
+            RETURNING 1
+        )
+        SELECT count(*) AS inserted FROM inserted
+        """
     }
 }

@@ -2,7 +2,7 @@ import IngestCommon
 
 /// The SQL one kind of warehouse speaks, where the two differ: type names and binds, DDL,
 /// catalog reads, how a model's shadow relation is named and published, the portable model
-/// helpers (`Portable`), and the reads of a silver load.
+/// helpers (`Portable`), and the temporary schema of a silver load.
 ///
 /// Each warehouse keeps its own beside it (`PostgresSQL` in `PostgresWarehouse+SQL.swift`,
 /// `SQLiteSQL` in `SQLiteWarehouse+SQL.swift`); the rest of the platform writes one statement
@@ -79,12 +79,6 @@ protocol DialectSQL: Sendable {
 
     /// The schema of a session's temporary tables (`pg_temp`, `temp`).
     var temporarySchema: String { get }
-    /// Reads silver's keys and checksums `limit` rows at a time after the position bound as the binds
-    /// (`after: false`: from the start); columns: the key columns, the checksum, then what
-    /// `checksumPosition` needs.
-    func checksumPage(_ merge: StagedMerge, after: Bool, limit: Int) -> String
-    /// The binds that continue `checksumPage` after this row of it.
-    func checksumPosition(_ merge: StagedMerge, after row: [String?]) -> [SQLValue]
 }
 
 extension SQLDialect {
