@@ -14,12 +14,15 @@ import NIOCore
 ///   key the fixed-size `KeyFilter` may have met already goes to a temporary
 ///   repeats table instead, which one statement resolves at the end: the
 ///   first-copied row of a key wins (`StagedMerge.insertRepeats`);
-/// - otherwise (a rerun): each batch of winners is marked in a temporary table
-///   of the keys met so far, which also compares them with silver's checksums
-///   (`StagedMerge.postgresMarkSeen`); only new and changed rows are copied into
-///   a temporary staging table (no WAL, no index), which one set-based statement
-///   merges (`StagedMerge.postgresMerge`). An identical rerun sends no row and
-///   runs no merge.
+/// - otherwise (a rerun): the winners whose key the same filter says is
+///   certainly new are the run's winners; a batch a statement records their
+///   keys in a temporary table of met keys and compares them with silver's
+///   checksums (`StagedMerge.postgresMarkSeen`). Only new and changed rows are
+///   copied into a temporary staging table (no WAL, no index). Rows the filter
+///   may have met go to the repeats table, and at the end the first-copied row
+///   of each key no certainly-new row had is staged too. One set-based
+///   statement merges the staged rows (`StagedMerge.postgresMerge`). An
+///   identical rerun sends no row and runs no merge.
 /// Every statement runs in the load's transaction (the dataset lock held): a
 /// failure or a kill leaves silver and the temporary tables as they were.
 struct PostgresCopyLoad: Sendable {
@@ -32,11 +35,16 @@ struct PostgresCopyLoad: Sendable {
     /// Rows a rerun marks and compares in one statement; a test lowers it so that an artifact takes several.
     @TaskLocal static var markRows = 5_000
 
-    /// One artifact encoded as COPY lines, with each row's end, key, key columns and checksum.
+    /// One artifact with each row's key, key columns and checksum, and its rows as COPY lines: all of them
+    /// encoded on the parsing cores for a first load (every row is sent), or kept as values for a rerun,
+    /// which encodes only the rows it sends (an identical rerun encodes none).
     struct Encoded: Sendable {
+        /// Every row's line (a first load), or empty (a rerun: `rows` holds the values).
         var lines: ByteBuffer
         /// `lines` offset where each row ends (its newline included).
         var ends: [Int]
+        /// A rerun's rows, encoded when sent.
+        var rows: [[SQLValue]]
         var keys: [String]
         /// The canonical text of each primary key column, column by column (`keyColumns[column][row]`).
         var keyColumns: [[String?]]
@@ -45,9 +53,19 @@ struct PostgresCopyLoad: Sendable {
 
         /// Appends row `row`'s line to `buffer`.
         func write(_ row: Int, to buffer: inout ByteBuffer) {
+            guard rows.isEmpty else { return Self.encode(rows[row], to: &buffer) }
             let start = row == 0 ? 0 : ends[row - 1]
             let bytes = lines.readableBytesView
             buffer.writeBytes(bytes[bytes.startIndex + start ..< bytes.startIndex + ends[row]])
+        }
+
+        /// One row as a COPY line.
+        static func encode(_ row: [SQLValue], to buffer: inout ByteBuffer) {
+            for (column, value) in row.enumerated() {
+                if column > 0 { buffer.writeInteger(CopyText.tab) }
+                CopyText.append(value, to: &buffer)
+            }
+            buffer.writeInteger(CopyText.newline)
         }
     }
 
@@ -55,7 +73,7 @@ struct PostgresCopyLoad: Sendable {
               on transaction: any SQLSession) async throws -> (SilverLoader.Staged, LoadCounts) {
         let table = merge.table
         let firstLoad = try await transaction.execute(merge.anyTargetRow).isEmpty
-        let encode = Self.encoder(read: read, latest: LatestRows(table: table),
+        let encode = Self.encoder(read: read, latest: LatestRows(table: table), lines: firstLoad,
                                   checksum: table.loadedColumns.firstIndex { $0.name == table.checksumColumn } ?? 0)
         var parts = [SilverLoader.Staged](repeating: SilverLoader.Staged(), count: count)
         let forEach = { (consume: (Encoded) async throws -> Void) in
@@ -133,40 +151,57 @@ struct PostgresCopyLoad: Sendable {
         return inserted
     }
 
-    /// Silver holds rows: each batch of an artifact's winners is marked as met (only keys met for the first
-    /// time in the run win) and compared with silver's checksums; new and changed rows are staged, then merged.
-    /// Returns the run's winners.
+    /// Silver holds rows. Each artifact's winners whose key `KeyFilter` says is certainly new in the run are
+    /// the run's winners: a batch a statement records their keys in the table of met keys (a heap, no index)
+    /// and compares them with silver's checksums; new and changed rows are staged. Rows whose key the filter
+    /// may have met go to the repeats table; at the end, the first-copied row of each of their keys that no
+    /// certainly-new row had is staged too (`StagedMerge.postgresStageRepeats`), and one statement merges
+    /// the staged rows. Returns the run's winners.
     func rerun(_ forEach: ((Encoded) async throws -> Void) async throws -> Void, on transaction: any SQLSession,
                counts: inout LoadCounts) async throws -> Int {
         let table = merge.table
         let staging: (String?, String) = (nil, StagedMerge.stagingTable)
+        let repeatsTable: (String?, String) = (nil, StagedMerge.repeatsTable)
         try await transaction.execute(merge.postgresCreateSeen)
         let mark = merge.postgresMarkSeen(compare: SilverChecksums.compared)
         let flushBytes = max(1, Self.stagingFlushBytes)
         var pending = ByteBufferAllocator().buffer(capacity: min(flushBytes, 1 << 24) + 64 * 1024)
+        var repeats = ByteBufferAllocator().buffer(capacity: 0)
+        var filter = KeyFilter()
         var winners = 0
         let markRows = max(1, Self.markRows)
         // The staging table is made when the first row needs it: an identical rerun writes nothing.
         var staged = false
+        var repeated = false
         func flush() async throws {
             guard pending.readableBytes > 0 else { return }
             if !staged { try await transaction.execute(merge.createStaging) }
             staged = true
             try await copy(&pending, into: staging, on: transaction)
         }
+        func flushRepeats() async throws {
+            guard repeats.readableBytes > 0 else { return }
+            if !repeated { try await transaction.execute(merge.createRepeats) }
+            repeated = true
+            try await copy(&repeats, into: repeatsTable, on: transaction)
+        }
         try await forEach { encoded in
             var local = LatestRows(table: table)
-            let candidates = local.winners(of: encoded.keys)
+            var fresh: [Int] = []
+            for row in local.winners(of: encoded.keys) {
+                if filter.insert(encoded.keys[row]) { encoded.write(row, to: &repeats) } else { fresh.append(row) }
+            }
+            if repeats.readableBytes >= flushBytes { try await flushRepeats() }
             var start = 0
-            while start < candidates.count {
-                let batch = candidates[start ..< min(candidates.count, start + markRows)]
+            while start < fresh.count {
+                let batch = fresh[start ..< min(fresh.count, start + markRows)]
                 start = batch.endIndex
-                var binds: [SQLValue] = [.text(PostgresArrayText.literal(batch.indices.map { String($0 - batch.startIndex) }))]
+                var binds: [SQLValue] = []
                 for column in encoded.keyColumns { binds.append(.text(PostgresArrayText.literal(batch.lazy.map { column[$0] }))) }
                 binds.append(.text(PostgresArrayText.literal(batch.lazy.map { encoded.checksums[$0] })))
-                let result = try await transaction.execute(mark, binds).first
-                winners += Int(result?["winners"] ?? "0") ?? 0
-                for position in (result?["sent"] ?? nil)?.split(separator: ",") ?? [] {
+                let sent = try await transaction.execute(mark, binds).first?["sent"] ?? nil
+                winners += batch.count
+                for position in sent?.split(separator: ",") ?? [] {
                     guard let offset = Int(position), offset >= 0, offset < batch.count else {
                         throw IngestError("the rerun's key check returned an unknown row \(position) for \(table.schema).\(table.table)",
                                           fix: "rerun the load; report it if it happens again")
@@ -177,6 +212,12 @@ struct PostgresCopyLoad: Sendable {
             }
         }
         try await flush()
+        try await flushRepeats()
+        if repeated {
+            if !staged { try await transaction.execute(merge.createStaging) }
+            staged = true
+            winners += Int(try await transaction.execute(merge.postgresStageRepeats).first?["winners"] ?? "0") ?? 0
+        }
         if staged {
             // The join against silver runs in memory on the server, not on disk.
             try await transaction.execute("SET LOCAL work_mem = '256MB'")
@@ -187,34 +228,34 @@ struct PostgresCopyLoad: Sendable {
         return winners
     }
 
-    /// Reads, parses and encodes one artifact: the part that runs on all cores.
-    static func encoder(read: @escaping @Sendable (Int) async throws -> ParsedArtifact, latest: LatestRows,
+    /// Reads, parses and encodes one artifact: the part that runs on all cores. `lines`: encode every row as
+    /// a COPY line (a first load); otherwise keep the rows, to encode those a rerun sends.
+    static func encoder(read: @escaping @Sendable (Int) async throws -> ParsedArtifact, latest: LatestRows, lines encodeLines: Bool,
                         checksum: Int) -> @Sendable (Int) async throws -> Encoded {
         { index in
             let parsed = try await read(index)
-            var lines = ByteBufferAllocator().buffer(capacity: parsed.rows.count * 200)
+            var lines = ByteBufferAllocator().buffer(capacity: encodeLines ? parsed.rows.count * 200 : 0)
             var ends: [Int] = []
             var keys: [String] = []
             var keyColumns = [[String?]](repeating: [], count: latest.keyPositions.count)
             var checksums: [String?] = []
-            ends.reserveCapacity(parsed.rows.count)
+            if encodeLines { ends.reserveCapacity(parsed.rows.count) }
             keys.reserveCapacity(parsed.rows.count)
             checksums.reserveCapacity(parsed.rows.count)
             for i in keyColumns.indices { keyColumns[i].reserveCapacity(parsed.rows.count) }
             for row in parsed.rows {
-                for (column, value) in row.enumerated() {
-                    if column > 0 { lines.writeInteger(CopyText.tab) }
-                    CopyText.append(value, to: &lines)
+                if encodeLines {
+                    Encoded.encode(row, to: &lines)
+                    ends.append(lines.readableBytes)
                 }
-                lines.writeInteger(CopyText.newline)
-                ends.append(lines.readableBytes)
                 keys.append(latest.key(of: row))
                 for (i, position) in latest.keyPositions.enumerated() { keyColumns[i].append(row[position].canonicalText) }
                 checksums.append(row[checksum].canonicalText)
             }
             var staged = SilverLoader.Staged()
             staged.add(parsed.rows.count, watermark: parsed.watermark, sanitized: parsed.sanitized, rejects: parsed.rejects, drift: parsed.drift)
-            return Encoded(lines: lines, ends: ends, keys: keys, keyColumns: keyColumns, checksums: checksums, staged: staged)
+            return Encoded(lines: lines, ends: ends, rows: encodeLines ? [] : parsed.rows, keys: keys, keyColumns: keyColumns,
+                           checksums: checksums, staged: staged)
         }
     }
 }

@@ -144,38 +144,56 @@ public struct StagedMerge: Sendable {
         return table.primaryKey.map { types[$0].map(dialect.typeName) ?? "text" }
     }
 
-    /// PostgreSQL: the temporary table of the keys a rerun has met so far (the key's columns with
-    /// silver's types, so keys compare as silver's primary key does). It lives on the server, in the
-    /// load's transaction: a rollback or a kill removes it, and the client holds no key set.
+    /// PostgreSQL: the temporary table of the keys of a rerun's certainly-new winners (the key's columns with
+    /// silver's types): a heap without an index, as cheap to fill as a COPY; read only when rows whose key
+    /// may have been met are resolved (`postgresStageRepeats`). It lives on the server, in the load's
+    /// transaction: a rollback or a kill removes it, and the client holds no key set.
     public var postgresCreateSeen: String {
         let columns = zip(table.primaryKey, keyTypes).map { "\(q($0)) \($1)" }
-        return "CREATE TEMP TABLE \(q(Self.seenTable)) (\(columns.joined(separator: ", ")), PRIMARY KEY (\(keyList))) ON COMMIT DROP"
+        return "CREATE TEMP TABLE \(q(Self.seenTable)) (\(columns.joined(separator: ", "))) ON COMMIT DROP"
     }
 
-    /// PostgreSQL: marks a batch of a rerun's rows as met and says which to send. Binds, one array each
-    /// (`PostgresArrayText`): the rows' 0-based positions, each key column, the checksums; the rows'
-    /// keys are distinct. Returns one row: `winners`, how many keys were met for the first time in the
-    /// run (the run's winners when artifacts are taken last to first), and `sent`, the positions
-    /// (comma-separated, ascending) of those winners silver lacks or holds with another checksum.
-    /// `compare: false` sends every winner (the merge's checksum guard then leaves unchanged ones alone).
+    /// PostgreSQL: records a batch of a rerun's winners as met and says which to send. Binds, one array each
+    /// (`PostgresArrayText`): each key column, then the checksums. Returns one row: `sent`, the 0-based
+    /// positions (comma-separated, ascending) of the rows silver lacks or holds with another checksum.
+    /// `compare: false` sends every row (the merge's checksum guard then leaves unchanged ones alone).
     public func postgresMarkSeen(compare: Bool) -> String {
         let keys = table.primaryKey
-        let arrays = ["$1::integer[]"] + keyTypes.enumerated().map { "$\($0.offset + 2)::\($0.element)[]" }
-            + ["$\(keys.count + 2)::text[]"]
-        let names = ["\"__position\""] + keys.map(q) + ["\"__checksum\""]
+        let arrays = keyTypes.enumerated().map { "$\($0.offset + 1)::\($0.element)[]" } + ["$\(keys.count + 1)::text[]"]
+        let names = keys.map(q) + ["\"__checksum\"", "\"__position\""]
         let join = keys.map { "current.\(q($0)) = given.\(q($0))" }.joined(separator: " AND ")
         let differs = "current.\(q(table.checksumColumn)) IS DISTINCT FROM given.\"__checksum\""
         return """
-        WITH given AS (SELECT * FROM unnest(\(arrays.joined(separator: ", "))) AS given(\(names.joined(separator: ", ")))),
-        fresh AS (INSERT INTO \(seen) (\(keyList)) SELECT \(keyList) FROM given ON CONFLICT DO NOTHING RETURNING \(keyList))
-        SELECT count(*) AS winners, coalesce(string_agg(given."__position"::text, ',' ORDER BY given."__position")\(compare ? " FILTER (WHERE \(differs))" : ""), '') AS sent
-        FROM fresh JOIN given USING (\(keyList))\(compare ? " LEFT JOIN \(target) AS current ON \(join)" : "")
+        WITH given AS (SELECT * FROM unnest(\(arrays.joined(separator: ", "))) WITH ORDINALITY AS given(\(names.joined(separator: ", ")))),
+        marked AS (INSERT INTO \(seen) (\(keyList)) SELECT \(keyList) FROM given)
+        SELECT coalesce(string_agg((given."__position" - 1)::text, ',' ORDER BY given."__position")\(compare ? " FILTER (WHERE \(differs))" : ""), '') AS sent
+        FROM given\(compare ? " LEFT JOIN \(target) AS current ON \(join)" : "")
         """
     }
 
-    /// PostgreSQL: the temporary table of a first load's rows whose key may have been copied already
-    /// (`KeyFilter` said "maybe"): silver's loaded columns without constraints, and `__position`, filled
-    /// in the order rows are copied in (the run's last artifact first).
+    /// PostgreSQL, a rerun: stages the first-copied row (lowest `__position`) of each key of the repeats table
+    /// that no certainly-new winner had (`seenTable`): the run's remaining winners. Returns how many (`winners`).
+    public var postgresStageRepeats: String {
+        let repeats = "\(dialect.sql.temporarySchema).\(q(Self.repeatsTable))"
+        let keys = table.primaryKey
+        let metJoin = keys.map { "met.\(q($0)) = r.\(q($0))" }.joined(separator: " AND ")
+        return """
+        WITH met AS (
+            SELECT DISTINCT \(keyList) FROM \(seen) WHERE (\(keyList)) IN (SELECT \(keyList) FROM \(repeats))
+        ), firsts AS (
+            SELECT DISTINCT ON (\(keyList)) \(columnList) FROM \(repeats) AS r
+            WHERE NOT EXISTS (SELECT 1 FROM met WHERE \(metJoin))
+            ORDER BY \(keyList), "__position"
+        ), staged AS (
+            INSERT INTO \(staging) (\(columnList)) SELECT \(columnList) FROM firsts RETURNING 1
+        )
+        SELECT count(*) AS winners FROM staged
+        """
+    }
+
+    /// PostgreSQL: the temporary table of a load's rows whose key may have been met already (`KeyFilter`
+    /// said "maybe"): silver's loaded columns without constraints, and `__position`, filled in the order
+    /// rows are copied in (the run's last artifact first).
     public static let repeatsTable = "ingest_repeats"
 
     public var createRepeats: String {
