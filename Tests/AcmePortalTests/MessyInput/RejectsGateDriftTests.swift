@@ -11,7 +11,7 @@ import Testing
 /// for every suite running at once (the merged suite ran out with these 16 cases in parallel).
 @Suite(.serialized) struct RejectsGateDriftTests {
     typealias API = MessyOrdersAPI
-    let registry = MessyOrdersAPI().registry
+    let registry = SourceRegistry([AcmePortalSource()])
 
     /// Runs `dataset` through the pipeline (no models) against pages served by the API, then `then` if given.
     func run(_ kind: WarehouseKind, _ dataset: Dataset, _ pages: [[String]], then next: [[String]]? = nil) async throws -> (TestPlatform, [RunReport]) {

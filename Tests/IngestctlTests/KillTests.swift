@@ -64,20 +64,20 @@ import Glibc
 
     /// Waits until another session runs a statement starting with `prefix`, then kills the child.
     func kill(_ process: Process, whenActive prefix: String, monitor: any Warehouse) async throws {
-        let deadline = ContinuousClock.now + .seconds(300)
-        while ContinuousClock.now < deadline {
+        // true: the statement runs; false: the child ended first; nil: neither yet.
+        let reached = try await eventualValue(.seconds(300), every: .milliseconds(2)) { () async throws -> Bool? in
             let active = try await monitor.execute("""
                 SELECT count(*) AS n FROM pg_stat_activity
                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE $1::text
                 """, [.text(prefix + "%")])
-            if active.first?["n"] != "0" {
-                Glibc.kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                #expect(process.terminationReason == .uncaughtSignal)
-                return
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(2))
+            if active.first?["n"] != "0" { return true }
+            return process.isRunning ? nil : false
+        }
+        if reached == true {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal)
+            return
         }
         Issue.record("the load never reached \(prefix)")
     }
@@ -183,17 +183,17 @@ import Glibc
         let log = folder + "/sql.log"
         let process = try startLoad(bronzeRun: bronzeRun, env: env.merging(["INGEST_SQL_LOG": log]) { _, new in new }, folder: folder)
         let insert = #"INSERT INTO "acme_portal"."orders""#
-        let deadline = ContinuousClock.now + .seconds(300)
-        var killed = false
-        while ContinuousClock.now < deadline, process.isRunning {
+        // true: a second insert is logged (the first ran); false: the child ended first; nil: neither yet.
+        let reached = await eventualValue(.seconds(300), every: .milliseconds(20)) { () -> Bool? in
             let statements = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if statements.components(separatedBy: ";\n" + insert).count > 2 {
-                Glibc.kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                killed = process.terminationReason == .uncaughtSignal
-                break
-            }
-            try await Task.sleep(for: .milliseconds(20))
+            if statements.components(separatedBy: ";\n" + insert).count > 2 { return true }
+            return process.isRunning ? nil : false
+        }
+        var killed = false
+        if reached == true {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            killed = process.terminationReason == .uncaughtSignal
         }
         #expect(killed, "the load was killed after its first insert into silver")
         let monitor = try await SQLiteWarehouse.open(directory: folder + "/.ingest/warehouse")
