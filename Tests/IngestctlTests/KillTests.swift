@@ -63,12 +63,15 @@ import Glibc
     }
 
     /// Waits until another session runs a statement starting with `prefix`, then kills the child.
-    func kill(_ process: Process, whenActive prefix: String, monitor: any Warehouse) async throws {
+    /// `orRan`: also when that session's transaction is open and the statement was its last one (it ran, the
+    /// load goes on): a first load copies in several `COPY` statements, with parsing between them.
+    func kill(_ process: Process, whenActive prefix: String, orRan: Bool = false, monitor: any Warehouse) async throws {
+        let states = orRan ? "'active', 'idle in transaction'" : "'active'"
         // true: the statement runs; false: the child ended first; nil: neither yet.
         let reached = try await eventualValue(.seconds(300), every: .milliseconds(2)) { () async throws -> Bool? in
             let active = try await monitor.execute("""
                 SELECT count(*) AS n FROM pg_stat_activity
-                WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE $1::text
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IN (\(states)) AND query LIKE $1::text
                 """, [.text(prefix + "%")])
             if active.first?["n"] != "0" { return true }
             return process.isRunning ? nil : false
@@ -138,8 +141,9 @@ import Glibc
         let setup = try await setup(rows: Self.copyRows)
         let process = try startLoad(setup)
         do {
-            // Silver is empty: the first load copies straight into it, with no staging table.
-            try await kill(process, whenActive: #"COPY "acme_portal"."orders""#, monitor: setup.monitor)
+            // Silver is empty: the first load copies straight into it, with no staging table; killed while a COPY
+            // runs or between two of them, with rows copied in the open transaction.
+            try await kill(process, whenActive: #"COPY "acme_portal"."orders""#, orRan: true, monitor: setup.monitor)
         } catch {
             await setup.monitor.close()
             throw error
