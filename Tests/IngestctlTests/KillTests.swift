@@ -6,12 +6,14 @@ import Testing
 import Glibc
 #endif
 
-/// `ingestctl` killed with SIGKILL in the middle of a PostgreSQL load: the next run
-/// converges, with no lost or duplicated rows and a ledger that agrees with silver.
-/// A first load copies straight into silver (the kill lands in that COPY); a rerun
-/// stages its changed rows and merges them (the kill lands in the merge).
+/// `ingestctl` killed with SIGKILL in the middle of a load: the next run converges, with
+/// no lost or duplicated rows and a ledger that agrees with silver. On PostgreSQL a first
+/// load copies straight into silver (the kill lands in that COPY) and a rerun stages its
+/// changed rows and merges them (the kill lands in the merge); on SQLite a first load
+/// inserts straight into silver (the kill lands after its first inserts ran).
 ///
-/// The phase is read from the database (`pg_stat_activity`), never guessed with a sleep.
+/// The phase is read from the database (`pg_stat_activity`) or, on SQLite, from the
+/// statements the load has logged (`INGEST_SQL_LOG`), never guessed with a sleep.
 @Suite struct KillTests {
     /// Enough rows that the merge is easy to catch; the COPY runs while the artifacts parse,
     /// so its test uses more rows, or a busy machine's polling can miss it.
@@ -24,7 +26,16 @@ import Glibc
         var folder: String
         var url: String
         var bronzeRun: String
-        var monitor: PostgresWarehouse
+        var monitor: any Warehouse
+    }
+
+    /// Extracts `rows` demo orders into bronze in `folder`; returns the bronze run.
+    func extract(env: [String: String], folder: String) throws -> String {
+        let extract = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract", "--report", "extract.json"],
+                                        environment: env, in: folder)
+        #expect(extract.status == 0, "\(extract.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/extract.json"))) as! [String: Any]
+        return try #require(report["run_id"] as? String)
     }
 
     func setup(rows: Int = Self.rows) async throws -> Setup {
@@ -32,18 +43,19 @@ import Glibc
         let url = try await TestPlatform.freshDatabase()
         let env = ["WAREHOUSE_URL": url, "ACME_PORTAL_DEMO_ROWS": String(rows),
                    "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
-        let extract = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract", "--report", "extract.json"],
-                                                   environment: env, in: folder)
-        #expect(extract.status == 0, "\(extract.stderr)")
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/extract.json"))) as! [String: Any]
+        let bronzeRun = try extract(env: env, folder: folder)
         let monitor = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(url))
-        return Setup(rows: rows, env: env, folder: folder, url: url, bronzeRun: try #require(report["run_id"] as? String), monitor: monitor)
+        return Setup(rows: rows, env: env, folder: folder, url: url, bronzeRun: bronzeRun, monitor: monitor)
     }
 
     /// Starts `ingestctl run … --steps load --from-run` as a child process.
     func startLoad(_ setup: Setup) throws -> Process {
-        let process = try Ingestctl.process(["run", "acme_portal.orders", "--steps", "load", "--from-run", setup.bronzeRun],
-                                            environment: setup.env, in: setup.folder)
+        try startLoad(bronzeRun: setup.bronzeRun, env: setup.env, folder: setup.folder)
+    }
+
+    func startLoad(bronzeRun: String, env: [String: String], folder: String) throws -> Process {
+        let process = try Ingestctl.process(["run", "acme_portal.orders", "--steps", "load", "--from-run", bronzeRun],
+                                            environment: env, in: folder)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -51,12 +63,15 @@ import Glibc
     }
 
     /// Waits until another session runs a statement starting with `prefix`, then kills the child.
-    func kill(_ process: Process, whenActive prefix: String, monitor: PostgresWarehouse) async throws {
+    /// `orRan`: also when that session's transaction is open and the statement was its last one (it ran, the
+    /// load goes on): a first load copies in several `COPY` statements, with parsing between them.
+    func kill(_ process: Process, whenActive prefix: String, orRan: Bool = false, monitor: any Warehouse) async throws {
+        let states = orRan ? "'active', 'idle in transaction'" : "'active'"
         // true: the statement runs; false: the child ended first; nil: neither yet.
         let reached = try await eventualValue(.seconds(300), every: .milliseconds(2)) { () async throws -> Bool? in
             let active = try await monitor.execute("""
                 SELECT count(*) AS n FROM pg_stat_activity
-                WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE $1::text
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IN (\(states)) AND query LIKE $1::text
                 """, [.text(prefix + "%")])
             if active.first?["n"] != "0" { return true }
             return process.isRunning ? nil : false
@@ -93,7 +108,7 @@ import Glibc
             #expect(try await monitor.execute("SELECT count(*) AS n FROM acme_portal.orders").first?["n"] == "0",
                     "the killed load left nothing in silver")
         }
-        let state = RunLedger(.postgres)
+        let state = RunLedger(monitor.dialect)
         let killed = try #require(try await state.recent(source: "acme_portal", dataset: "orders", in: monitor).first { $0.status == .running },
                                   "the killed run's row stays running until the next run")
         #expect(killed.counts.inserted == 0 && killed.counts.updated == 0 && killed.watermark == nil)
@@ -126,8 +141,9 @@ import Glibc
         let setup = try await setup(rows: Self.copyRows)
         let process = try startLoad(setup)
         do {
-            // Silver is empty: the first load copies straight into it, with no staging table.
-            try await kill(process, whenActive: #"COPY "acme_portal"."orders""#, monitor: setup.monitor)
+            // Silver is empty: the first load copies straight into it, with no staging table; killed while a COPY
+            // runs or between two of them, with rows copied in the open transaction.
+            try await kill(process, whenActive: #"COPY "acme_portal"."orders""#, orRan: true, monitor: setup.monitor)
         } catch {
             await setup.monitor.close()
             throw error
@@ -157,5 +173,35 @@ import Glibc
         try await blocker.execute("ROLLBACK")
         await blocker.close()
         try await expectRerunConverges(setup, seeded: true)
+    }
+
+    /// SQLite: the first load inserts straight into silver in one transaction; killed after its first
+    /// multi-row insert into silver has run (the load logs a statement before running it, so a second
+    /// one in the log means the first is done), the file keeps no row of it and a rerun converges.
+    @Test func killedDuringTheDirectInsertOnSQLiteThenARerunConverges() async throws {
+        let folder = try Ingestctl.workingDirectory()
+        // Fewer rows: with the SQL log on, each 500-row insert is written out with its values, which takes a while.
+        let rows = 5_000
+        let env = ["ACME_PORTAL_DEMO_ROWS": String(rows), "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
+        let bronzeRun = try extract(env: env, folder: folder)
+        let log = folder + "/sql.log"
+        let process = try startLoad(bronzeRun: bronzeRun, env: env.merging(["INGEST_SQL_LOG": log]) { _, new in new }, folder: folder)
+        let insert = #"INSERT INTO "acme_portal"."orders""#
+        // true: a second insert is logged (the first ran); false: the child ended first; nil: neither yet.
+        let reached = await eventualValue(.seconds(300), every: .milliseconds(20)) { () -> Bool? in
+            let statements = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if statements.components(separatedBy: ";\n" + insert).count > 2 { return true }
+            return process.isRunning ? nil : false
+        }
+        var killed = false
+        if reached == true {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            killed = process.terminationReason == .uncaughtSignal
+        }
+        #expect(killed, "the load was killed after its first insert into silver")
+        let monitor = try await SQLiteWarehouse.open(directory: folder + "/.ingest/warehouse")
+        let setup = Setup(rows: rows, env: env, folder: folder, url: "", bronzeRun: bronzeRun, monitor: monitor)
+        try await expectRerunConverges(setup)
     }
 }

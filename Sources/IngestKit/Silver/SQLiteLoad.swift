@@ -69,7 +69,7 @@ struct SQLiteLoad: Sendable {
                                                    candidates.flatMap { row in keyPositions.map { parsed.rows[row][$0] } })
             let fresh = marked.compactMap { $0.values.first.flatMap { $0 }.flatMap(Int.init) }.sorted().map { candidates[$0] }
             winners += fresh.count
-            guard !fresh.isEmpty else { return [] }
+            guard !fresh.isEmpty, SilverChecksums.compared else { return fresh }
             let unchanged = try await session.execute(merge.sqliteUnchanged(rows: fresh.count),
                                                       fresh.flatMap { row in keyPositions.map { parsed.rows[row][$0] } + [parsed.rows[row][checksum]] })
             let same = Set(unchanged.compactMap { $0.values.first.flatMap { $0 }.flatMap(Int.init) }.map { fresh[$0] })

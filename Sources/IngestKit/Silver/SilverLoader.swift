@@ -7,15 +7,16 @@ import IngestCommon
 /// watermark exactly as they were.
 ///
 /// Artifacts are read and parsed on all cores (`ParallelParse`), last to first,
-/// while the load keeps the last row of every key (`LatestRows`). A first load
-/// (silver empty at the start of the run) sends those rows straight into
-/// silver — `COPY` on PostgreSQL, prepared multi-row inserts on SQLite. A rerun
-/// sends only new and changed rows: staged and merged in one statement on
-/// PostgreSQL after reading silver's checksums (`SilverChecksums`), upserted
-/// on SQLite after checking each batch's keys (`SQLiteLoad`; `StagedMerge` has
-/// the SQL). Memory holds a few artifacts at a time, plus on PostgreSQL one
-/// entry per key (see `LatestRows`, `SilverChecksums`); SQLite resolves keys
-/// across artifacts itself.
+/// so the first row met of a key is the run's last one, which wins. A first
+/// load (silver empty at the start of the run) sends the rows straight into
+/// silver — `COPY` on PostgreSQL (`PostgresCopyLoad`), prepared multi-row
+/// inserts on SQLite (`SQLiteLoad`). A rerun marks each batch's keys in a
+/// temporary table of the keys met so far, compares the winners with silver's
+/// checksums (`SilverChecksums`), and sends only new and changed rows: staged
+/// and merged in one statement on PostgreSQL, upserted on SQLite (`StagedMerge`
+/// has the SQL). Memory holds a few artifacts at a time and, on a PostgreSQL
+/// first load, a fixed-size `KeyFilter`: no key set or checksum table grows
+/// with the run or with silver.
 struct SilverLoader: Sendable {
     let warehouse: any Warehouse
     let table: TableSchema

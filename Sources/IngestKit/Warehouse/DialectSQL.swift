@@ -2,7 +2,7 @@ import IngestCommon
 
 /// The SQL one kind of warehouse speaks, where the two differ: type names and binds, DDL,
 /// catalog reads, how a model's shadow relation is named and published, the portable model
-/// helpers (`Portable`), and the reads of a silver load.
+/// helpers (`Portable`), and the temporary schema of a silver load.
 ///
 /// Each warehouse keeps its own beside it (`PostgresSQL` in `PostgresWarehouse+SQL.swift`,
 /// `SQLiteSQL` in `SQLiteWarehouse+SQL.swift`); the rest of the platform writes one statement

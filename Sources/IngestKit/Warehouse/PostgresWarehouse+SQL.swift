@@ -124,26 +124,4 @@ struct PostgresSQL: DialectSQL {
     // MARK: Silver loads
 
     var temporarySchema: String { "pg_temp" }
-
-    /// Reads silver's keys and checksums (`SilverChecksums`) `limit` rows at a time, after the key bound as
-    /// the binds (`after: false`: from the start), in key order (the primary key index); columns: the key
-    /// columns, then the checksum. Only the PostgreSQL load reads silver's checksums.
-    func checksumPage(_ merge: StagedMerge, after: Bool, limit: Int) -> String {
-        let keys = merge.table.primaryKey
-        let columns = (keys + [merge.table.checksumColumn]).map(quote).joined(separator: ", ")
-        let types = Dictionary(uniqueKeysWithValues: merge.table.columns.map { ($0.name, $0.type) })
-        var filter = ""
-        if after {
-            let placeholders = keys.enumerated().map { placeholder($0.offset + 1, types[$0.element] ?? .text) }
-            filter = keys.count == 1
-                ? "WHERE \(quote(keys[0])) > \(placeholders[0]) "
-                : "WHERE (\(merge.keyList)) > (\(placeholders.joined(separator: ", "))) "
-        }
-        return "SELECT \(columns) FROM \(merge.target) \(filter)ORDER BY \(merge.keyList) LIMIT \(limit)"
-    }
-
-    /// The binds that continue `checksumPage` after this row of it: the row's key.
-    func checksumPosition(_ merge: StagedMerge, after row: [String?]) -> [SQLValue] {
-        row.prefix(merge.table.primaryKey.count).map { $0.map { SQLValue.text($0) } ?? .null }
-    }
 }

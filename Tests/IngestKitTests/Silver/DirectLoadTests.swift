@@ -6,8 +6,8 @@ import Testing
 /// A first load copies straight into silver and a rerun sends only new and changed rows
 /// (issue 12): silver and the counts are those of the staged merge of every row, on both warehouses.
 ///
-/// The staged merge of every row is what a load does when silver is too large to read its
-/// checksums (`SilverChecksums.maxRows`); the tests set that limit to 0 to compare with it.
+/// The staged merge of every row is what a rerun does when it does not compare its rows with
+/// silver's checksums (`SilverChecksums.compared` off); the tests turn that off to compare with it.
 @Suite struct DirectLoadTests {
     /// Duplicates within an artifact and across artifacts (the last one wins), awkward text, a NULL.
     static let pages = [
@@ -16,13 +16,18 @@ import Testing
         #"{"results": [{"id": "D", "name": "ünïcødé"}, {"id": "C", "name": "c last"}]}"#,
     ]
 
-    /// `readSilver: false` sends every row to the merge; otherwise silver's checksums are read 7 rows a
-    /// statement, so that reading them in pages is exercised too.
-    func run(_ test: TestPlatform, _ pages: [String], readSilver: Bool = true) async throws -> RunReport {
-        try await SilverChecksums.$maxRows.withValue(readSilver ? SilverChecksums.maxRows : 0) {
-            try await SilverChecksums.$pageSize.withValue(7) {
-                try await test.withWarehouse { warehouse in
-                    await Pipeline(platform: test.platform, warehouse: warehouse).run(ItemsDataset.make(pages: pages))
+    /// `readSilver: false` sends every winner to the merge; otherwise silver's checksums are compared
+    /// 7 rows a statement on PostgreSQL, so that an artifact takes several, and a first load copies each
+    /// artifact with a `COPY` of its own. `filterBits`: the size of a first load's key filter on PostgreSQL.
+    func run(_ test: TestPlatform, _ pages: [String], readSilver: Bool = true, filterBits: Int = KeyFilter.defaultBits) async throws -> RunReport {
+        try await SilverChecksums.$compared.withValue(readSilver) {
+            try await PostgresCopyLoad.$markRows.withValue(7) {
+                try await PostgresCopyLoad.$segmentBytes.withValue(1) {
+                    try await KeyFilter.$defaultBits.withValue(filterBits) {
+                        try await test.withWarehouse { warehouse in
+                            await Pipeline(platform: test.platform, warehouse: warehouse).run(ItemsDataset.make(pages: pages))
+                        }
+                    }
                 }
             }
         }
@@ -80,13 +85,16 @@ import Testing
         #expect(counts(again) == [9, 4, 0, 0, 5, 0, 0])
     }
 
+    /// A rerun of `itemPages(count: 300)`: 10% changed, one new key, and a changed row followed by its
+    /// unchanged original (the original wins), then page 0 again.
+    static var rerunPages: [String] {
+        itemPages(count: 300, changed: Set(stride(from: 0, to: 300, by: 10)))
+            + [#"{"results": [{"id": "I5", "name": "changed, then back"}, {"id": "NEW", "name": "new"}]}"#, itemPages(count: 300)[0]]
+    }
+
     @Test(arguments: WarehouseKind.allCases)
     func rerunsSendingOnlyChangedRowsCountAsTheUpsert(_ kind: WarehouseKind) async throws {
-        // 10% changed, one new key, and a changed row followed by its unchanged original (the original wins).
-        let changed = Set(stride(from: 0, to: 300, by: 10))
-        var rerun = itemPages(count: 300, changed: changed)
-        rerun.append(#"{"results": [{"id": "I5", "name": "changed, then back"}, {"id": "NEW", "name": "new"}]}"#)
-        rerun.append(itemPages(count: 300)[0])
+        let rerun = Self.rerunPages
         var results: [([Int], [String: [String: String?]])] = []
         for readSilver in [true, false] {
             let test = try await TestPlatform.make(kind)
@@ -161,5 +169,83 @@ import Testing
         // Same names as the first load of the same pages (rows left unchanged keep the first run's bronze path).
         let names = try await silver(rerun).mapValues { $0["name"] ?? nil }
         #expect(names == rows.mapValues { $0["name"] ?? nil }, "same rows as the first load of the same pages")
+    }
+
+    /// Reruns whose key filter cannot tell keys apart (64 bits): on PostgreSQL nearly every winner goes through
+    /// the repeats table and is resolved at the end against the keys met before it. Same counts and silver as
+    /// the default filter, whether silver's checksums are compared or every winner goes to the merge.
+    @Test(arguments: WarehouseKind.allCases)
+    func rerunsWhoseKeyFilterSaysMaybeForEveryKeyCountAsTheUpsert(_ kind: WarehouseKind) async throws {
+        let rerun = Self.rerunPages
+        var results: [([Int], [String: [String: String?]])] = []
+        for (bits, readSilver) in [(KeyFilter.defaultBits, true), (64, true), (64, false)] {
+            let test = try await TestPlatform.make(kind)
+            #expect(try await run(test, itemPages(count: 300)).counts.inserted == 300)
+            let identical = try await run(test, itemPages(count: 300), readSilver: readSilver, filterBits: bits)
+            #expect(counts(identical) == [300, 0, 0, 0, 300, 0, 0], "filter of \(bits) bits, reading silver: \(readSilver)")
+            let report = try await run(test, rerun, readSilver: readSilver, filterBits: bits)
+            #expect(report.status == "succeeded", "\(report.error ?? "")")
+            #expect(counts(report) == [352, 51, 1, 25, 275, 0, 0], "filter of \(bits) bits, reading silver: \(readSilver)")
+            let rows = try await silver(test)
+            #expect(rows["I10"]?["name"] == .some("item 10") && rows["I5"]?["name"] == .some("item 5"), "the last row of a key wins")
+            #expect(rows["I50"]?["name"] == .some("item 50 changed") && rows["NEW"]?["name"] == .some("new"))
+            results.append((counts(report), rows))
+        }
+        #expect(results[1].0 == results[0].0 && results[1].1 == results[0].1 && results[2].1 == results[0].1,
+                "same counts and silver with either filter")
+    }
+
+    /// A first load whose key filter cannot tell keys apart (64 bits: nearly every key is a "maybe"), so on
+    /// PostgreSQL nearly every row goes through the repeats table: same silver and counts as with the default
+    /// filter and as the staged merge of every row, with duplicates within an artifact and across artifacts.
+    @Test(arguments: WarehouseKind.allCases)
+    func aFirstLoadWhoseKeyFilterSaysMaybeForEveryKeyMatchesTheStagedMerge(_ kind: WarehouseKind) async throws {
+        // Every 3rd item changed, then page 2 (items 100…149) again unchanged: those originals win.
+        let pages = Self.pages + itemPages(count: 300, changed: Set(stride(from: 0, to: 300, by: 3))) + [itemPages(count: 300)[2]]
+        var results: [([Int], [String: [String: String?]])] = []
+        for bits in [KeyFilter.defaultBits, 64] {
+            let test = try await TestPlatform.make(kind)
+            let report = try await run(test, pages, filterBits: bits)
+            #expect(report.status == "succeeded", "\(report.error ?? "")")
+            #expect(counts(report) == [359, 54, 305, 0, 0, 0, 0], "parsed, duplicates, inserted, updated, unchanged (filter of \(bits) bits)")
+            let rows = try await silver(test)
+            #expect(rows.count == 305)
+            #expect(rows["A"]?["name"] == .some("last") && rows["C"]?["bronze_object_path"] == .some("page_3.json"), "the whole last row wins")
+            #expect(rows["I3"]?["name"] == .some("item 3 changed") && rows["I102"]?["name"] == .some("item 102")
+                    && rows["I102"]?["bronze_object_path"] == .some("page_10.json"), "the last row of a key wins (filter of \(bits) bits)")
+            results.append((counts(report), rows))
+        }
+        let staged = try await seeded(kind)
+        let report = try await run(staged, pages, readSilver: false)
+        #expect(counts(report) == results[0].0, "same counts as the staged merge")
+        results.append((counts(report), try await silver(staged)))
+        #expect(results[0].1 == results[1].1 && results[0].1 == results[2].1, "same silver with either filter and the staged merge")
+    }
+
+    /// Keys holding what an array literal or a COPY line treats specially (quotes, backslashes, commas, braces,
+    /// blanks, the word NULL, a tab): a rerun finds each in silver and compares its checksum exactly.
+    @Test(arguments: WarehouseKind.allCases)
+    func awkwardKeysAreMetAndComparedExactlyOnARerun(_ kind: WarehouseKind) async throws {
+        // Each key as JSON writes it, and as silver holds it.
+        let keys: [(json: String, stored: String)] = [
+            (#"a\"b"#, "a\"b"), (#"c\\d"#, "c\\d"), ("e,f", "e,f"), ("{g}", "{g}"), ("NULL", "NULL"), ("h i", "h i"),
+            ("ü", "ü"), (#"i\tj"#, "i\tj"), ("k}", "k}"), (#"\\"#, "\\"),
+        ]
+        func page(_ suffix: String) -> String {
+            #"{"results": ["# + keys.enumerated().map { #"{"id": "\#($1.json)", "name": "n\#($0)\#(suffix)"}"# }.joined(separator: ", ") + "]}"
+        }
+        let test = try await TestPlatform.make(kind)
+        let first = try await run(test, [page("")])
+        #expect(counts(first) == [10, 0, 10, 0, 0, 0, 0], "\(first.error ?? "")")
+        #expect(Set(try await silver(test).keys) == Set(keys.map(\.stored)))
+        let identical = try await run(test, [page("")])
+        #expect(counts(identical) == [10, 0, 0, 0, 10, 0, 0], "every awkward key found unchanged: \(identical.error ?? "")")
+        let changedFirst = try await run(test, [page(" changed"), page("")])
+        #expect(counts(changedFirst) == [20, 10, 0, 0, 10, 0, 0], "the later page wins, so nothing changes: \(changedFirst.error ?? "")")
+        let changedLast = try await run(test, [page(""), page(" changed")])
+        #expect(counts(changedLast) == [20, 10, 0, 10, 0, 0, 0], "\(changedLast.error ?? "")")
+        let rows = try await silver(test)
+        #expect(Set(rows.keys) == Set(keys.map(\.stored)))
+        #expect(rows.values.allSatisfy { ($0["name"] ?? nil)?.hasSuffix(" changed") == true })
     }
 }
