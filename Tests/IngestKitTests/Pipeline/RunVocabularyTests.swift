@@ -1,4 +1,5 @@
 import Foundation
+import IngestTestSupport
 import Testing
 @testable import IngestKit
 
@@ -103,5 +104,23 @@ import Testing
         kept.counts.duplicates = 0  // the report's alone: the ledger has no column for it
         #expect(read == kept)
         await warehouse.close()
+    }
+
+    /// A run of more than 2 GiB of bronze (5M orders are 2.4 GB) keeps its byte count in the ledger: `bytes` is a
+    /// `bigint` column, and an `integer` bind made PostgreSQL refuse the row and roll the whole load back.
+    @Test(arguments: WarehouseKind.allCases)
+    func theLedgerKeepsTheBytesOfARunOfMoreThanTwoGiB(_ kind: WarehouseKind) async throws {
+        let test = try await TestPlatform.make(kind)
+        let read = try await test.withWarehouse { warehouse in
+            let ledger = RunLedger(warehouse.dialect)
+            try await ledger.prepare(in: warehouse)
+            var record = Pipeline.ledgerRecord(Self.report(), .succeeded)
+            record.counts.bytes = 2_406_456_650
+            try await ledger.start(record, in: warehouse)
+            try await ledger.update(record, in: warehouse)
+            return try await ledger.record(runId: record.runId, in: warehouse)
+        }
+        #expect(read?.counts.bytes == 2_406_456_650)
+        #expect(read?.status == .succeeded)
     }
 }
