@@ -3,8 +3,8 @@
 #
 #  1. copies the repository's files (tracked and untracked, not ignored) into a temporary folder and
 #     commits them there, so `git status` can show what the steps below change;
-#  2. serves a Socrata-style permits API on 127.0.0.1 (scripts/fixture-api.py: bare JSON arrays,
-#     $limit/$offset paging, an X-App-Token header);
+#  2. serves a Socrata-style permits API on 127.0.0.1 with `ingestctl fixtures serve` (IngestTesting's
+#     RecordedAPI: fixture files and a routes.json; bare JSON arrays, $limit/$offset paging, an X-App-Token header);
 #  3. `ingestctl new city_permits permits --from-url … --header "X-App-Token: …"` with this checkout's
 #     ingestctl (the copy has not been built yet), then a second dataset of that source with
 #     `--kind api` and a third without --from-url (the built-in sample);
@@ -12,9 +12,10 @@
 #  5. runs city_permits.permits (and .inspections) on the embedded default (SQLite): 12 rows, the models
 #     built, tested and published (marts.fct_city_permits__permits read with sqlite3); a rerun: 0 inserted, 0 updated;
 #     then every `swift run ingestctl` command of Docs/AddingASource.md on that source;
-#  6. runs the generated test target CityPermitsTests (SQLite and the PostgreSQL of INGEST_TEST_POSTGRES_URL);
-#  7. checks that git shows changes only inside Sources/Sources/CityPermits/ (.env and .ingest are ignored)
-#     and that the token is in no file git sees.
+#  6. runs the generated test target CityPermitsTests (SQLite and the PostgreSQL of INGEST_TEST_POSTGRES_URL),
+#     and DiscoveryTests (the new folder registered; its .env.example and the untouched root one equal `ingestctl env`);
+#  7. checks that git shows changes only inside Sources/Sources/CityPermits/ (.env and .ingest are ignored; the
+#     root .env.example is not regenerated) and that the token is in no file git sees.
 #
 # CI (.ci/run) runs it after scripts/test.sh (it needs .build/debug/ingestctl, which the suite builds);
 # alone: swift build && scripts/new-user-test.sh. It starts a private PostgreSQL on loopback
@@ -51,14 +52,40 @@ git ls-files -co --exclude-standard -z | (cd "$repo" && xargs -0 tar -cf - --) |
 (cd "$copy" && git init -q && git add -A && git -c user.name=new-user -c user.email=new-user@example.invalid commit -qm "the repository as cloned")
 step "copied the repository to $copy"
 
-# 2. The API.
+# 2. The API: fixture files served by IngestTesting's RecordedAPI (`ingestctl fixtures serve`), requiring the token.
+api="$work/api"
+mkdir -p "$api"
+python3 - "$api" <<'PY'
+# A Socrata-style permits API: bare JSON arrays (numbers as strings, floating timestamps, a nested location,
+# an array of contacts, Socrata's computed-region keys), 12 permits paged by $limit=5/$offset.
+import json, sys
+folder = sys.argv[1]
+TYPES = ["PERMIT - NEW CONSTRUCTION", "PERMIT - RENOVATION/ALTERATION", "PERMIT - WRECKING/DEMOLITION"]
+def permit(n):
+    return {
+        "permit_number": f"BP-2025-{n:04d}", "permit_type": TYPES[n % 3],
+        "issue_date": f"2025-01-{n % 28 + 1:02d}T00:00:00.000", "application_start_date": f"2024-12-{n % 28 + 1:02d}",
+        "estimated_cost": f"{n * 1250}.50", "total_fee": n * 12.25, "stories": n % 4 + 1, "zip_code": f"0{2100 + n}",
+        "is_commercial": n % 2 == 0, "contacts": [{"contact_type": "OWNER", "name": f"Owner {n}"}],
+        "location": {"latitude": f"41.{8800 + n}", "longitude": f"-87.{6300 + n}"},
+        ":@computed_region_awaf_s7ux": str(n % 5 + 20),
+    }
+permits = [permit(n) for n in range(1, 13)]
+path = "/resource/abcd-1234.json"
+routes = [{"url": path + "?$limit=5", "file": "offset-0.json"}]   # the sample `ingestctl new` fetches
+for offset in (0, 5, 10):
+    json.dump(permits[offset:offset + 5], open(f"{folder}/offset-{offset}.json", "w"))
+    routes.append({"url": f"{path}?$limit=5&$offset={offset}", "file": f"offset-{offset}.json"})
+json.dump(routes, open(f"{folder}/routes.json", "w"), indent=1)
+PY
 token="fixture-app-token-$RANDOM$RANDOM"
-FIXTURE_TOKEN="$token" python3 scripts/fixture-api.py > "$work/api.port" &
+"$ingestctl" fixtures serve "$api" --require-header "X-App-Token: $token" > "$work/api.url" 2> "$work/api.log" &
 api_pid=$!
-for _ in $(seq 1 600); do [[ -s "$work/api.port" ]] && break; sleep 0.1; done
-port="$(head -1 "$work/api.port")"
-[[ -n "$port" ]] || { echo "new-user-test: the fixture API did not start" >&2; exit 1; }
-step "fixture API on 127.0.0.1:$port"
+for _ in $(seq 1 600); do [[ -s "$work/api.url" ]] && break; kill -0 "$api_pid" 2>/dev/null || break; sleep 0.1; done
+base="$(head -1 "$work/api.url")"
+[[ "$base" == http://127.0.0.1:* ]] || { cat "$work/api.log" >&2; echo "new-user-test: the fixture API did not start" >&2; exit 1; }
+port="${base##*:}"
+step "fixture API on 127.0.0.1:$port (ingestctl fixtures serve)"
 
 # 3. ingestctl new, from one sample page.
 cd "$copy"
@@ -75,6 +102,13 @@ step "ingestctl new: city_permits.permits (rest), .inspections (api), .examples 
 build_started=$SECONDS
 swift build --build-tests --manifest-cache local 2>&1 | tail -3
 step "first build from scratch: $((SECONDS - build_started)) s"
+
+# The folder's .env.example, written by `new` (the token added by the second dataset), is what the build's
+# `ingestctl env city_permits` prints; the root .env.example was not touched.
+./.build/debug/ingestctl env city_permits | diff - Sources/Sources/CityPermits/.env.example
+grep -q "^# CITY_PERMITS_BASE_URL=" Sources/Sources/CityPermits/.env.example
+grep -q "^# CITY_PERMITS_API_TOKEN=\$" Sources/Sources/CityPermits/.env.example
+step "Sources/Sources/CityPermits/.env.example is what ingestctl env city_permits prints"
 
 # 5. Run on the embedded default, then again.
 for dataset in permits inspections; do
@@ -116,19 +150,34 @@ PY
 guide=0
 while read -r cmd; do
   [[ "$cmd" == new\ * ]] && continue
-  cmd="${cmd//my_source/city_permits}"; cmd="${cmd//orders/permits}"
+  cmd="${cmd//my_source/city_permits}"; cmd="${cmd//orders/permits}"; cmd="${cmd//MySource/CityPermits}"
+  if [[ "$cmd" == fixtures\ serve* ]]; then
+    # It serves until stopped: start it, run the dataset against what it serves (the run `record` copied), stop it.
+    cmd="${cmd//--port 8765/--port 0}"
+    echo "new-user-test: Docs/AddingASource.md: ingestctl $cmd (then a run against it)"
+    eval "./.build/debug/ingestctl $cmd" > "$work/serve.url" 2> "$work/serve.log" &
+    serve_pid=$!
+    for _ in $(seq 1 600); do [[ -s "$work/serve.url" ]] && break; kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
+    served="$(head -1 "$work/serve.url")"
+    CITY_PERMITS_BASE_URL="$served" ./.build/debug/ingestctl run city_permits.permits > "$work/guide-out.txt" 2>&1 \
+      || { kill "$serve_pid"; cat "$work/serve.log" "$work/guide-out.txt" >&2; echo "new-user-test: a run against ingestctl $cmd failed" >&2; exit 1; }
+    kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+    guide=$((guide + 1))
+    continue
+  fi
   cmd="${cmd//> .env.example/> $work/env.example}"; cmd="${cmd//--report run.json/--report $work/guide-run.json}"
   echo "new-user-test: Docs/AddingASource.md: ingestctl $cmd"
   eval "./.build/debug/ingestctl $cmd" > "$work/guide-out.txt" 2>&1 || { cat "$work/guide-out.txt" >&2; echo "new-user-test: the guide's command failed: ingestctl $cmd" >&2; exit 1; }
   guide=$((guide + 1))
 done < "$work/guide.txt"
 (( guide >= 8 )) || { echo "new-user-test: only $guide commands found in Docs/AddingASource.md" >&2; exit 1; }
-grep -q "^# CITY_PERMITS_BASE_URL=" "$work/env.example"
 step "the $guide ingestctl commands of Docs/AddingASource.md ran on city_permits"
 
-# 6. The generated tests.
+# 6. The generated tests, and the repository's DiscoveryTests with the new source in (every folder registered,
+#    each .env.example equal to `ingestctl env`: the root one untouched, the new folder's its own).
 swift test --skip-build --filter CityPermitsTests 2>&1 | tail -4
-step "the generated test target passed"
+swift test --skip-build --filter DiscoveryTests 2>&1 | tail -4
+step "the generated test target and DiscoveryTests passed"
 
 # 7. Nothing changed outside the new folder; the token is in no file git sees.
 changed="$(git status --porcelain --untracked-files=all | grep -v ' Sources/Sources/CityPermits/' || true)"
