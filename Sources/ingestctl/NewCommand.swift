@@ -13,6 +13,9 @@ struct NewCommand: IngestCommand {
             the top level; else an item type and a parse function), the dataset value (a declarative REST \
             definition, or an extractor with --kind api), staging/intermediate/marts models with tests, and a test \
             target (Tests/ in the folder) that serves the sample on 127.0.0.1 and runs the dataset end to end. \
+            --kind browser (a page's HTML table, browsed with headless chromium) and --kind export (a CSV file \
+            downloaded) start from a built-in table instead of --from-url: the extractor, a TableRecord parser and \
+            a fixture page or CSV file served to the test by IngestTesting's RecordedAPI. \
             Nothing outside the folder is edited but the git-ignored .env, which receives <SOURCE>_BASE_URL and the \
             --header's token as <SOURCE>_API_TOKEN; the source's variables are listed in the folder's .env.example \
             (what `ingestctl env <source>` prints). Without --from-url, a small built-in sample stands in for the API.
