@@ -16,6 +16,10 @@ import IngestCommon
 /// | `PermitsDataset.swift` | the dataset value `CityPermitsSource.permits`: columns, a declarative `RESTExtractor` (`rest`) or an `Extractor` (`api`), parse, watermark |
 /// | `Models/PermitsModels.swift` | `stg_city_permits__permits` → `int_…_enriched` → `fct_city_permits__permits`, with tests |
 /// | `Tests/PermitsTests.swift`, `Tests/Fixtures/permits.json` | the test target `CityPermitsTests` (on IngestTesting): the sample served on loopback, run end to end |
+/// | `.env.example` | the source's variables, what `ingestctl env city_permits` prints (new sources; a later dataset appends its new ones) |
+///
+/// `--kind browser` and `--kind export` write a table of text cells instead (`TableScaffold.swift`): an extractor
+/// on `Browser` or `context.http`, a `TableRecord` parser, and the fixture as an HTML page or a CSV file.
 ///
 /// A second dataset of an existing source is added to the source's lists at the
 /// `// ingestctl new:` marker lines (`addingDataset(to:)`); it shares the source's schema.
