@@ -23,7 +23,7 @@ struct FixturesCommand: AsyncParsableCommand {
                 <SOURCE>_BASE_URL to it.
                 """)
 
-        @Argument(help: "The folder to serve, e.g. Sources/Sources/CityPermits/Tests/Fixtures/permits.")
+        @Argument(help: "The folder to serve, e.g. Sources/Sources/MySource/Tests/Fixtures/orders.")
         var folder: String
 
         @Option(help: "The port (default: any free port; the first line printed names it).")

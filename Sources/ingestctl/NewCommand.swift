@@ -21,7 +21,7 @@ struct NewCommand: IngestCommand {
             (what `ingestctl env <source>` prints). Without --from-url, a small built-in sample stands in for the API.
             """)
 
-    @Argument(help: "The source, snake_case (city_permits → Sources/Sources/CityPermits/).")
+    @Argument(help: "The source, snake_case (my_source → Sources/Sources/MySource/).")
     var source: String
 
     @Argument(help: "The dataset, snake_case (permits → table city_permits.permits).")

@@ -62,11 +62,12 @@ import Testing
     /// `ingestctl list` names a folder the build has not registered yet and the command that does.
     @Test func listNamesASourceFolderThisBuildHasNotRegistered() throws {
         let directory = try Ingestctl.workingDirectory()
-        try FileManager.default.createDirectory(atPath: directory + "/Sources/Sources/CityPermits", withIntermediateDirectories: true)
+        // A name no checkout registers (the new-user test adds CityPermits and runs these tests with it built in).
+        try FileManager.default.createDirectory(atPath: directory + "/Sources/Sources/NotBuiltYet", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: directory + "/Sources/Sources/AcmePortal", withIntermediateDirectories: true)
         let result = try Ingestctl.run(["list"], environment: [:], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("Sources/Sources/CityPermits is not registered in this build: swift package purge-cache && touch Package.swift && swift build"))
+        #expect(result.stderr.contains("Sources/Sources/NotBuiltYet is not registered in this build: swift package purge-cache && touch Package.swift && swift build"))
         #expect(!result.stderr.contains("AcmePortal"), "a registered folder is not reported")
         #expect(result.stdout.contains("acme_portal\n"))
     }
