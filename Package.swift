@@ -122,8 +122,11 @@ let package = Package(
         .testTarget(name: "IngestKitTests", dependencies: ["IngestKit", "IngestTestSupport"]),
         .testTarget(name: "IngestTestingTests", dependencies: ["IngestKit", "IngestTesting", "IngestTestSupport",
                                                            .product(name: "AsyncHTTPClient", package: "async-http-client")]),
-        .testTarget(name: "AcmePortalTests", dependencies: ["IngestKit", "AcmePortal", "IngestTestSupport"], exclude: ["Fixtures"]),
+        // The demo sources' own tests: their parse, their end-to-end runs, declaration parity, messy input.
+        .testTarget(name: "AcmePortalTests", dependencies: ["IngestKit", "AcmePortal", "IngestTestSupport"]),
         .testTarget(name: "TalentPortalTests", dependencies: ["IngestKit", "TalentPortal", "IngestTestSupport"]),
+        // The built `ingestctl` run as a user runs it, against the demo sources (its `Fixtures/` are data, not code).
+        .testTarget(name: "IngestctlTests", dependencies: ["IngestKit", "AcmePortal", "IngestTestSupport"], exclude: ["Fixtures"]),
     ] + sourceTestModules.map { name in
         Target.testTarget(name: "\(name)Tests", dependencies: ["IngestKit", .target(name: name), "IngestTesting"],
                           path: "Sources/Sources/\(name)/Tests", exclude: fixturesExist(name) ? ["Fixtures"] : [])

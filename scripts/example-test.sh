@@ -18,17 +18,14 @@ cd "$(dirname "$0")/.."
 repo="$(pwd)"
 example="$repo/Examples/WeatherFeed"
 
-if [[ -z "${INGEST_TEST_POSTGRES_URL:-}" ]]; then
-  source scripts/services.sh   # its EXIT trap stops the server; cleanup below calls it too
-  start_postgres
-  export INGEST_TEST_POSTGRES_URL="$POSTGRES_URL"
-fi
+source scripts/services.sh   # its EXIT trap stops what it started; cleanup below calls it too
+use_test_postgres
 work="$(mktemp -d /tmp/ingestkit-example.XXXXXX)"
 server_pid=""
 cleanup() {
   [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null || true
   rm -rf "$work"
-  if declare -F _stop_services > /dev/null; then _stop_services; fi
+  _stop_services
 }
 trap cleanup EXIT
 step() { echo "example-test: $* ($((SECONDS - started)) s)"; }

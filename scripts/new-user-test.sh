@@ -32,17 +32,14 @@ repo="$(pwd)"
 ingestctl="${INGESTCTL:-$repo/.build/debug/ingestctl}"   # the ingestctl that runs `new` (this checkout's build)
 [[ -x "$ingestctl" ]] || { echo "new-user-test: $ingestctl is missing: run swift build first" >&2; exit 1; }
 
-if [[ -z "${INGEST_TEST_POSTGRES_URL:-}" ]]; then
-  source scripts/services.sh   # its EXIT trap stops the server; cleanup below calls it too
-  start_postgres
-  export INGEST_TEST_POSTGRES_URL="$POSTGRES_URL"
-fi
+source scripts/services.sh   # its EXIT trap stops what it started; cleanup below calls it too
+use_test_postgres
 work="$(mktemp -d /tmp/ingestkit-new-user.XXXXXX)"
 api_pid=""
 cleanup() {
   [[ -n "$api_pid" ]] && kill "$api_pid" 2>/dev/null || true
   rm -rf "$work"
-  if declare -F _stop_services > /dev/null; then _stop_services; fi
+  _stop_services
 }
 trap cleanup EXIT
 step() { echo "new-user-test: $* ($((SECONDS - started)) s)"; }

@@ -52,6 +52,15 @@ start_postgres() {
     export POSTGRES_URL POSTGRES_PORT PGBIN
 }
 
+# For a test script: the PostgreSQL of INGEST_TEST_POSTGRES_URL, or one started here (stopped when the
+# shell exits; a script with an EXIT trap of its own calls _stop_services from it) and exported as it.
+use_test_postgres() {
+    if [ -z "${INGEST_TEST_POSTGRES_URL:-}" ]; then
+        start_postgres
+        export INGEST_TEST_POSTGRES_URL="$POSTGRES_URL"
+    fi
+}
+
 postgres_version() {
     "$PGBIN/postgres" --version | awk '{print $3}'
 }

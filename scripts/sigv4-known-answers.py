@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Prints the SigV4 known answers of Tests/IngestKitTests/SigV4KnownAnswers.swift, computed
+"""Prints the SigV4 known answers of Tests/IngestKitTests/Bronze/S3/SigV4KnownAnswers.swift, computed
 with botocore's signer (pip install botocore). Run it again only to add cases; the tests
 read the committed Swift file, not Python.
 
-Usage: python3 scripts/sigv4-known-answers.py > Tests/IngestKitTests/SigV4KnownAnswers.swift
+Usage: python3 scripts/sigv4-known-answers.py > Tests/IngestKitTests/Bronze/S3/SigV4KnownAnswers.swift
 """
 import datetime
 import json

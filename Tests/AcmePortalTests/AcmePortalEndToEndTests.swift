@@ -101,7 +101,7 @@ import Testing
         #expect(!error.contains("a-wrong-token-456"))
         let state = try await test.platform.recentRuns("acme_portal.orders", in: registry)
         #expect(state.first?.status == .failed)
-        #expect(state.first?.errorMessage?.contains("a-wrong-token-456") == false)
+        #expect(state.first?.error?.contains("a-wrong-token-456") == false)
     }
 
     @Test func parserReadsEveryShapeOfTheAPI() throws {

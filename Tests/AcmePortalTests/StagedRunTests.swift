@@ -42,7 +42,7 @@ import Testing
         rows = try await ledger(test)
         #expect(rows.count == 1)
         #expect(rows.first?.status == .running)
-        #expect(rows.first?.artifacts == 3 && rows.first?.counts.parsed == 0)
+        #expect(rows.first?.counts.artifacts == 3 && rows.first?.counts.parsed == 0)
         #expect(rows.first?.steps.map(\.name) == ["preflight", "extract"])
 
         // The source is gone: the load reads the run's bronze through its manifest.
@@ -54,7 +54,7 @@ import Testing
         rows = try await ledger(test)
         #expect(rows.count == 1)
         #expect(rows.first?.status == .running)
-        #expect(rows.first?.counts.inserted == 250 && rows.first?.artifacts == 3)
+        #expect(rows.first?.counts.inserted == 250 && rows.first?.counts.artifacts == 3)
         #expect(rows.first?.models?.built == 8)
 
         // The gate reads what the other steps recorded.
@@ -114,7 +114,7 @@ import Testing
         let rows = try await ledger(retried)
         #expect(rows.count == 1)
         #expect(rows.first?.status == .succeeded)
-        #expect(rows.first?.counts.inserted == 150 && rows.first?.artifacts == 2)
+        #expect(rows.first?.counts.inserted == 150 && rows.first?.counts.artifacts == 2)
     }
 
     @Test func aLoadBeforeItsExtractFailsNamingTheStep() async throws {
@@ -136,18 +136,18 @@ import Testing
     @Test(arguments: WarehouseKind.allCases)
     func aWindowReplacesTheLookbackAndIsRecorded(_ kind: WarehouseKind) async throws {
         let api = AcmeDemoAPI(orders: 400, token: Self.token)
-        let seen = QueryLog()
+        let seen = ReceivedRequests()
         let server = try await LoopbackHTTPServer.start { request in
-            await seen.append(request.query)
+            await seen.add(request)
             return api.respond(to: request, baseURL: "http://127.0.0.1:\(await seen.port)")
         }
-        await seen.setPort(server.port)
+        await seen.set(port: server.port)
         let test = try await TestPlatform.make(kind, ["ACME_PORTAL_BASE_URL": server.baseURL, "ACME_PORTAL_API_TOKEN": Self.token])
         let window = try #require(try ExtractionWindow.parse(start: "2025-01-06T00:00:00+00:00", end: "2025-01-13T00:00:00+00:00"))
         let report = try await test.platform.run("acme_portal.orders", in: registry, options: RunOptions(window: window))
         await server.stop()
         #expect(report.succeeded, "\(report.error ?? "")")
-        let first = try #require(await seen.queries.first)
+        let first = try #require(await seen.all.first?.query)
         #expect(first["created_from"] == "2025-01-06T00:00:00Z")
         #expect(first["created_to"] == "2025-01-13T00:00:00Z")
         let expected = (0..<400).filter { index in
@@ -194,12 +194,4 @@ import Testing
         #expect(rows.first { $0.runId == "new-run" }?.steps.map(\.name) == ["preflight", "extract", "load", "gate"])
         #expect(rows.first { $0.runId == "old-run" }?.steps == [])
     }
-}
-
-/// The query strings a test API saw, in order.
-actor QueryLog {
-    var queries: [[String: String]] = []
-    var port = 0
-    func append(_ query: [String: String]) { queries.append(query) }
-    func setPort(_ port: Int) { self.port = port }
 }

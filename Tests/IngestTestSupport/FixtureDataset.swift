@@ -1,5 +1,6 @@
 import Foundation
 import IngestKit
+import IngestTesting
 
 /// A small dataset for storage tests: pages of `{"results": [{"id", "name", "amount", "day"}]}` given in memory.
 public struct ItemRow: Sendable, Hashable {
@@ -83,5 +84,12 @@ public func itemPages(count: Int, pageSize: Int = 50, changed: Set<Int> = []) ->
             return #"{"id": "I\#(i)", "name": "\#(name)", "amount": "\#(i).10", "day": "2025-01-\#(String(format: "%02d", i % 28 + 1))", "active": \#(i % 2 == 0), "quantity": \#(i)}"#
         }
         return #"{"results": [\#(items.joined(separator: ","))]}"#
+    }
+}
+
+extension TestPlatform {
+    /// Silver's `fixture.items` rows, by id.
+    public func fixtureItems() async throws -> [String: ResultRow] {
+        try await rows(of: "fixture.items", by: "id")
     }
 }

@@ -29,16 +29,16 @@ public enum Monitoring {
     /// Retries `body` until it returns a value (not `nil`), for up to `seconds`: waits for a
     /// condition, never for a fixed time. Throws `what` naming the condition when it never holds.
     public static func waitFor<T: Sendable>(_ what: String, seconds: Double = 180, _ body: () async throws -> T?) async throws -> T {
-        let deadline = Date().addingTimeInterval(seconds)
         var lastError: (any Error)?
-        while Date() < deadline {
+        let value = await eventualValue(.seconds(seconds), every: .milliseconds(250)) { () async -> T? in
             do {
-                if let value = try await body() { return value }
+                return try await body()
             } catch {
                 lastError = error
+                return nil
             }
-            try await Task.sleep(for: .milliseconds(250))
         }
+        if let value { return value }
         throw IngestError("gave up waiting \(Int(seconds)) s for \(what)" + (lastError.map { " (last error: \($0))" } ?? ""))
     }
 

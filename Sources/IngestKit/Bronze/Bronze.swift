@@ -21,7 +21,7 @@ public struct Bronze: Sendable {
     }
 
     /// Stores one artifact unchanged; its URL is stored without secrets.
-    public func write(_ artifact: RawArtifact, runId: String, ingestDate: String, extractedAt: String) async throws -> Provenance {
+    package func write(_ artifact: RawArtifact, runId: String, ingestDate: String, extractedAt: String) async throws -> Provenance {
         guard Self.isSafeArtifactId(artifact.artifactId), artifact.artifactId != BronzeLayout.manifestName else {
             throw IngestError("artifact id \"\(artifact.artifactId)\" is not a safe file name",
                               fix: "use letters, digits, _, - and . only, e.g. page_0001")
@@ -35,7 +35,7 @@ public struct Bronze: Sendable {
         return provenance
     }
 
-    public func writeManifest(_ manifest: RunManifest) async throws -> String {
+    package func writeManifest(_ manifest: RunManifest) async throws -> String {
         let key = layout.manifestKey(ingestDate: manifest.ingestDate, runId: manifest.runId)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

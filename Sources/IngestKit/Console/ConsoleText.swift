@@ -23,7 +23,7 @@ public enum ConsoleText {
                      runs.map { run in
                          [run.runId, "\(run.source).\(run.dataset)", run.status.rawValue, run.startedAt.description, String(run.counts.artifacts),
                           String(run.counts.parsed), String(run.counts.inserted), String(run.counts.updated),
-                          String(run.counts.unchanged), run.watermark ?? "", run.errorMessage ?? "",
+                          String(run.counts.unchanged), run.watermark ?? "", run.error ?? "",
                           run.steps.map { "\($0.name):\($0.status)" }.joined(separator: ","),
                           run.windowStart.map { "\($0)/\(run.windowEnd ?? "")" } ?? ""]
                      })

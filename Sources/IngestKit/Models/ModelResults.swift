@@ -1,4 +1,5 @@
 import Foundation
+import IngestCommon
 
 /// The outcome of one `models` invocation, written as JSON like dbt's `run_results.json`.
 public struct ModelResults: Sendable, Codable {
@@ -53,7 +54,8 @@ public struct ModelResults: Sendable, Codable {
     public var command: String
     public var selection: String?
     public var dialect: String
-    public var startedAt: String
+    /// When the invocation started (UTC), written `YYYY-MM-DD HH:MM:SS[.ffffff]`.
+    public var startedAt: LocalTimestamp
     public var elapsedSeconds: Double
     /// Whether the build's models were published (write-audit-publish).
     public var published: Bool
@@ -100,7 +102,7 @@ public struct ModelResults: Sendable, Codable {
         command == ModelRunner.Command.build.rawValue ? succeeded && published : succeeded
     }
 
-    public init(invocationId: String, command: String, selection: String?, dialect: String, startedAt: String) {
+    public init(invocationId: String, command: String, selection: String?, dialect: String, startedAt: LocalTimestamp) {
         self.invocationId = invocationId
         self.command = command
         self.selection = selection
@@ -117,7 +119,7 @@ public struct ModelResults: Sendable, Codable {
         command = try c.decode(String.self, forKey: .command)
         selection = try c.decodeIfPresent(String.self, forKey: .selection)
         dialect = try c.decode(String.self, forKey: .dialect)
-        startedAt = try c.decode(String.self, forKey: .startedAt)
+        startedAt = try c.decode(LocalTimestamp.self, forKey: .startedAt)
         elapsedSeconds = try c.decode(Double.self, forKey: .elapsedSeconds)
         published = try c.decode(Bool.self, forKey: .published)
         message = try c.decodeIfPresent(String.self, forKey: .message)

@@ -35,7 +35,7 @@ public struct ModelRunner: Sendable {
     public func execute(_ command: Command, select: String?, exclude: String? = nil) async throws -> ModelResults {
         let clock = ContinuousClock.now
         var results = ModelResults(invocationId: Pipeline.newRunId(), command: command.rawValue, selection: select,
-                                   dialect: warehouse.dialect.rawValue, startedAt: LocalTimestamp(Date()).description)
+                                   dialect: warehouse.dialect.rawValue, startedAt: LocalTimestamp(Date()))
         let selected = try ModelSelector(graph).select(select, exclude: exclude)
         switch command {
         case .test:

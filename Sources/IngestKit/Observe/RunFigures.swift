@@ -40,9 +40,7 @@ public struct RunFigures: Sendable {
 
     /// The figures of a finished run; `ledger` adds the totals (and the last success) of earlier runs.
     public init(report: RunReport, ledger: LedgerSummary?) {
-        self.init(source: report.source, dataset: report.dataset, status: report.status.rawValue, artifacts: report.counts.artifacts,
-                  bytes: report.counts.bytes, counts: report.counts.load, startedAt: report.startedAt, finishedAt: report.finishedAt,
-                  ledger: ledger ?? LedgerSummary(runsByStatus: [report.status.rawValue: 1]))
+        self.init(record: report.run, ledger: ledger ?? LedgerSummary(runsByStatus: [report.status.rawValue: 1]))
         rowsDuplicates = report.counts.duplicates
         driftKeys = report.drift.count
         modelsBuilt = report.models?.built
@@ -57,17 +55,12 @@ public struct RunFigures: Sendable {
     /// The figures of the latest run as the ledger (`staging.ingestion_state`) keeps it
     /// (no duplicates, step durations, models or gate).
     public init(record: RunRecord, ledger: LedgerSummary) {
-        self.init(source: record.source, dataset: record.dataset, status: record.status.rawValue, artifacts: record.counts.artifacts,
-                  bytes: record.counts.bytes, counts: record.counts.load, startedAt: record.startedAt, finishedAt: record.finishedAt, ledger: ledger)
-    }
-
-    private init(source: String, dataset: String, status: String, artifacts: Int, bytes: Int, counts: LoadCounts,
-                 startedAt: LocalTimestamp, finishedAt: LocalTimestamp?, ledger: LedgerSummary) {
-        self.source = source
-        self.dataset = dataset
-        self.status = status
-        self.artifacts = artifacts
-        self.bytes = bytes
+        let counts = record.counts, finishedAt = record.finishedAt
+        source = record.source
+        dataset = record.dataset
+        status = record.status.rawValue
+        artifacts = counts.artifacts
+        bytes = counts.bytes
         rowsParsed = counts.parsed
         rowsInserted = counts.inserted
         rowsUpdated = counts.updated
@@ -75,7 +68,7 @@ public struct RunFigures: Sendable {
         rowsRejected = counts.rejected
         stepSeconds = []
         self.finishedAt = finishedAt?.date.timeIntervalSince1970
-        if let finishedAt { runSeconds = finishedAt.date.timeIntervalSince(startedAt.date) }
+        if let finishedAt { runSeconds = finishedAt.date.timeIntervalSince(record.startedAt.date) }
         runsByStatus = ledger.runsByStatus
         lastSuccessAt = ledger.lastSuccessAt
     }

@@ -109,7 +109,7 @@ public struct RunObserver: Sendable {
         let path = (platform.resultsFolder as NSString).appendingPathComponent("run_results.json")
         guard let data = FileManager.default.contents(atPath: path),
               let results = try? JSONDecoder().decode(ModelResults.self, from: data),
-              results.selection == "stg_\(report.source)__\(report.dataset)+", results.startedAt >= report.startedAt.description
+              results.selection == "stg_\(report.source)__\(report.dataset)+", results.startedAt >= report.startedAt
         else { return [] }
         return results.results.compactMap { node in
             guard node.kind == .model, node.status == .success, let model = graph.nodes[node.name]?.model,

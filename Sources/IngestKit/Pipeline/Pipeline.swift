@@ -3,25 +3,25 @@ import IngestCommon
 import Logging
 
 /// Runs one dataset end to end:
-/// preflight → extract to bronze → parse and load from bronze → gate → state row.
+/// preflight → extract to bronze → parse and load from bronze → gate → ledger row.
 ///
 /// Every run gets a row in `staging.ingestion_state` (once preflight has made
 /// that table). The load is one transaction: silver and the run's counts
 /// commit together or not at all.
-public struct Pipeline: Sendable {
-    public let platform: Platform
-    public let warehouse: any Warehouse
+package struct Pipeline: Sendable {
+    package let platform: Platform
+    package let warehouse: any Warehouse
     /// The models the run ends with, and the silver tables they read; `nil` runs no models.
-    public let models: (graph: ModelGraph, sourceTables: [String: TableSchema], threads: Int)?
+    package let models: (graph: ModelGraph, sourceTables: [String: TableSchema], threads: Int)?
 
-    public init(platform: Platform, warehouse: any Warehouse,
+    package init(platform: Platform, warehouse: any Warehouse,
                 models: (graph: ModelGraph, sourceTables: [String: TableSchema], threads: Int)? = nil) {
         self.platform = platform
         self.warehouse = warehouse
         self.models = models
     }
 
-    public static func newRunId(at date: Date = Date()) -> String {
+    package static func newRunId(at date: Date = Date()) -> String {
         let parts = Calendar.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let stamp = String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!)
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
@@ -35,7 +35,7 @@ public struct Pipeline: Sendable {
     /// their counts, bronze holds its artifacts and manifest. Another process, on any
     /// machine, continues it with the same run id. Without it, this process does the
     /// whole run under a new id (`runId`, or a fresh one).
-    public func run(_ dataset: Dataset, options: RunOptions = RunOptions(), runId: String? = nil) async -> RunReport {
+    package func run(_ dataset: Dataset, options: RunOptions = RunOptions(), runId: String? = nil) async -> RunReport {
         let notes = RunNotes()
         var report = await RunNotes.$current.withValue(notes) { await execute(dataset, options: options, runId: runId) }
         report.notices = notes.notices
@@ -51,11 +51,11 @@ public struct Pipeline: Sendable {
             runId: runId, source: dataset.source, dataset: dataset.name,
             startedAt: .run(runTime), warehouse: warehouse.location,
             bronze: (try? platform.bronzeStore().location) ?? "unconfigured")
-        report.fromRunId = options.fromRun
+        report.fromRuns = options.fromRun.map { [$0] } ?? []
         report.ingestDate = CalendarDate(runTime).description
         await options.onStart?(report)
-        let state = RunLedger(warehouse.dialect)
-        var stateStarted = false
+        let ledger = RunLedger(warehouse.dialect)
+        var ledgerStarted = false
         var lastWatermark: String?
         var datasetLock: (any DatasetLock)?
         var gateContext = SuccessGate.Context()
@@ -95,29 +95,29 @@ public struct Pipeline: Sendable {
                 try await bronze.store.prepare()
                 try await SilverTables(warehouse: warehouse).ensure(table)
                 for statement in RejectsTable(for: table, dialect: warehouse.dialect).createStatements { try await warehouse.execute(statement) }
-                try await state.prepare(in: warehouse)
+                try await ledger.prepare(in: warehouse)
                 // One run of a dataset at a time; rows left `running` by a killed run are closed.
                 datasetLock = try await warehouse.lockDataset(dataset.qualifiedName, waitSeconds: DatasetLockWait.seconds(platform.settings),
                                                               say: platform.say)
-                try await state.failInterrupted(source: dataset.source, dataset: dataset.name, by: runId,
+                try await ledger.failInterrupted(source: dataset.source, dataset: dataset.name, by: runId,
                                                 at: .run(Date()), in: warehouse)
-                if staged, let recorded = try await state.record(runId: runId, in: warehouse) {
+                if staged, let recorded = try await ledger.record(runId: runId, in: warehouse) {
                     guard recorded.source == dataset.source, recorded.dataset == dataset.name else {
                         throw IngestError("run id \(runId) is a run of \(recorded.source).\(recorded.dataset), not of \(dataset.qualifiedName)",
                                           fix: "give each dataset's run its own id (the generated Airflow DAGs derive it from the DAG and its run)")
                     }
                     Self.adopt(recorded, into: &report)
-                    var reopened = Self.stateRecord(report, .running)
+                    var reopened = Self.ledgerRecord(report, .running)
                     reopened.steps = marked(.preflight)
-                    try await state.resume(reopened, in: warehouse)
+                    try await ledger.resume(reopened, in: warehouse)
                 } else {
-                    var record = Self.stateRecord(report, .running)
+                    var record = Self.ledgerRecord(report, .running)
                     record.steps = marked(.preflight)
-                    try await state.start(record, in: warehouse)
+                    try await ledger.start(record, in: warehouse)
                 }
-                stateStarted = true
-                lastWatermark = try await state.lastWatermark(source: dataset.source, dataset: dataset.name, in: warehouse)
-                gateContext.lastSuccessRowsParsed = try await state.lastSuccessRowsParsed(source: dataset.source, dataset: dataset.name, in: warehouse)
+                ledgerStarted = true
+                lastWatermark = try await ledger.lastWatermark(source: dataset.source, dataset: dataset.name, in: warehouse)
+                gateContext.lastSuccessRowsParsed = try await ledger.lastSuccessRowsParsed(source: dataset.source, dataset: dataset.name, in: warehouse)
             }
 
             var manifest: RunManifest?
@@ -165,15 +165,18 @@ public struct Pipeline: Sendable {
                         committed = Self.merging(committed, .init(name: (options.steps.contains(.models) ? RunStep.models : .gate),
                                                                   status: .running, seconds: 0))
                     }
-                    let loader = SilverLoader(warehouse: warehouse, table: table, bronze: bronze, state: state)
+                    let loader = SilverLoader(warehouse: warehouse, table: table, bronze: bronze, ledger: ledger)
                     let parse = try dataset.makeParser()
                     for manifest in manifests {
                         report.bronzePrefix = bronze.layout.runPrefix(ingestDate: manifest.ingestDate, runId: manifest.runId)
-                        if options.replay != nil { report.replayedRuns = (report.replayedRuns ?? []) + [manifest.runId] }
+                        if options.replay != nil {
+                            report.replays = true
+                            report.fromRuns.append(manifest.runId)
+                        }
                         do {
                             try await loader.load(manifest: manifest, parse: parse, ledgerSteps: committed, report: &report)
                         } catch {
-                            if options.replay != nil { report.replayedRuns?.removeLast() }
+                            if options.replay != nil { report.fromRuns.removeLast() }
                             throw error
                         }
                     }
@@ -220,14 +223,14 @@ public struct Pipeline: Sendable {
             platform.logger.error("run \(runId) of \(dataset.qualifiedName) failed: \(report.error ?? "")")
         }
         report.finishedAt = .run(Date())
-        if stateStarted {
+        if ledgerStarted {
             // A run on separate processes stays `running` until its gate (or a failed step) decides it.
             let status: RunStatus = !report.succeeded ? .failed : (options.runsGate ? .succeeded : .running)
             do {
-                try await state.update(Self.stateRecord(report, status), in: warehouse)
+                try await ledger.update(Self.ledgerRecord(report, status), in: warehouse)
             } catch {
                 report.status = .failed
-                report.error = (report.error.map { $0 + "; " } ?? "") + "could not write the state row: \(error.redactedDescription)"
+                report.error = (report.error.map { $0 + "; " } ?? "") + "could not write the ledger row: \(error.redactedDescription)"
             }
         }
         await datasetLock?.release()
@@ -241,35 +244,26 @@ public struct Pipeline: Sendable {
         return (column, newest.map { Date().timeIntervalSince($0) / 3600 })
     }
 
-    static func stateRecord(_ report: RunReport, _ status: RunStatus) -> RunRecord {
-        var record = RunRecord(
-            runId: report.runId, source: report.source, dataset: report.dataset, status: status,
-            startedAt: report.startedAt, finishedAt: status == .running ? nil : report.finishedAt,
-            counts: report.counts, errorMessage: report.error, watermark: report.watermark)
-        record.steps = report.steps
-        record.ingestDate = report.ingestDate
-        record.windowStart = report.windowStart
-        record.windowEnd = report.windowEnd
-        record.models = report.models
-        record.modelsPublished = report.modelsPublished
-        record.fromRuns = report.replayedRuns ?? report.fromRunId.map { [$0] } ?? []
-        record.drift = report.drift
+    /// The ledger's row of the run: the report's run with `status` (no finish time while `running`).
+    static func ledgerRecord(_ report: RunReport, _ status: RunStatus) -> RunRecord {
+        var record = report.run
+        record.status = status
+        if status == .running { record.finishedAt = nil }
         return record
     }
 
-    /// Takes over what the ledger recorded for a run another process started.
+    /// Takes over what the ledger recorded for a run another process started; this process's status,
+    /// finish, error and the bronze it was told to load stay its own.
     static func adopt(_ recorded: RunRecord, into report: inout RunReport) {
-        report.startedAt = recorded.startedAt
-        report.counts = recorded.counts
-        report.watermark = recorded.watermark
+        var run = recorded
+        run.status = report.status
+        run.finishedAt = report.finishedAt
+        run.error = report.error
+        run.fromRuns = report.fromRuns
         // A step left `running` was interrupted: it did not finish.
-        report.steps = recorded.steps.filter { $0.status != .running }
-        report.ingestDate = recorded.ingestDate ?? report.ingestDate
-        report.windowStart = recorded.windowStart
-        report.windowEnd = recorded.windowEnd
-        report.models = recorded.models
-        report.modelsPublished = recorded.modelsPublished
-        report.drift = recorded.drift
+        run.steps = recorded.steps.filter { $0.status != .running }
+        run.ingestDate = recorded.ingestDate ?? report.ingestDate
+        report.run = run
     }
 
     /// A new extract of a run: the load, models and gate recorded for its old bronze no longer stand.

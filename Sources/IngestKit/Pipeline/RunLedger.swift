@@ -1,45 +1,6 @@
 import Foundation
 import IngestCommon
 
-/// One row per run in `staging.ingestion_state`: the run as the ledger keeps it, in the report's
-/// vocabulary (`RunStatus`, `RunReport.Step`, `RunReport.Counts`, `LocalTimestamp`); the ledger's
-/// column names are its own (`rows_parsed`, `error_message`, …).
-///
-/// A run whose steps run in separate processes (`--run-id`) keeps one row: each
-/// process reads it, adds its steps and counts, and writes it back.
-public struct RunRecord: Sendable, Hashable {
-    public var runId: String
-    public var source: String
-    public var dataset: String
-    public var status: RunStatus
-    public var startedAt: LocalTimestamp
-    public var finishedAt: LocalTimestamp?
-    /// Artifacts, bytes and the load's counts, as in the report.
-    public var counts = RunReport.Counts()
-    /// `counts.artifacts`.
-    public var artifacts: Int { counts.artifacts }
-    /// `counts.bytes`.
-    public var bytes: Int { counts.bytes }
-    /// The run's error (the report's `error`), as the `error_message` column keeps it.
-    public var errorMessage: String?
-    public var watermark: String?
-    /// The steps recorded so far, in order (`running` marks a step a process was in when last written).
-    public var steps: [RunReport.Step] = []
-    /// The bronze partition date of the run's artifacts.
-    public var ingestDate: String?
-    /// The extract's window from the scheduler (ISO-8601), if any.
-    public var windowStart: String?
-    public var windowEnd: String?
-    /// The models build of the run, when it ran.
-    public var models: ModelResults.Summary?
-    public var modelsPublished: Bool?
-    /// The stored runs whose bronze this run loaded instead of its own (`--from-run`, `ingestctl replay`), in order.
-    public var fromRuns: [String] = []
-    /// Schema drift its load saw: keys the item type never reads, by dotted path, with a count and one example
-    /// (masked); empty when there was none or the ledger row was written before drift was kept.
-    public var drift: [SchemaDrift.Key] = []
-}
-
 /// The earlier name of `RunLedger`, kept so code written against it still compiles.
 @available(*, deprecated, renamed: "RunLedger")
 public typealias IngestionState = RunLedger
@@ -54,7 +15,7 @@ public struct RunLedger: Sendable {
 
     var name: String { dialect.qualified(Self.schema, Self.table) }
 
-    public var createStatements: [String] {
+    package var createStatements: [String] {
         let big = dialect.sql.bigIntegerType
         let int = dialect.typeName(.integer)
         let text = dialect.typeName(.text)
@@ -92,12 +53,12 @@ public struct RunLedger: Sendable {
 
     /// A column added after the table's first version: its name, type, and the value older rows get
     /// (`nil`: empty, NULL; otherwise the column is `NOT NULL DEFAULT` that value).
-    public struct AddedColumn: Sendable {
-        public var name: String
-        public var type: ColumnType
-        public var defaultValue: String?
+    package struct AddedColumn: Sendable {
+        package var name: String
+        package var type: ColumnType
+        package var defaultValue: String?
 
-        public init(_ name: String, _ type: ColumnType = .text, default defaultValue: String? = nil) {
+        package init(_ name: String, _ type: ColumnType = .text, default defaultValue: String? = nil) {
             self.name = name
             self.type = type
             self.defaultValue = defaultValue
@@ -106,14 +67,14 @@ public struct RunLedger: Sendable {
 
     /// Columns added after the table's first version, in order; `prepare` adds them to an older table
     /// (text columns empty, `rows_rejected` 0).
-    public static let addedColumns: [AddedColumn] = [
+    package static let addedColumns: [AddedColumn] = [
         AddedColumn("steps"), AddedColumn("ingest_date"), AddedColumn("window_start"), AddedColumn("window_end"),
         AddedColumn("models"), AddedColumn("from_runs"), AddedColumn("rows_rejected", .integer, default: "0"),
         AddedColumn("drift"),
     ]
 
     /// Creates the schema, the table and its index, and adds the columns an older table lacks.
-    public func prepare(in warehouse: any Warehouse) async throws {
+    package func prepare(in warehouse: any Warehouse) async throws {
         try await warehouse.ensureSchema(Self.schema)
         for statement in createStatements { try await warehouse.execute(statement) }
         let existing = Set(try await warehouse.existingColumns(schema: Self.schema, table: Self.table).map(\.name))
@@ -121,14 +82,14 @@ public struct RunLedger: Sendable {
     }
 
     /// The `ALTER TABLE … ADD COLUMN` statements that give a table with `existing` columns the added ones.
-    public func addColumnStatements(existing: Set<String>) -> [String] {
+    package func addColumnStatements(existing: Set<String>) -> [String] {
         Self.addedColumns.filter { !existing.contains($0.name) }.map { column in
             let filled = column.defaultValue.map { " NOT NULL DEFAULT \($0)" } ?? ""
             return "ALTER TABLE \(name) ADD COLUMN \(dialect.quote(column.name)) \(dialect.typeName(column.type))\(filled)"
         }
     }
 
-    public func start(_ record: RunRecord, in session: any SQLSession) async throws {
+    package func start(_ record: RunRecord, in session: any SQLSession) async throws {
         try await session.execute("""
             INSERT INTO \(raw: name) ("run_id", "source", "dataset", "status", "started_at", "steps", "ingest_date")
             VALUES (\(text: record.runId), \(text: record.source), \(text: record.dataset), 'running', \(timestamp: record.startedAt.description),
@@ -137,7 +98,7 @@ public struct RunLedger: Sendable {
     }
 
     /// Reopens a recorded run for another of its steps: `running` again, with no error, and these steps.
-    public func resume(_ record: RunRecord, in session: any SQLSession) async throws {
+    package func resume(_ record: RunRecord, in session: any SQLSession) async throws {
         try await session.execute("""
             UPDATE \(raw: name) SET "status" = 'running', "finished_at" = NULL, "error_message" = NULL, "steps" = \(text: Self.stepsJSON(record.steps))
             WHERE "run_id" = \(text: record.runId)
@@ -180,9 +141,9 @@ public struct RunLedger: Sendable {
     }
 
     /// Writes the record's status, counts, error and watermark.
-    public func update(_ record: RunRecord, in session: any SQLSession) async throws {
+    package func update(_ record: RunRecord, in session: any SQLSession) async throws {
         // A message may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
-        let errorMessage = record.errorMessage.map { Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\0") }
+        let errorMessage = record.error.map { Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\0") }
         try await session.execute("""
             UPDATE \(raw: name) SET "status" = \(text: record.status.rawValue), "finished_at" = \(timestamp: record.finishedAt?.description),
                 "artifacts" = \(integer: record.counts.artifacts), "bytes" = \(integer: record.counts.bytes),
@@ -204,7 +165,7 @@ public struct RunLedger: Sendable {
     /// belongs to a process that was killed. Its load either committed with its counts
     /// or rolled back, so the counts stand. A row between two steps of a run on
     /// separate processes (`--run-id`) has no step running and is left alone.
-    public func failInterrupted(source: String, dataset: String, by runId: String, at time: LocalTimestamp,
+    package func failInterrupted(source: String, dataset: String, by runId: String, at time: LocalTimestamp,
                                 in session: any SQLSession) async throws {
         try await session.execute("""
             UPDATE \(raw: name) SET "status" = 'failed', "finished_at" = \(timestamp: time.description),
@@ -258,9 +219,11 @@ public struct RunLedger: Sendable {
         var record = RunRecord(
             runId: row["run_id"] ?? "", source: row["source"] ?? "", dataset: row["dataset"] ?? "",
             status: RunStatus(rawValue: row["status"] ?? "") ?? .failed,
-            startedAt: row["started_at"].flatMap(LocalTimestamp.init(iso:)) ?? LocalTimestamp(Date(timeIntervalSince1970: 0)),
-            finishedAt: row["finished_at"].flatMap(LocalTimestamp.init(iso:)),
-            counts: counts, errorMessage: row["error_message"] ?? nil, watermark: row["watermark"] ?? nil)
+            startedAt: row["started_at"].flatMap(LocalTimestamp.init(iso:)) ?? LocalTimestamp(Date(timeIntervalSince1970: 0)))
+        record.finishedAt = row["finished_at"].flatMap(LocalTimestamp.init(iso:))
+        record.counts = counts
+        record.error = row["error_message"] ?? nil
+        record.watermark = row["watermark"] ?? nil
         if let steps = row["steps"] ?? nil {
             record.steps = (try? JSONDecoder().decode([RunReport.Step].self, from: Data(steps.utf8))) ?? []
         }

@@ -25,6 +25,12 @@ extension LocalTimestamp {
 }
 
 /// Everything about one run, as printed and as written by `--report` (JSON, with `schema_version`).
+///
+/// The run itself is `run`, the value the ledger keeps (`staging.ingestion_state`); its fields read and write
+/// through the report as before (`report.runId`, `report.counts.parsed`, `report.error`, …). The report adds only
+/// what the ledger does not keep: where the stores are, the bronze prefix the load read, the gate's reasons,
+/// rejected-item samples, why the extract stopped paging, and notices.
+@dynamicMemberLookup
 public struct RunReport: Sendable, Codable {
     /// The version of the `--report` JSON's shape; it grows when a key changes meaning or goes.
     public static let schemaVersion = 1
@@ -74,43 +80,51 @@ public struct RunReport: Sendable, Codable {
         public var failures: [String]
     }
 
-    public var runId: String
-    public var source: String
-    public var dataset: String
-    public var status: RunStatus = .failed
-    /// When the run started and finished (UTC), written `YYYY-MM-DD HH:MM:SS[.ffffff]`.
-    public var startedAt: LocalTimestamp
-    public var finishedAt: LocalTimestamp?
+    /// The run, as the ledger keeps it.
+    public var run: RunRecord
+    /// Where silver and bronze are (`WarehouseConfiguration`'s and the object store's locations).
     public var warehouse: String
     public var bronze: String
     /// The bronze prefix the load read (this run's, or `--from-run`'s).
     public var bronzePrefix: String?
-    public var fromRunId: String?
-    public var counts = Counts()
-    public var steps: [Step] = []
     public var gate: Gate?
-    public var watermark: String?
-    /// The models build that ended the run (`build --select stg_<source>__<dataset>+`).
-    public var models: ModelResults.Summary?
-    public var modelsPublished: Bool?
-    public var error: String?
     /// The reasons of the first rejected items (at most 3); all are in `<schema>.<table>__rejects`.
     public var rejectSamples: [String] = []
-    /// Schema drift: keys the artifacts' items carried that the item type never reads, as dotted
-    /// paths (`customer.phone`) with how many items carried each and one example value.
-    public var drift: [SchemaDrift.Key] = []
     /// Why the extract stopped reading pages (e.g. `the API's total of 25 records was reached`); nil when the
     /// extractor does not page or the extract did not run.
     public var stopReason: String?
     /// What the user should know although the run did not fail (e.g. a lone surrogate read as U+FFFD).
     public var notices: [String] = []
-    /// The bronze partition date of the run's artifacts (`ingest_date=` in their keys).
-    public var ingestDate: String?
-    /// The window the scheduler gave the extract (`--window-start`/`--window-end`, ISO-8601), if any.
-    public var windowStart: String?
-    public var windowEnd: String?
-    /// The stored runs a replay parsed again, in the order it loaded them (`ingestctl replay`).
-    public var replayedRuns: [String]?
+    /// Whether the load replays stored runs (`ingestctl replay`): `run.fromRuns` are then `replayed_runs`,
+    /// not `from_run_id`. Set when the first replayed run is loaded.
+    var replays = false
+
+    public init(runId: String, source: String, dataset: String, startedAt: LocalTimestamp, warehouse: String, bronze: String) {
+        run = RunRecord(runId: runId, source: source, dataset: dataset, status: .failed, startedAt: startedAt)
+        self.warehouse = warehouse
+        self.bronze = bronze
+    }
+
+    /// The run's fields, read and written as the report's own (`report.status`, `report.counts`).
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<RunRecord, T>) -> T {
+        get { run[keyPath: keyPath] }
+        set { run[keyPath: keyPath] = newValue }
+    }
+
+    /// The stored run whose bronze the load parsed (`--from-run`), if any.
+    public var fromRunId: String? { replays ? nil : run.fromRuns.first }
+    /// The stored runs a replay parsed again, in the order it loaded them (`ingestctl replay`); `nil` when not a replay.
+    public var replayedRuns: [String]? { replays ? run.fromRuns : nil }
+
+    public func ran(_ step: RunStep) -> Bool { run.ran(step) }
+
+    public var succeeded: Bool { run.succeeded }
+
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
 
     enum CodingKeys: String, CodingKey {
         case runId = "run_id"
@@ -132,16 +146,33 @@ public struct RunReport: Sendable, Codable {
 
     enum SchemaVersionKey: String, CodingKey { case schemaVersion = "schema_version" }
 
-    public func ran(_ step: RunStep) -> Bool {
-        steps.contains { $0.name == step && $0.status != .skipped }
-    }
-
-    public var succeeded: Bool { status == .succeeded }
-
-    public func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        run = RunRecord(runId: try c.decode(String.self, forKey: .runId), source: try c.decode(String.self, forKey: .source),
+                        dataset: try c.decode(String.self, forKey: .dataset), status: try c.decode(RunStatus.self, forKey: .status),
+                        startedAt: try c.decode(LocalTimestamp.self, forKey: .startedAt))
+        run.finishedAt = try c.decodeIfPresent(LocalTimestamp.self, forKey: .finishedAt)
+        run.counts = try c.decode(Counts.self, forKey: .counts)
+        run.error = try c.decodeIfPresent(String.self, forKey: .error)
+        run.watermark = try c.decodeIfPresent(String.self, forKey: .watermark)
+        run.steps = try c.decode([Step].self, forKey: .steps)
+        run.ingestDate = try c.decodeIfPresent(String.self, forKey: .ingestDate)
+        run.windowStart = try c.decodeIfPresent(String.self, forKey: .windowStart)
+        run.windowEnd = try c.decodeIfPresent(String.self, forKey: .windowEnd)
+        run.models = try c.decodeIfPresent(ModelResults.Summary.self, forKey: .models)
+        run.modelsPublished = try c.decodeIfPresent(Bool.self, forKey: .modelsPublished)
+        run.drift = try c.decode([SchemaDrift.Key].self, forKey: .drift)
+        let replayed = try c.decodeIfPresent([String].self, forKey: .replayedRuns)
+        replays = replayed != nil
+        let fromRunId = try c.decodeIfPresent(String.self, forKey: .fromRunId)
+        run.fromRuns = replayed ?? fromRunId.map { [$0] } ?? []
+        warehouse = try c.decode(String.self, forKey: .warehouse)
+        bronze = try c.decode(String.self, forKey: .bronze)
+        bronzePrefix = try c.decodeIfPresent(String.self, forKey: .bronzePrefix)
+        gate = try c.decodeIfPresent(Gate.self, forKey: .gate)
+        rejectSamples = try c.decode([String].self, forKey: .rejectSamples)
+        stopReason = try c.decodeIfPresent(String.self, forKey: .stopReason)
+        notices = try c.decode([String].self, forKey: .notices)
     }
 
     // Encode optionals as explicit nulls so readers can rely on every key being present.
@@ -149,30 +180,30 @@ public struct RunReport: Sendable, Codable {
         var version = encoder.container(keyedBy: SchemaVersionKey.self)
         try version.encode(Self.schemaVersion, forKey: .schemaVersion)
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(runId, forKey: .runId)
-        try c.encode(source, forKey: .source)
-        try c.encode(dataset, forKey: .dataset)
-        try c.encode(status, forKey: .status)
-        try c.encode(startedAt, forKey: .startedAt)
-        try c.encode(finishedAt, forKey: .finishedAt)
+        try c.encode(run.runId, forKey: .runId)
+        try c.encode(run.source, forKey: .source)
+        try c.encode(run.dataset, forKey: .dataset)
+        try c.encode(run.status, forKey: .status)
+        try c.encode(run.startedAt, forKey: .startedAt)
+        try c.encode(run.finishedAt, forKey: .finishedAt)
         try c.encode(warehouse, forKey: .warehouse)
         try c.encode(bronze, forKey: .bronze)
         try c.encode(bronzePrefix, forKey: .bronzePrefix)
         try c.encode(fromRunId, forKey: .fromRunId)
-        try c.encode(counts, forKey: .counts)
-        try c.encode(steps, forKey: .steps)
+        try c.encode(run.counts, forKey: .counts)
+        try c.encode(run.steps, forKey: .steps)
         try c.encode(gate, forKey: .gate)
-        try c.encode(watermark, forKey: .watermark)
-        try c.encode(models, forKey: .models)
-        try c.encode(modelsPublished, forKey: .modelsPublished)
-        try c.encode(error, forKey: .error)
+        try c.encode(run.watermark, forKey: .watermark)
+        try c.encode(run.models, forKey: .models)
+        try c.encode(run.modelsPublished, forKey: .modelsPublished)
+        try c.encode(run.error, forKey: .error)
         try c.encode(rejectSamples, forKey: .rejectSamples)
-        try c.encode(drift, forKey: .drift)
+        try c.encode(run.drift, forKey: .drift)
         try c.encode(stopReason, forKey: .stopReason)
         try c.encode(notices, forKey: .notices)
-        try c.encode(ingestDate, forKey: .ingestDate)
-        try c.encode(windowStart, forKey: .windowStart)
-        try c.encode(windowEnd, forKey: .windowEnd)
+        try c.encode(run.ingestDate, forKey: .ingestDate)
+        try c.encode(run.windowStart, forKey: .windowStart)
+        try c.encode(run.windowEnd, forKey: .windowEnd)
         try c.encode(replayedRuns, forKey: .replayedRuns)
     }
 }

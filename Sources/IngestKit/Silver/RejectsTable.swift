@@ -8,20 +8,20 @@ import IngestCommon
 /// Rows are written in the load's transaction, with the silver rows of the same run: a load that
 /// rolls back keeps no rejects either. Same table on both warehouses; `raw_item` is text so the
 /// item is kept byte for byte (escapes such as `\u0000` included, which PostgreSQL's jsonb refuses).
-public struct RejectsTable: Sendable {
-    public let dialect: SQLDialect
-    public let schema: String
-    public let table: String
+package struct RejectsTable: Sendable {
+    package let dialect: SQLDialect
+    package let schema: String
+    package let table: String
 
-    public init(for silver: TableSchema, dialect: SQLDialect) {
+    package init(for silver: TableSchema, dialect: SQLDialect) {
         self.dialect = dialect
         self.schema = silver.schema
         self.table = silver.table + "__rejects"
     }
 
-    public var name: String { dialect.qualified(schema, table) }
+    package var name: String { dialect.qualified(schema, table) }
 
-    public var createStatements: [String] {
+    package var createStatements: [String] {
         let text = dialect.typeName(.text)
         return ["""
             CREATE TABLE IF NOT EXISTS \(name) (
@@ -37,7 +37,7 @@ public struct RejectsTable: Sendable {
     }
 
     /// Inserts a run's rejected items.
-    public func insert(_ rejects: [RejectedItem], runId: String, at time: LocalTimestamp, in session: any SQLSession) async throws {
+    package func insert(_ rejects: [RejectedItem], runId: String, at time: LocalTimestamp, in session: any SQLSession) async throws {
         for reject in rejects {
             // A reason may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
             let reason = Redactor.shared.redact(reject.reason).replacingOccurrences(of: "\u{0}", with: "\\0")
@@ -50,12 +50,12 @@ public struct RejectsTable: Sendable {
     }
 
     /// Deletes a run's rejected items (its load runs again).
-    public func delete(runId: String, in session: any SQLSession) async throws {
+    package func delete(runId: String, in session: any SQLSession) async throws {
         try await session.execute("DELETE FROM \(raw: name) WHERE \"run_id\" = \(text: runId)")
     }
 
     /// The rejects of one run, or of the latest runs that had any (newest first), at most `limit` rows.
-    public func list(runId: String?, limit: Int = 1000, in session: any SQLSession) async throws -> [ResultRow] {
+    package func list(runId: String?, limit: Int = 1000, in session: any SQLSession) async throws -> [ResultRow] {
         let filter: SQLStatement = runId.map { "WHERE \"run_id\" = \(text: $0)" } ?? ""
         return try await session.execute("SELECT \"run_id\", \"artifact_id\", \"item_index\", \"reason\", \"raw_item\", \"rejected_at\" FROM \(raw: name) "
             + filter + " ORDER BY \"rejected_at\" DESC, \"run_id\" DESC, \"artifact_id\", \"item_index\" LIMIT \(raw: String(max(1, limit)))")

@@ -5,7 +5,7 @@ import IngestCommon
 /// load's transaction (the dataset lock is held), so that the load sends the
 /// warehouse only rows whose key is new or whose checksum differs.
 ///
-/// Read `pageSize` rows a statement (`StagedMerge.checksumPage`), and kept as 128 bits of
+/// Read `pageSize` rows a statement (`PostgresSQL.checksumPage`), and kept as 128 bits of
 /// each SHA-256 checksum: about 45 bytes a row for keys of up to 15 bytes
 /// (1,000,000 rows: ~45 MB). A table of more than `maxRows` rows is not read;
 /// the load then sends every row and the merge's checksum guard skips the
@@ -65,17 +65,18 @@ struct SilverChecksums: Sendable {
     static func read(_ merge: StagedMerge, rows: Int, in session: any SQLSession) async throws -> SilverChecksums? {
         guard rows <= maxRows else { return nil }
         let width = merge.table.primaryKey.count
+        let sql = PostgresSQL()
         var result = SilverChecksums()
         result.stored.reserveCapacity(rows)
         var last: [SQLValue]?
         while true {
-            let page = try await session.execute(merge.checksumPage(after: last != nil, limit: pageSize), last ?? [])
+            let page = try await session.execute(sql.checksumPage(merge, after: last != nil, limit: pageSize), last ?? [])
             for row in page {
                 let key = LatestRows.key(Array(row.values[0..<width]))
                 if let hex = row.values[width], let fingerprint = Fingerprint(hex: hex) { result.stored[key] = fingerprint }
             }
             guard page.count == pageSize, let final = page.last else { break }
-            last = merge.position(after: final.values)
+            last = sql.checksumPosition(merge, after: final.values)
         }
         return result
     }

@@ -2,7 +2,7 @@ import Foundation
 import IngestCommon
 
 /// Parses a run's artifacts from bronze and loads their rows into silver, all
-/// in one transaction with the run's counts and watermark in the state row:
+/// in one transaction with the run's counts and watermark in its ledger row:
 /// a load that fails or is killed halfway leaves silver, the ledger and the
 /// watermark exactly as they were.
 ///
@@ -20,7 +20,7 @@ struct SilverLoader: Sendable {
     let warehouse: any Warehouse
     let table: TableSchema
     let bronze: Bronze
-    let state: RunLedger
+    let ledger: RunLedger
 
     /// What the parse step saw, before the load counts.
     struct Staged: Sendable {
@@ -44,7 +44,7 @@ struct SilverLoader: Sendable {
               ledgerSteps: [RunReport.Step], report: inout RunReport) async throws {
         let merge = StagedMerge(table: table, dialect: warehouse.dialect)
         let snapshot = report
-        let state = self.state
+        let ledger = self.ledger
         let read = Self.reader(manifest: manifest, bronze: bronze, parse: parse)
         let rejectsTable = RejectsTable(for: table, dialect: warehouse.dialect)
         let (counts, watermark, rejects, drift) = try await warehouse.transaction { session -> (LoadCounts, Watermark?, [RejectedItem], [SchemaDrift.Key]) in
@@ -79,7 +79,7 @@ struct SilverLoader: Sendable {
             record.watermark = Watermark.later(snapshot.watermark, staged.watermark)
             record.drift = SchemaDrift.merge(snapshot.drift, staged.drift)
             record.steps = ledgerSteps
-            try await state.update(Pipeline.stateRecord(record, .running), in: session)
+            try await ledger.update(Pipeline.ledgerRecord(record, .running), in: session)
             return (counts, staged.watermark, rejects, staged.drift)
         }
         // Added to what the run loaded before (a replay loads several runs, one after the other).

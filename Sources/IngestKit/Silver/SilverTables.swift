@@ -2,12 +2,12 @@ import IngestCommon
 
 /// Makes a silver table match its config: creates it when absent, adds new
 /// columns, refuses changed types or keys (see `SchemaEvolution`).
-public struct SilverTables: Sendable {
-    public let warehouse: any Warehouse
+package struct SilverTables: Sendable {
+    package let warehouse: any Warehouse
 
-    public init(warehouse: any Warehouse) { self.warehouse = warehouse }
+    package init(warehouse: any Warehouse) { self.warehouse = warehouse }
 
-    public func ensure(_ table: TableSchema) async throws {
+    package func ensure(_ table: TableSchema) async throws {
         try await warehouse.ensureSchema(table.schema)
         let existing = try await warehouse.existingColumns(schema: table.schema, table: table.table)
         let ddl = DDL(warehouse.dialect)

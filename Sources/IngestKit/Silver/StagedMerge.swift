@@ -13,13 +13,13 @@ import IngestCommon
 /// is sent (a silver table too large to read its checksums).
 /// `ingested_at` is in neither the insert nor the update list, so it keeps
 /// the first insert's time; the checksum guard leaves unchanged rows untouched.
-public struct StagedMerge: Sendable {
-    public static let stagingTable = "ingest_stage"
+package struct StagedMerge: Sendable {
+    package static let stagingTable = "ingest_stage"
 
-    public let table: TableSchema
-    public let dialect: SQLDialect
+    package let table: TableSchema
+    package let dialect: SQLDialect
 
-    public init(table: TableSchema, dialect: SQLDialect) {
+    package init(table: TableSchema, dialect: SQLDialect) {
         self.table = table
         self.dialect = dialect
     }
@@ -31,10 +31,10 @@ public struct StagedMerge: Sendable {
     var columnList: String { table.loadedColumns.map { q($0.name) }.joined(separator: ", ") }
 
     /// Columns in the order rows are sent (to silver or to staging): the loaded columns.
-    public var loadedColumns: [String] { table.loadedColumns.map(\.name) }
+    package var loadedColumns: [String] { table.loadedColumns.map(\.name) }
 
     /// PostgreSQL: a temporary staging table without constraints or indexes, the cheapest thing to COPY into.
-    public var createStaging: String {
+    package var createStaging: String {
         let columns = table.loadedColumns.map { "\(q($0.name)) \(dialect.typeName($0.type))" }.joined(separator: ", ")
         return "CREATE TEMP TABLE \(q(Self.stagingTable)) (\(columns)) ON COMMIT DROP"
     }
@@ -53,7 +53,7 @@ public struct StagedMerge: Sendable {
 
     /// PostgreSQL: one statement that merges the staged rows (one per key) into silver, skipping
     /// those silver has with the same checksum, and returns `inserted` and `updated`.
-    public var postgresMerge: String {
+    package var postgresMerge: String {
         let join = table.primaryKey.map { "current.\(q($0)) = staged.\(q($0))" }.joined(separator: " AND ")
         let checksum = q(table.checksumColumn)
         let selected = table.loadedColumns.map { "staged.\(q($0.name))" }.joined(separator: ", ")
@@ -70,13 +70,13 @@ public struct StagedMerge: Sendable {
     }
 
     /// The number of rows in silver (the run holds the dataset lock, so no other run adds one).
-    public var countTarget: String { "SELECT count(*) AS n FROM \(target)" }
+    package var countTarget: String { "SELECT count(*) AS n FROM \(target)" }
 
     /// One row when silver holds any, none when it is empty: an emptiness probe that stops at the first row.
-    public var anyTargetRow: String { "SELECT 1 AS found FROM \(target) LIMIT 1" }
+    package var anyTargetRow: String { "SELECT 1 AS found FROM \(target) LIMIT 1" }
 
     /// Silver's row count up to `limit + 1`: stops reading there, so a table too large to matter costs no full count.
-    public func countTarget(atMost limit: Int) -> String {
+    package func countTarget(atMost limit: Int) -> String {
         "SELECT count(*) AS n FROM (SELECT 1 FROM \(target) LIMIT \(limit + 1)) AS probe"
     }
 
@@ -84,7 +84,7 @@ public struct StagedMerge: Sendable {
     /// checksum-guarded `ON CONFLICT` (a rerun); without it (a first load) a row whose key silver
     /// already holds is left out (`ON CONFLICT … DO NOTHING`): the first load sends the run's
     /// artifacts last to first, so the key's row already in silver is the run's last one.
-    public func sqliteInsert(rows: Int, upsert: Bool) -> String {
+    package func sqliteInsert(rows: Int, upsert: Bool) -> String {
         let width = table.loadedColumns.count
         var index = 0
         let tuples = (0..<rows).map { _ in
@@ -98,15 +98,15 @@ public struct StagedMerge: Sendable {
     /// columns with silver's types, so keys compare as silver's primary key does). SQLite keeps
     /// temporary tables in a file with a bounded page cache, so a run of any size holds no key set
     /// in memory. Created inside the load's transaction: a rollback removes it with the rest.
-    public static let seenTable = "ingest_seen"
+    package static let seenTable = "ingest_seen"
 
     var seen: String { "\(dialect.sql.temporarySchema).\(q(Self.seenTable))" }
 
     /// SQLite: drops the table of met keys (left over from an earlier run on this connection).
-    public var sqliteDropSeen: String { "DROP TABLE IF EXISTS \(seen)" }
+    package var sqliteDropSeen: String { "DROP TABLE IF EXISTS \(seen)" }
 
     /// SQLite: creates the table of met keys; `__position` is a row's place in the statement that marked it.
-    public var sqliteCreateSeen: String {
+    package var sqliteCreateSeen: String {
         let types = Dictionary(table.loadedColumns.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
         let columns = table.primaryKey.map { "\(q($0)) \(types[$0].map(dialect.typeName) ?? "")" }
         return "CREATE TEMP TABLE \(q(Self.seenTable)) (\(columns.joined(separator: ", ")), \"__position\" INTEGER, "
@@ -116,7 +116,7 @@ public struct StagedMerge: Sendable {
     /// SQLite: marks the keys of `rows` rows as met (binds: each row's key columns) and returns, as
     /// `__position` (0-based), the rows whose key was not met before in the run: the run's winners when
     /// artifacts are taken last to first and the keys within one statement are distinct.
-    public func sqliteMarkSeen(rows: Int) -> String {
+    package func sqliteMarkSeen(rows: Int) -> String {
         let width = table.primaryKey.count
         let tuples = (0..<rows).map { row in
             "(" + (0..<width).map { "?\(row * width + $0 + 1)" }.joined(separator: ", ") + ", \(row))"
@@ -128,7 +128,7 @@ public struct StagedMerge: Sendable {
     /// SQLite: of `rows` rows (binds: each row's key columns, then its checksum), the 0-based positions
     /// (`__position`) of those silver holds with the same key and checksum: rows a rerun leaves as they are.
     /// Keys compare with silver's column affinity, as the primary key index does.
-    public func sqliteUnchanged(rows: Int) -> String {
+    package func sqliteUnchanged(rows: Int) -> String {
         let width = table.primaryKey.count + 1
         let tuples = (0..<rows).map { row in
             "(\(row), " + (0..<width).map { "?\(row * width + $0 + 1)" }.joined(separator: ", ") + ")"
@@ -136,19 +136,5 @@ public struct StagedMerge: Sendable {
         let join = table.primaryKey.enumerated().map { "current.\(q($1)) = given.column\($0 + 2)" }.joined(separator: " AND ")
         return "SELECT given.column1 AS \"__position\" FROM (VALUES \(tuples.joined(separator: ", "))) AS given "
             + "JOIN \(target) AS current ON \(join) WHERE current.\(q(table.checksumColumn)) = given.column\(width + 1)"
-    }
-
-    /// The statement that reads silver's keys and checksums, `limit` rows at a time, after the position
-    /// bound as the binds (`after: false`: from the start). Columns: the key columns, the checksum, then
-    /// on SQLite the `rowid` (`position(after:)` gives the binds of the next page).
-    /// PostgreSQL pages in key order (the primary key index); SQLite in `rowid` order, a scan of the
-    /// table in storage order (key order would look every row up from the key index).
-    public func checksumPage(after: Bool, limit: Int) -> String {
-        dialect.sql.checksumPage(self, after: after, limit: limit)
-    }
-
-    /// The binds that continue `checksumPage` after this row of it: its `rowid` on SQLite, its key on PostgreSQL.
-    public func position(after row: [String?]) -> [SQLValue] {
-        dialect.sql.checksumPosition(self, after: row)
     }
 }

@@ -79,12 +79,6 @@ protocol DialectSQL: Sendable {
 
     /// The schema of a session's temporary tables (`pg_temp`, `temp`).
     var temporarySchema: String { get }
-    /// Reads silver's keys and checksums `limit` rows at a time after the position bound as the binds
-    /// (`after: false`: from the start); columns: the key columns, the checksum, then what
-    /// `checksumPosition` needs.
-    func checksumPage(_ merge: StagedMerge, after: Bool, limit: Int) -> String
-    /// The binds that continue `checksumPage` after this row of it.
-    func checksumPosition(_ merge: StagedMerge, after row: [String?]) -> [SQLValue]
 }
 
 extension SQLDialect {

@@ -125,7 +125,9 @@ struct PostgresSQL: DialectSQL {
 
     var temporarySchema: String { "pg_temp" }
 
-    /// Pages in key order (the primary key index).
+    /// Reads silver's keys and checksums (`SilverChecksums`) `limit` rows at a time, after the key bound as
+    /// the binds (`after: false`: from the start), in key order (the primary key index); columns: the key
+    /// columns, then the checksum. Only the PostgreSQL load reads silver's checksums.
     func checksumPage(_ merge: StagedMerge, after: Bool, limit: Int) -> String {
         let keys = merge.table.primaryKey
         let columns = (keys + [merge.table.checksumColumn]).map(quote).joined(separator: ", ")
@@ -140,7 +142,7 @@ struct PostgresSQL: DialectSQL {
         return "SELECT \(columns) FROM \(merge.target) \(filter)ORDER BY \(merge.keyList) LIMIT \(limit)"
     }
 
-    /// The row's key.
+    /// The binds that continue `checksumPage` after this row of it: the row's key.
     func checksumPosition(_ merge: StagedMerge, after row: [String?]) -> [SQLValue] {
         row.prefix(merge.table.primaryKey.count).map { $0.map { SQLValue.text($0) } ?? .null }
     }

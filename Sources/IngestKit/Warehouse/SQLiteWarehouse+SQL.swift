@@ -139,16 +139,4 @@ struct SQLiteSQL: DialectSQL {
     // MARK: Silver loads
 
     var temporarySchema: String { "temp" }
-
-    /// Pages in `rowid` order, a scan of the table in storage order (key order would look every row up
-    /// from the key index); the last column is the `rowid`.
-    func checksumPage(_ merge: StagedMerge, after: Bool, limit: Int) -> String {
-        let columns = (merge.table.primaryKey + [merge.table.checksumColumn]).map(quote).joined(separator: ", ")
-        return "SELECT \(columns), rowid AS \"__position\" FROM \(merge.target) \(after ? "WHERE rowid > ?1 " : "")ORDER BY rowid LIMIT \(limit)"
-    }
-
-    /// The row's `rowid`.
-    func checksumPosition(_ merge: StagedMerge, after row: [String?]) -> [SQLValue] {
-        [row.last.flatMap { $0.flatMap { Int64($0) } }.map { .integer($0) } ?? .null]
-    }
 }

@@ -4,11 +4,11 @@ import Synchronization
 
 /// A warehouse that writes every statement it runs to a file (`INGEST_SQL_LOG`),
 /// binds inlined as literals, so a run's SQL can be read or replayed with `psql -f`.
-public final class StatementLogWarehouse: Warehouse {
+package final class StatementLogWarehouse: Warehouse {
     let inner: any Warehouse
     let log: StatementLog
 
-    public init(_ inner: any Warehouse, path: String) throws {
+    package init(_ inner: any Warehouse, path: String) throws {
         self.inner = inner
         self.log = try StatementLog(path: path)
     }

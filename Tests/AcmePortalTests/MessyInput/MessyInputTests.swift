@@ -10,7 +10,7 @@ import Testing
 /// and west of UTC, every Unicode white space, blank keys, values too long for an index.
 @Suite struct MessyInputTests {
     typealias API = MessyOrdersAPI
-    let registry = MessyOrdersAPI().registry
+    let registry = SourceRegistry([AcmePortalSource()])
 
     func run(_ kind: WarehouseKind, _ pages: [[String]]) async throws -> (TestPlatform, RunReport) {
         let (test, server) = try await API.start(kind, pages: pages)

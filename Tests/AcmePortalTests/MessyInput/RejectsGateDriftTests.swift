@@ -11,7 +11,7 @@ import Testing
 /// for every suite running at once (the merged suite ran out with these 16 cases in parallel).
 @Suite(.serialized) struct RejectsGateDriftTests {
     typealias API = MessyOrdersAPI
-    let registry = MessyOrdersAPI().registry
+    let registry = SourceRegistry([AcmePortalSource()])
 
     /// Runs `dataset` through the pipeline (no models) against pages served by the API, then `then` if given.
     func run(_ kind: WarehouseKind, _ dataset: Dataset, _ pages: [[String]], then next: [[String]]? = nil) async throws -> (TestPlatform, [RunReport]) {
@@ -86,7 +86,7 @@ import Testing
         let ledger = try #require(try await test.platform.recentRuns("acme_portal.orders", in: registry).first)
         #expect(ledger.runId == report.runId)
         #expect(ledger.counts.rejected == 3, "the ledger row counts them")
-        #expect(ledger.errorMessage?.contains("max rejected-row ratio") == true)
+        #expect(ledger.error?.contains("max rejected-row ratio") == true)
         let metrics = Monitoring.samples(MetricsExport.text([RunFigures(report: report, ledger: nil)]))
         #expect(metrics.value("ingest_last_run_rows_rejected", ["source": "acme_portal", "dataset": "orders"]) == 3)
 
@@ -145,7 +145,7 @@ import Testing
         let titles = try await test.withWarehouse { try await $0.execute("SELECT title FROM acme_portal.orders WHERE entity_id = 'D-1'") }
         #expect(titles.first?["title"] == "changed", "the failing policy did not roll back silver")
         let ledger = try await test.platform.recentRuns("acme_portal.orders", in: registry)
-        #expect(ledger.first?.status == .failed && ledger.first?.errorMessage?.contains("max drop in rows parsed") == true)
+        #expect(ledger.first?.status == .failed && ledger.first?.error?.contains("max drop in rows parsed") == true)
     }
 
     /// model tests must pass (default on): an order whose status fails the accepted-values test fails the run.

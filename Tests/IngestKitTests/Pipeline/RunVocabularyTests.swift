@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func runResultsCarryTheirSchemaVersionAndTypedStatuses() throws {
-        var results = ModelResults(invocationId: "i", command: "build", selection: nil, dialect: "sqlite", startedAt: "2026-11-30 00:00:00")
+        var results = ModelResults(invocationId: "i", command: "build", selection: nil, dialect: "sqlite", startedAt: LocalTimestamp(iso: "2026-11-30 00:00:00")!)
         results.results = [ModelResults.Node(status: .fail, name: "t", kind: .test, model: "m", seconds: 0)]
         let json = try #require(JSONSerialization.jsonObject(with: try results.json()) as? [String: Any])
         #expect(json["schema_version"] as? Int == ModelResults.schemaVersion)
@@ -91,7 +91,7 @@ import Testing
         var report = Self.report()
         report.finishedAt = LocalTimestamp(iso: "2026-11-30 00:00:01.250")
         report.error = "it broke"
-        let written = Pipeline.stateRecord(report, .failed)
+        let written = Pipeline.ledgerRecord(report, .failed)
         try await ledger.start(written, in: warehouse)
         try await ledger.update(written, in: warehouse)
         let row = try #require(try await warehouse.execute("SELECT * FROM \"staging\".\"ingestion_state\"").first)

@@ -10,10 +10,6 @@ import Testing
         try await test.run(ItemsDataset.make(pages: pages), options: options)
     }
 
-    func silver(_ test: TestPlatform) async throws -> [String: ResultRow] {
-        try await test.rows(of: "fixture.items", by: "id")
-    }
-
     func ledger(_ test: TestPlatform) async throws -> [RunRecord] {
         try await test.withWarehouse { warehouse in
             try await RunLedger(warehouse.dialect).recent(source: "fixture", dataset: "items", limit: 100, in: warehouse)
@@ -32,7 +28,7 @@ import Testing
         #expect(first.counts.duplicates == 2)
         #expect(first.counts.inserted == 3)
         #expect(first.counts.updated == 0 && first.counts.unchanged == 0)
-        let rows = try await silver(test)
+        let rows = try await test.fixtureItems()
         #expect(rows["A"]?["name"] == "last")
         #expect(rows["A"]?["bronze_object_path"]?.hasSuffix("page_2.json") == true, "the whole last row wins")
 
@@ -47,7 +43,7 @@ import Testing
         #expect(second.counts.inserted == 0)
         #expect(second.counts.updated == 1)
         #expect(second.counts.unchanged == 1)
-        let after = try await silver(test)
+        let after = try await test.fixtureItems()
         #expect(after["A"]?["name"] == "last")
         #expect(after["A"]?["ingested_at"] == rows["A"]?["ingested_at"])
         #expect(after["C"]?["name"] == "c2")
@@ -68,7 +64,7 @@ import Testing
         let first = try await run(test, [page])
         #expect(first.status == "succeeded", "\(first.error ?? "")")
         #expect(first.counts.inserted == names.count + 1)
-        let rows = try await silver(test)
+        let rows = try await test.fixtureItems()
         for (index, name) in names.enumerated() {
             #expect(rows["N\(index)"]?["name"] == .some(name), "value \(index) stored exactly")
         }
@@ -91,7 +87,7 @@ import Testing
         let unchanged = reports.map(\.counts.unchanged).sorted()
         #expect(inserted == [0, 3_000], "one run inserts everything, the other finds it: \(inserted)")
         #expect(unchanged == [0, 3_000])
-        #expect(try await silver(test).count == 3_001)
+        #expect(try await test.fixtureItems().count == 3_001)
         let records = try await ledger(test).filter { reports.map(\.runId).contains($0.runId) }
         #expect(records.count == 2 && records.allSatisfy { $0.status == .succeeded })
     }
@@ -135,8 +131,8 @@ import Testing
         }
         let killed = try #require(records.first { $0.runId == "killed-run" })
         #expect(killed.status == .failed)
-        #expect(killed.errorMessage?.contains("interrupted") == true)
-        #expect(killed.errorMessage?.contains(next.runId) == true)
+        #expect(killed.error?.contains("interrupted") == true)
+        #expect(killed.error?.contains(next.runId) == true)
         #expect(killed.finishedAt != nil)
         #expect(records.first { $0.runId == "other-dataset" }?.status == .running, "another dataset's run is left alone")
     }
@@ -149,6 +145,6 @@ import Testing
         let report = try await run(test, pages)
         #expect(report.status == "succeeded", "\(report.error ?? "")")
         #expect(report.counts.parsed == 80 && report.counts.duplicates == 39 && report.counts.inserted == 41)
-        #expect(try await silver(test)["K"]?["name"] == "page 39")
+        #expect(try await test.fixtureItems()["K"]?["name"] == "page 39")
     }
 }

@@ -16,8 +16,7 @@ final class CDPConnection: Sendable {
     private struct State {
         var nextId = 1
         var pending: [Int: CheckedContinuation<JSONTree, any Error>] = [:]
-        var listeners: [Int: @Sendable (CDPEvent) -> Void] = [:]
-        var nextListener = 1
+        var listeners: [@Sendable (CDPEvent) -> Void] = []
         var closedReason: String?
     }
 
@@ -74,18 +73,9 @@ final class CDPConnection: Sendable {
         }
     }
 
-    /// Calls `listener` for every event until the returned id is removed.
-    @discardableResult
-    func addListener(_ listener: @escaping @Sendable (CDPEvent) -> Void) -> Int {
-        state.withLock { state in
-            defer { state.nextListener += 1 }
-            state.listeners[state.nextListener] = listener
-            return state.nextListener
-        }
-    }
-
-    func removeListener(_ id: Int) {
-        _ = state.withLock { $0.listeners.removeValue(forKey: id) }
+    /// Calls `listener` for every event for as long as the connection lives.
+    func addListener(_ listener: @escaping @Sendable (CDPEvent) -> Void) {
+        state.withLock { $0.listeners.append(listener) }
     }
 
     func close() async {
@@ -120,7 +110,7 @@ final class CDPConnection: Sendable {
             }
         } else if let method = message["method"]?.string {
             let event = CDPEvent(method: method, params: message["params"] ?? .object([:]), sessionId: message["sessionId"]?.string)
-            let listeners = state.withLock { Array($0.listeners.values) }
+            let listeners = state.withLock { $0.listeners }
             for listener in listeners { listener(event) }
         }
     }

@@ -13,7 +13,7 @@ enum RunCells {
         cells += HTML.cell(run.status.rawValue, cssClass: run.status.rawValue, key: "status")
         cells += HTML.cell(run.startedAt.description, key: "started")
         cells += HTML.cell(HTML.seconds(RunLedger.duration(run)), cssClass: "num", key: "duration")
-        cells += HTML.number(run.artifacts, key: "artifacts")
+        cells += HTML.number(run.counts.artifacts, key: "artifacts")
         cells += HTML.number(run.counts.parsed, key: "parsed")
         cells += HTML.number(run.counts.inserted, key: "inserted")
         cells += HTML.number(run.counts.updated, key: "updated")
@@ -21,7 +21,7 @@ enum RunCells {
         cells += HTML.number(run.counts.rejected, key: "rejected")
         let gate = gate(run)
         cells += HTML.cell(gate.text, cssClass: gate.cssClass, key: "gate")
-        cells += "<td class=\"message\" data-key=\"error\">\(HTML.text(run.errorMessage ?? ""))</td>"
+        cells += "<td class=\"message\" data-key=\"error\">\(HTML.text(run.error ?? ""))</td>"
         return cells
     }
 

@@ -18,15 +18,15 @@ enum RunPage {
             ("started", "\(run.startedAt) UTC", nil),
             ("finished", run.finishedAt.map { "\($0) UTC" } ?? "—", nil),
             ("duration", HTML.seconds(RunLedger.duration(run)), nil),
-            ("artifacts", String(run.artifacts), nil),
-            ("bytes", String(run.bytes), nil),
+            ("artifacts", String(run.counts.artifacts), nil),
+            ("bytes", String(run.counts.bytes), nil),
             ("gate", gate.text, gate.cssClass),
             ("watermark", run.watermark ?? "—", nil),
         ]
         body += "<table id=\"summary\"><tbody>\n" + summary.map { key, value, cssClass in
             "<tr><th>\(HTML.text(key))</th>\(HTML.cell(value, cssClass: cssClass, key: key))</tr>"
         }.joined(separator: "\n") + "\n</tbody></table>\n"
-        if let error = run.errorMessage {
+        if let error = run.error {
             body += "<h2>Error</h2>\n<p id=\"error\" class=\"message failed\">\(HTML.text(error))</p>\n"
         }
 

@@ -123,8 +123,8 @@ let restItemsDataset = Dataset(
         let state = try await test.withWarehouse { try await RunLedger($0.dialect).recent(source: "fixture", dataset: "items", in: $0) }
         let record = try #require(state.first { $0.runId == failed.runId })
         #expect(record.status == .failed)
-        #expect(record.errorMessage?.contains("answered 500") == true)
-        #expect(record.errorMessage?.contains(Self.key) == false)
+        #expect(record.error?.contains("answered 500") == true)
+        #expect(record.error?.contains(Self.key) == false)
     }
 
     @Test func aCutOffPageIsNeverStored() async throws {

@@ -1,25 +1,25 @@
-import AcmePortal
 import Foundation
 import IngestKit
-import IngestTestSupport
+import IngestTesting
 
 /// A local Acme API that serves the orders a test writes, as the real API would: bearer token,
 /// `?page=N`, absolute `next` links, one page per list of items. Items are JSON text, so a test
 /// can send what a JSON encoder would not write (200-digit numbers, `\u0000` escapes).
-struct MessyOrdersAPI {
-    static let token = "acme-messy-token-51c2"
-    let registry = SourceRegistry([AcmePortalSource()])
+/// The platform it starts points the acme_portal source at it (`ACME_PORTAL_BASE_URL`, `ACME_PORTAL_API_TOKEN`):
+/// the source's messy-input tests and the CLI tests that run acme_portal against messy pages share it.
+public enum MessyOrdersAPI {
+    public static let token = "acme-messy-token-51c2"
 
     /// A running API; `serve` changes what it answers (same URL, so `source_url` stays the same).
-    struct Server: Sendable {
-        let server: LoopbackHTTPServer
+    public struct Server: Sendable {
+        public let server: LoopbackHTTPServer
         fileprivate let box: PagesBox
-        func serve(_ pages: [[String]]) async { await box.set(pages: pages) }
-        func stop() async { await server.stop() }
+        public func serve(_ pages: [[String]]) async { await box.set(pages: pages) }
+        public func stop() async { await server.stop() }
     }
 
     /// Starts the API on 127.0.0.1 and a fresh platform pointed at it.
-    static func start(_ kind: WarehouseKind, pages: [[String]]) async throws -> (TestPlatform, Server) {
+    public static func start(_ kind: WarehouseKind, pages: [[String]]) async throws -> (TestPlatform, Server) {
         let box = PagesBox(pages: pages)
         let server = try await LoopbackHTTPServer.start { request in
             guard request.header("Authorization") == "Bearer \(token)" else {
@@ -34,14 +34,14 @@ struct MessyOrdersAPI {
     }
 
     /// An order as JSON text; `fields` are raw JSON values by key (strings must be given quoted, e.g. with `json(_:)`).
-    static func order(_ id: String, _ fields: [String: String] = [:]) -> String {
+    public static func order(_ id: String, _ fields: [String: String] = [:]) -> String {
         var members = [#""id": \#(json(id))"#]
         for (key, value) in fields.sorted(by: { $0.key < $1.key }) { members.append("\(json(key)): \(value)") }
         return "{" + members.joined(separator: ", ") + "}"
     }
 
     /// A JSON string literal; control characters (NUL included) are written as `\u00XX` escapes.
-    static func json(_ text: String) -> String {
+    public static func json(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

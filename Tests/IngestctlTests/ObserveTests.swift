@@ -248,9 +248,3 @@ import Testing
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 }
-
-/// The requests a loopback server received, in order.
-actor ReceivedRequests {
-    var all: [LoopbackHTTPServer.Request] = []
-    func add(_ request: LoopbackHTTPServer.Request) { all.append(request) }
-}

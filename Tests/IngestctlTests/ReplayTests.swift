@@ -64,7 +64,7 @@ import Testing
         let replayed = try #require(records.first { $0.runId == (try? runId(folder, "replay.json")) })
         #expect(replayed.status == .succeeded)
         #expect(replayed.fromRuns == runs)
-        #expect(replayed.counts.inserted == 120 && replayed.artifacts == 6)
+        #expect(replayed.counts.inserted == 120 && replayed.counts.artifacts == 6)
 
         // One run again: its revision comes back.
         let single = try Ingestctl.run(["replay", "acme_portal.orders", "--run", runs[1]], environment: env, in: folder)

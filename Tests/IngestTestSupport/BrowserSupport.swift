@@ -1,18 +1,18 @@
 import Foundation
 import IngestKit
-import TalentPortal
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Helpers for the browser tests: a demo portal on loopback, and questions about processes.
-enum BrowserSupport {
-    static func portal(_ portal: TalentDemoPortal = TalentDemoPortal(vacancies: 60)) async throws -> LoopbackHTTPServer {
-        try await portal.start(port: 0)
+/// Helpers for the browser tests: the SDK's demo pages on loopback, and questions about processes.
+public enum BrowserSupport {
+    /// `pages` served on a free loopback port (`BrowserDemoPages`).
+    public static func pages(_ pages: BrowserDemoPages = BrowserDemoPages(items: 60)) async throws -> LoopbackHTTPServer {
+        try await pages.start(port: 0)
     }
 
     /// Whether any process of group `group` still exists (a zombie counts as gone).
-    static func groupIsAlive(_ group: Int32) -> Bool {
+    public static func groupIsAlive(_ group: Int32) -> Bool {
         guard group > 0 else { return false }
         if kill(-group, 0) == 0 {
             return processes().contains { $0.group == group && $0.state != "Z" }
@@ -20,15 +20,15 @@ enum BrowserSupport {
         return false
     }
 
-    struct ProcessInfoLine {
-        var pid: Int32
-        var group: Int32
-        var state: String
-        var commandLine: String
+    public struct ProcessInfoLine: Sendable {
+        public var pid: Int32
+        public var group: Int32
+        public var state: String
+        public var commandLine: String
     }
 
     /// Every process on the machine, from /proc.
-    static func processes() -> [ProcessInfoLine] {
+    public static func processes() -> [ProcessInfoLine] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         return entries.compactMap { entry in
             guard let pid = Int32(entry),
@@ -43,7 +43,7 @@ enum BrowserSupport {
     }
 
     /// Live (not zombie) processes whose command line mentions `marker`.
-    static func liveProcesses(mentioning marker: String) -> [ProcessInfoLine] {
+    public static func liveProcesses(mentioning marker: String) -> [ProcessInfoLine] {
         processes().filter { $0.state != "Z" && $0.commandLine.contains(marker) }
     }
 }

@@ -52,20 +52,20 @@ import Glibc
 
     /// Waits until another session runs a statement starting with `prefix`, then kills the child.
     func kill(_ process: Process, whenActive prefix: String, monitor: PostgresWarehouse) async throws {
-        let deadline = ContinuousClock.now + .seconds(300)
-        while ContinuousClock.now < deadline {
+        // true: the statement runs; false: the child ended first; nil: neither yet.
+        let reached = try await eventualValue(.seconds(300), every: .milliseconds(2)) { () async throws -> Bool? in
             let active = try await monitor.execute("""
                 SELECT count(*) AS n FROM pg_stat_activity
                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE $1::text
                 """, [.text(prefix + "%")])
-            if active.first?["n"] != "0" {
-                Glibc.kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                #expect(process.terminationReason == .uncaughtSignal)
-                return
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(2))
+            if active.first?["n"] != "0" { return true }
+            return process.isRunning ? nil : false
+        }
+        if reached == true {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal)
+            return
         }
         Issue.record("the load never reached \(prefix)")
     }
@@ -108,7 +108,7 @@ import Glibc
         let records = try await state.recent(source: "acme_portal", dataset: "orders", in: monitor)
         let marked = try #require(records.first { $0.runId == killed.runId })
         #expect(marked.status == .failed)
-        #expect(marked.errorMessage?.contains("interrupted") == true)
+        #expect(marked.error?.contains("interrupted") == true)
         #expect(marked.counts.inserted == 0 && marked.counts.updated == 0)
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.folder + "/rerun.json"))) as! [String: Any]
         let last = try #require(records.first { $0.runId == report["run_id"] as? String })

@@ -142,7 +142,7 @@ import Testing
         #expect(row.runId.hasPrefix("manual__"))
         #expect(row.steps.map(\.name) == ["preflight", "extract", "load", "models", "gate"])
         #expect(row.steps.allSatisfy { $0.status == "succeeded" })
-        #expect(row.artifacts == 3 && row.counts.parsed == 300 && row.counts.inserted == 300)
+        #expect(row.counts.artifacts == 3 && row.counts.parsed == 300 && row.counts.inserted == 300)
         #expect(row.models?.built == 8 && row.modelsPublished == true)
         let silver = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(env["WAREHOUSE_URL"]!))
         let orders = try await silver.execute("SELECT count(*) AS n, count(DISTINCT entity_id) AS keys FROM acme_portal.orders").first
@@ -215,12 +215,12 @@ import Testing
         let airflow = try await Airflow.make()
         let folder = try Ingestctl.workingDirectory("airflow-worker")
         let api = AcmeDemoAPI(orders: 600, token: "backfill-token")
-        let seen = QueryLog()
+        let seen = ReceivedRequests()
         let server = try await LoopbackHTTPServer.start { request in
-            if request.query["page"] == "1" { await seen.append(request.query) }
+            if request.query["page"] == "1" { await seen.add(request) }
             return api.respond(to: request, baseURL: "http://127.0.0.1:\(await seen.port)")
         }
-        await seen.setPort(server.port)
+        await seen.set(port: server.port)
         let env = try workerEnvironment(folder: folder, extra: ["ACME_PORTAL_BASE_URL": server.baseURL, "ACME_PORTAL_API_TOKEN": "backfill-token"])
         // Weekly on Mondays: the run at logical date D covers the week before it.
         try generate(airflow, ["acme_portal.orders", "--schedule", "0 0 * * 1"])
@@ -231,7 +231,7 @@ import Testing
         }
         await server.stop()
 
-        let windows = await seen.queries.map { [$0["created_from"] ?? "", $0["created_to"] ?? ""] }
+        let windows = await seen.all.map { [$0.query["created_from"] ?? "", $0.query["created_to"] ?? ""] }
         #expect(windows == weeks.map { ["\($0.0)T00:00:00Z", "\($0.1)T00:00:00Z"] }, "each interval extracted once, in order")
         let runs = try await ledger(env).sorted { ($0.windowStart ?? "") < ($1.windowStart ?? "") }
         #expect(runs.count == 3)
