@@ -90,9 +90,10 @@ let package = Package(
                       exclude: sourceTestModules.contains(name) ? ["Tests"] : [])
     } + [
         // The thin CLI: every source is a dependency; the plugin generates the registry that imports them.
+        // IngestTesting: `ingestctl fixtures serve` serves recorded runs and fixture files with its RecordedAPI.
         .executableTarget(
             name: "ingestctl",
-            dependencies: ["IngestKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["IngestKit", "IngestTesting", .product(name: "ArgumentParser", package: "swift-argument-parser")]
                 + sourceModules.map { Target.Dependency.target(name: $0) },
             plugins: ["SourceRegistry"]
         ),

@@ -27,9 +27,11 @@ public final class RecordedAPI: Sendable {
         public var query: [String: String]
         public var contentType: String
         public var body: Data
+        /// When true, the route answers its path whatever the query (a fixture file served by its path).
+        public var anyQuery = false
 
         /// A route for `url` (absolute, or a path with an optional query) answered with `body`.
-        public init(url: String, contentType: String = "application/json", body: Data) {
+        public init(url: String, contentType: String = "application/json", body: Data, anyQuery: Bool = false) {
             let parts = URLComponents(string: url)
             self.path = parts?.path.isEmpty == false ? parts!.path : "/"
             var query: [String: String] = [:]
@@ -37,15 +39,17 @@ public final class RecordedAPI: Sendable {
             self.query = query
             self.contentType = contentType
             self.body = body
+            self.anyQuery = anyQuery
         }
 
         func matches(_ request: LoopbackHTTPServer.Request) -> Bool {
+            if anyQuery { return request.path == path }
             guard request.path == path, Set(request.query.keys) == Set(query.keys) else { return false }
             return query.allSatisfy { name, value in value.contains(Redactor.mask) || request.query[name] == value }
         }
 
         var display: String {
-            query.isEmpty ? path : path + "?" + query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+            anyQuery ? path + "?…" : query.isEmpty ? path : path + "?" + query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
         }
     }
 
@@ -76,10 +80,21 @@ public final class RecordedAPI: Sendable {
     }
 
     /// Serves `routes`; `origin` (when given) is replaced by the server's base URL in every body.
-    public static func start(_ routes: [Route], origin: String? = nil, port: Int = 0) async throws -> RecordedAPI {
+    /// - Parameter requiredHeaders: headers (name, value) every request must carry, as the real API's token:
+    ///   a request without one of them gets a 401 whose JSON body names the header (never the value).
+    public static func start(_ routes: [Route], origin: String? = nil, port: Int = 0,
+                             requiredHeaders: [(name: String, value: String)] = []) async throws -> RecordedAPI {
         let state = ServedRoutes()
         let box = BaseURL()
+        let required = requiredHeaders.map { RequiredHeader(name: $0.name, value: $0.value) }
         let server = try await LoopbackHTTPServer.start(port: port) { request in
+            if let missing = required.first(where: { request.header($0.name) != $0.value }) {
+                let body = try? JSONSerialization.data(withJSONObject: [
+                    "error": "the request lacks the header \(missing.name) or its value is not the expected one",
+                    "fix": "send the header the API requires (the source's token variable)",
+                ], options: [.sortedKeys])
+                return .init(status: 401, headers: [("Content-Type", "application/json")], body: body ?? Data())
+            }
             let candidates = routes.indices.filter { routes[$0].matches(request) }
             guard !candidates.isEmpty else {
                 let shown = "\(request.method) \(Route(url: "http://x" + request.path + Self.queryText(request.query), body: Data()).display)"
@@ -154,6 +169,12 @@ public final class RecordedAPI: Sendable {
         out.append(data[start..<data.endIndex])
         return out
     }
+}
+
+/// A header a request must carry.
+private struct RequiredHeader: Sendable {
+    var name: String
+    var value: String
 }
 
 /// How often each route was served, and the requests no route answered.

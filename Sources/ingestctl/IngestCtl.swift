@@ -14,11 +14,11 @@ struct IngestCtl: AsyncParsableCommand {
               WAREHOUSE_URL   postgres://user:pass@host:port/db (unset: SQLite in INGEST_HOME/warehouse)
               PUSHGATEWAY_URL push each run's metrics to this Prometheus Pushgateway
               OPENLINEAGE_URL / OPENLINEAGE_FILE  send OpenLineage run events (HTTP API / JSON lines)
-            and each source's own variables (see `ingestctl list` and .env.example).
+            and each source's own variables (see `ingestctl env` and `ingestctl list`).
             """,
         subcommands: [ListCommand.self, EnvCommand.self, NewCommand.self, RunCommand.self, DDLCommand.self, StateCommand.self, ModelsCommand.self, ServeCommand.self,
                       FreshnessCommand.self, AirflowCommand.self, ReplayCommand.self, BronzeCommand.self, RejectsCommand.self,
-                      DoctorCommand.self, PlanCommand.self, RecordCommand.self, CLIReferenceCommand.self])
+                      DoctorCommand.self, PlanCommand.self, RecordCommand.self, FixturesCommand.self, CLIReferenceCommand.self])
 }
 
 struct ListCommand: IngestCommand {

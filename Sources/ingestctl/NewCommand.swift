@@ -13,17 +13,21 @@ struct NewCommand: IngestCommand {
             the top level; else an item type and a parse function), the dataset value (a declarative REST \
             definition, or an extractor with --kind api), staging/intermediate/marts models with tests, and a test \
             target (Tests/ in the folder) that serves the sample on 127.0.0.1 and runs the dataset end to end. \
+            --kind browser (a page's HTML table, browsed with headless chromium) and --kind export (a CSV file \
+            downloaded) start from a built-in table instead of --from-url: the extractor, a TableRecord parser and \
+            a fixture page or CSV file served to the test by IngestTesting's RecordedAPI. \
             Nothing outside the folder is edited but the git-ignored .env, which receives <SOURCE>_BASE_URL and the \
-            --header's token as <SOURCE>_API_TOKEN. Without --from-url, a small built-in sample stands in for the API.
+            --header's token as <SOURCE>_API_TOKEN; the source's variables are listed in the folder's .env.example \
+            (what `ingestctl env <source>` prints). Without --from-url, a small built-in sample stands in for the API.
             """)
 
-    @Argument(help: "The source, snake_case (city_permits → Sources/Sources/CityPermits/).")
+    @Argument(help: "The source, snake_case (my_source → Sources/Sources/MySource/).")
     var source: String
 
     @Argument(help: "The dataset, snake_case (permits → table city_permits.permits).")
     var dataset: String
 
-    @Option(help: "How the dataset extracts: rest (a declarative REST definition) or api (an extractor of its own).")
+    @Option(help: "How the dataset extracts: rest (a declarative REST definition), api (an extractor of its own), browser (a page's table, with headless chromium) or export (a CSV file downloaded).")
     var kind: String = "rest"
 
     @Option(name: .customLong("from-url"), help: "One page of the API to sample: its records give the columns and types.")
@@ -37,9 +41,12 @@ struct NewCommand: IngestCommand {
 
     func execute() async throws {
         guard let kind = SourceScaffold.Kind(rawValue: kind) else {
-            let planned = ["browser", "export"].contains(self.kind) ? " (\(self.kind) is not generated yet)" : ""
-            throw IngestError("--kind \(self.kind) is not one ingestctl new generates\(planned)",
-                              fix: "use --kind rest or --kind api; for browser or export sources start from Docs/AddingASource.md")
+            throw IngestError("--kind \(self.kind) is not one ingestctl new generates",
+                              fix: "use --kind \(SourceScaffold.Kind.allCases.map(\.rawValue).joined(separator: ", --kind "))")
+        }
+        if kind.isTable, fromURL != nil || !headers.isEmpty {
+            throw IngestError("--from-url and --header sample a JSON API; --kind \(kind.rawValue) starts from a built-in table (a page's or an export's columns)",
+                              fix: "leave them out, then edit the columns in the generated \(ScaffoldNames.typeName(dataset))Table.swift and the fixture to fit the \(kind == .browser ? "page" : "export")")
         }
         let root = FileManager.default.currentDirectoryPath
         guard FileManager.default.fileExists(atPath: root + "/Package.swift"), FileManager.default.fileExists(atPath: root + "/Sources/Sources") else {
@@ -70,6 +77,16 @@ struct NewCommand: IngestCommand {
             try refuseExisting(files, root: root)
             try scaffold.addingDataset(to: text).write(toFile: sourceFile, atomically: true, encoding: .utf8)
             written.append("\(scaffold.folder)/\(scaffold.module)Source.swift (dataset added)")
+            let envExample = "\(root)/\(scaffold.envExample().path)"
+            if let old = try? String(contentsOfFile: envExample, encoding: .utf8) {
+                let new = scaffold.addingVariables(toEnvExample: old)
+                if new != old {
+                    try new.write(toFile: envExample, atomically: true, encoding: .utf8)
+                    written.append("\(scaffold.envExample().path) (variables added)")
+                }
+            } else {
+                FileHandle.standardError.write(Data("note: \(scaffold.envExample().path) is missing: after the build, swift run ingestctl env \(scaffold.source) > \(scaffold.envExample().path)\n".utf8))
+            }
         } else {
             files = scaffold.newSourceFiles()
             try refuseExisting(files, root: root)
@@ -84,16 +101,20 @@ struct NewCommand: IngestCommand {
         let env = try writeEnv(root: root, scaffold: scaffold)
         if !env.isEmpty { print("set \(env.joined(separator: ", ")) in .env (git-ignored)") }
 
+        let tryIt = kind.isTable ? """
+              swift run ingestctl fixtures serve \(scaffold.folder)/Tests/Fixtures --port 8765   # the fixture \(kind == .browser ? "page" : "export"), until Ctrl-C
+              \(scaffold.baseURLVariable)=http://127.0.0.1:8765 swift run ingestctl run \(source).\(dataset)
+            """ : "  swift run ingestctl run \(source).\(dataset)"
         print("""
 
             primary key: \(scaffold.key.column) (a guess from the sample: confirm it in \(scaffold.folder)/\(scaffold.datasetType)Table.swift)
-            columns: \(shape.fields.map { "\($0.column) \($0.type.rawValue)" }.joined(separator: ", "))
+            columns: \(scaffold.shape.fields.map { "\($0.column) \($0.type.rawValue)" }.joined(separator: ", "))
 
             next:
               swift package purge-cache && touch Package.swift && swift build   # a checkout that built before (SwiftPM caches the folder list)
-              swift run ingestctl run \(source).\(dataset)
+            \(tryIt)
               swift test --filter \(scaffold.module)Tests
-              swift run ingestctl env > .env.example                              # the source's variables
+              swift run ingestctl env \(source)                                   # the source's variables (\(scaffold.folder)/.env.example)
             """)
     }
 

@@ -62,24 +62,60 @@ import Testing
     /// `ingestctl list` names a folder the build has not registered yet and the command that does.
     @Test func listNamesASourceFolderThisBuildHasNotRegistered() throws {
         let directory = try Ingestctl.workingDirectory()
-        try FileManager.default.createDirectory(atPath: directory + "/Sources/Sources/CityPermits", withIntermediateDirectories: true)
+        // A name no checkout registers (the new-user test adds CityPermits and runs these tests with it built in).
+        try FileManager.default.createDirectory(atPath: directory + "/Sources/Sources/NotBuiltYet", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: directory + "/Sources/Sources/AcmePortal", withIntermediateDirectories: true)
         let result = try Ingestctl.run(["list"], environment: [:], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("Sources/Sources/CityPermits is not registered in this build: swift package purge-cache && touch Package.swift && swift build"))
+        #expect(result.stderr.contains("Sources/Sources/NotBuiltYet is not registered in this build: swift package purge-cache && touch Package.swift && swift build"))
         #expect(!result.stderr.contains("AcmePortal"), "a registered folder is not reported")
         #expect(result.stdout.contains("acme_portal\n"))
     }
 
+    /// The `NAME`s of the `# NAME=` lines of an `.env.example` text.
+    static func variableNames(_ text: String) -> Set<String> {
+        Set(text.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("# "), let equals = line.firstIndex(of: "=") else { return nil }
+            let name = line[line.index(line.startIndex, offsetBy: 2)..<equals]
+            return name.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" } && !name.isEmpty ? String(name) : nil
+        })
+    }
+
+    /// The root `.env.example` is the platform's (`ingestctl env --platform`) and each source folder's is that
+    /// source's (`ingestctl env <source>`), so a new source edits no file outside its folder; `ingestctl env`
+    /// alone prints every variable of them all.
     @Test func envExampleIsWhatIngestctlEnvPrints() throws {
-        let result = try Ingestctl.run(["env"], environment: [:], in: try Ingestctl.workingDirectory())
-        #expect(result.status == 0, "\(result.stderr)")
+        let directory = try Ingestctl.workingDirectory()
+        let platform = try Ingestctl.run(["env", "--platform"], environment: [:], in: directory)
+        #expect(platform.status == 0, "\(platform.stderr)")
         let file = try String(contentsOf: Self.root.appendingPathComponent(".env.example"), encoding: .utf8)
-        #expect(file == result.stdout, "regenerate it: swift run ingestctl env > .env.example")
+        #expect(file == platform.stdout, "regenerate it: swift run ingestctl env --platform > .env.example")
+        #expect(platform.stdout.contains("# WAREHOUSE_URL="))
+        #expect(platform.stdout.contains("Sources/Sources/<Name>/.env.example"), "the root file says where the sources' variables are")
+
+        var everyFile = Self.variableNames(platform.stdout)
+        for folder in try Self.sourceFolders() {
+            let name = Self.snakeCase(folder)
+            let result = try Ingestctl.run(["env", name], environment: [:], in: directory)
+            #expect(result.status == 0, "\(result.stderr)")
+            let path = "Sources/Sources/\(folder)/.env.example"
+            let text = try? String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
+            #expect(text == result.stdout, "regenerate it: swift run ingestctl env \(name) > \(path)")
+            #expect(!Self.variableNames(file).contains { $0.hasPrefix(name.uppercased() + "_") }, "the root file lists \(name)'s variables")
+            everyFile.formUnion(Self.variableNames(result.stdout))
+        }
+
+        let result = try Ingestctl.run(["env"], environment: [:], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Self.variableNames(result.stdout) == everyFile, "ingestctl env prints every variable of the .env.example files, and only those")
         for variable in ["ACME_PORTAL_BASE_URL", "TALENT_PORTAL_BASE_URL", "WAREHOUSE_URL"] {
             #expect(result.stdout.contains("# \(variable)="))
         }
         // A secret is marked and shows no sample value.
         #expect(result.stdout.contains("(secret)\n# ACME_PORTAL_API_TOKEN=\n"))
+
+        let unknown = try Ingestctl.run(["env", "no_such_source"], environment: [:], in: directory)
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("no registered source is named no_such_source"), "\(unknown.stderr)")
     }
 }

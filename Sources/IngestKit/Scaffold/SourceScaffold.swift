@@ -16,6 +16,10 @@ import IngestCommon
 /// | `PermitsDataset.swift` | the dataset value `CityPermitsSource.permits`: columns, a declarative `RESTExtractor` (`rest`) or an `Extractor` (`api`), parse, watermark |
 /// | `Models/PermitsModels.swift` | `stg_city_permits__permits` → `int_…_enriched` → `fct_city_permits__permits`, with tests |
 /// | `Tests/PermitsTests.swift`, `Tests/Fixtures/permits.json` | the test target `CityPermitsTests` (on IngestTesting): the sample served on loopback, run end to end |
+/// | `.env.example` | the source's variables, what `ingestctl env city_permits` prints (new sources; a later dataset appends its new ones) |
+///
+/// `--kind browser` and `--kind export` write a table of text cells instead (`TableScaffold.swift`): an extractor
+/// on `Browser` or `context.http`, a `TableRecord` parser, and the fixture as an HTML page or a CSV file.
 ///
 /// A second dataset of an existing source is added to the source's lists at the
 /// `// ingestctl new:` marker lines (`addingDataset(to:)`); it shares the source's schema.
@@ -27,6 +31,14 @@ public struct SourceScaffold: Sendable {
         case rest
         /// An `Extractor` of its own that pages with `context.http`, to edit where the API is unusual.
         case api
+        /// A web page whose script draws an HTML table: the SDK's headless chromium (`Browser`) opens it, keeps the
+        /// drawn page (`dom_html`) and follows `a[rel=next]`; the parser reads the table (`TableRecord.html`).
+        case browser
+        /// A CSV export downloaded from the server (`export_download`); the parser reads it (`TableRecord.csv`).
+        case export
+
+        /// Whether records come as text cells of a table (browser, export) rather than JSON (rest, api).
+        public var isTable: Bool { self == .browser || self == .export }
     }
 
     public var source: String
@@ -54,7 +66,7 @@ public struct SourceScaffold: Sendable {
     }
     /// Whether every field is at the top level with one JSON kind: then the row is `Decodable` and
     /// serves as the record too (no item type, no parser).
-    public var rowIsRecord: Bool { shape.fields.allSatisfy { $0.path.count == 1 && !$0.mixed } }
+    public var rowIsRecord: Bool { !kind.isTable && shape.fields.allSatisfy { $0.path.count == 1 && !$0.mixed } }
     public var tokenVariable: String { ScaffoldNames.variablePrefix(source) + "_API_TOKEN" }
 
     /// Checks the names and picks the key: `key` (a column or JSON key of the sample) or the shape's guess.
@@ -70,6 +82,11 @@ public struct SourceScaffold: Sendable {
         self.dataset = dataset
         self.kind = kind
         self.request = request
+        var shape = shape
+        if kind.isTable {
+            // A table has one text cell per column: nested objects and arrays have no place in it.
+            shape.fields = shape.fields.filter { $0.path.count == 1 && $0.type != .jsonb && !$0.mixed }
+        }
         self.shape = shape
         self.sample = sample
         let topLevel = shape.fields.filter { $0.path.count == 1 && $0.type != .jsonb }
@@ -98,6 +115,15 @@ public struct SourceScaffold: Sendable {
     /// The dataset's files (everything but the source file).
     public func datasetFiles() -> [File] {
         var files = [File(path: "\(folder)/\(datasetType)Table.swift", text: tableFile())]
+        if kind.isTable {
+            return files + [
+                File(path: "\(folder)/\(datasetType)Extractor.swift", text: kind == .browser ? browserExtractorFile() : exportExtractorFile()),
+                File(path: "\(folder)/\(datasetType)Parser.swift", text: tableParserFile()),
+                File(path: "\(folder)/\(datasetType)Dataset.swift", text: datasetFile()),
+                File(path: "\(folder)/Models/\(datasetType)Models.swift", text: modelsFile()),
+                File(path: "\(folder)/Tests/\(datasetType)Tests.swift", text: tableTestFile()),
+            ]
+        }
         if !rowIsRecord {
             files.insert(File(path: "\(folder)/\(datasetType)Item.swift", text: itemFile()), at: 0)
             files.append(File(path: "\(folder)/\(datasetType)Parser.swift", text: parserFile()))
@@ -113,6 +139,7 @@ public struct SourceScaffold: Sendable {
 
     /// The fixture: the sample response (a next link set to null, so the test stops after it).
     public func fixture() -> File {
+        if kind.isTable { return tableFixture() }
         var bytes = sample
         if let next = shape.nextLinkKey, case .object(var object) = (try? JSONTree.parse(sample)) ?? .null, object[next] != .null {
             object[next] = .null
@@ -121,20 +148,50 @@ public struct SourceScaffold: Sendable {
         return File(path: "\(folder)/Tests/Fixtures/\(dataset).json", text: String(decoding: bytes, as: UTF8.self))
     }
 
-    /// Every file of a new source: the source file, the dataset's files and the fixture.
+    /// Every file of a new source: the source file, the dataset's files, the fixture and the folder's `.env.example`.
     public func newSourceFiles() -> [File] {
-        [File(path: "\(folder)/\(module)Source.swift", text: sourceFile())] + datasetFiles() + [fixture()]
+        [File(path: "\(folder)/\(module)Source.swift", text: sourceFile())] + datasetFiles() + [fixture(), envExample()]
     }
 
-    /// The variables of this dataset, as `SourceVariable(...)` lines: both `.required`, so
+    /// The variables of this dataset: the base URL and (with a `--header`) the token, both `.required`, so
     /// `ingestctl doctor` checks them (`ingestctl new` writes their values into `.env`).
-    func variableLines() -> [(name: String, line: String)] {
-        var lines = [(baseURLVariable, "SourceVariable(\"\(baseURLVariable)\", \"the API's scheme, host and port\", example: \(literal(request.baseURL)), requirement: .required),")]
+    public func variables() -> [SourceVariable] {
+        switch kind {
+        case .browser:
+            return [SourceVariable(baseURLVariable, "the site's scheme, host and port (the page \(tablePath) is browsed)", example: "https://portal.example.com", requirement: .required)]
+        case .export:
+            return [SourceVariable(baseURLVariable, "the scheme, host and port of the server the export \(tablePath) is downloaded from", example: "https://exports.example.com", requirement: .required)]
+        case .rest, .api:
+            break
+        }
+        var variables = [SourceVariable(baseURLVariable, "the API's scheme, host and port", example: request.baseURL, requirement: .required)]
         if let header = request.tokenHeader {
             let how = request.bearer ? "sent as a bearer token" : "sent in the \(header) header"
-            lines.append((tokenVariable, "SourceVariable(\"\(tokenVariable)\", \"the API token, \(how)\", secret: true, requirement: .required),"))
+            variables.append(SourceVariable(tokenVariable, "the API token, \(how)", secret: true, requirement: .required))
         }
-        return lines
+        return variables
+    }
+
+    /// The variables as `SourceVariable(...)` lines of the source file.
+    func variableLines() -> [(name: String, line: String)] {
+        variables().map { variable in
+            var line = "SourceVariable(\(literal(variable.name)), \(literal(variable.purpose))"
+            if variable.isSecret { line += ", secret: true" }
+            if !variable.example.isEmpty { line += ", example: \(literal(variable.example))" }
+            return (variable.name, line + ", requirement: .required),")
+        }
+    }
+
+    /// The source folder's `.env.example`: what `ingestctl env <source>` prints once the source is built
+    /// (a test keeps them equal), so the root `.env.example` needs no edit.
+    public func envExample() -> File {
+        File(path: "\(folder)/.env.example", text: EnvironmentFile.render(source: source, variables: variables()))
+    }
+
+    /// The folder's `.env.example` with this dataset's variables the file does not list yet appended, as
+    /// `addingDataset(to:)` appends them to the source's list (so the file stays what `ingestctl env <source>` prints).
+    public func addingVariables(toEnvExample text: String) -> String {
+        variables().filter { !text.contains("\n# \($0.name)=") }.reduce(text) { $0 + EnvironmentFile.lines(of: $1) }
     }
 
     static let datasetsMarker = "// ingestctl new: datasets above this line"
@@ -484,11 +541,17 @@ public struct SourceScaffold: Sendable {
         let parse = rowIsRecord
             ? "parse: .records(at: \(shape.records.recordsPath.map(literal) ?? "nil")),   // each record is a \(datasetType)Row"
             : "parse: .items(\(parseFunction)),"
+        let what: String
+        switch kind {
+        case .browser: what = "the table of the page `\(tablePath)`, browsed with headless chromium"
+        case .export: what = "the CSV export `\(tablePath)`"
+        case .rest, .api: what = "`GET \(request.path)`"
+        }
         var text = """
             import IngestKit
 
             extension \(module)Source {
-                /// `\(source).\(dataset)`: `GET \(request.path)`, one row per record in `\(source).\(dataset)`.
+                /// `\(source).\(dataset)`: \(what), one row per record in `\(source).\(dataset)`.
                 public static let \(datasetProperty) = dataset(
                     "\(dataset)",
                     columns: \(datasetProperty)Columns,
@@ -503,7 +566,7 @@ public struct SourceScaffold: Sendable {
                 """
         }
         text += """
-                    description: "\(source).\(dataset) from `GET \(request.path)`: one row per record in `\(source).\(dataset)`.")
+                    description: "\(source).\(dataset) from \(what.replacingOccurrences(of: "\"", with: "\\\"")): one row per record in `\(source).\(dataset)`.")
             }
 
             """

@@ -176,4 +176,80 @@ import Testing
         #expect(try file(scaffold, "/Models/PermitsModels.swift").contains("from \\(source: CityPermitsSource.permits)"))
         #expect(!scaffold.newSourceFiles().contains { $0.path.hasSuffix("/PermitsParser.swift") || $0.path.hasSuffix("/PermitsItem.swift") })
     }
+
+    /// `--kind browser` and `--kind export`: the built-in sample's top-level scalar fields as a table, an extractor
+    /// on the SDK's browser toolkit or HTTP client, a `TableRecord` parser, the sample as the fixture page or export,
+    /// and a test served by IngestTesting's `RecordedAPI`. (That they compile and run: scripts/new-user-test.sh.)
+    @Test(arguments: [SourceScaffold.Kind.browser, .export])
+    func tableKindsRenderAnExtractorParserFixtureAndTest(_ kind: SourceScaffold.Kind) throws {
+        let sample = SourceScaffold.builtInSample
+        let scaffold = try SourceScaffold(source: "city_portal", dataset: "listings", kind: kind,
+                                          request: SampleRequest(url: "https://api.example.com/v1/listings"),
+                                          shape: SampleShape(json: sample, dataset: "listings"), sample: sample)
+        #expect(!scaffold.rowIsRecord)
+        let names = scaffold.newSourceFiles().map { $0.path.replacingOccurrences(of: "Sources/Sources/CityPortal/", with: "") }
+        let fixture = kind == .browser ? "Tests/Fixtures/listings.html" : "Tests/Fixtures/listings.csv"
+        #expect(names == ["CityPortalSource.swift", "ListingsTable.swift", "ListingsExtractor.swift", "ListingsParser.swift", "ListingsDataset.swift",
+                          "Models/ListingsModels.swift", "Tests/ListingsTests.swift", fixture, ".env.example"])
+        let table = try file(scaffold, "/ListingsTable.swift")
+        #expect(table.contains("public struct ListingsRow: Sendable, Hashable {"))
+        for line in ["public var id: String\n", "public var amount: ExactDecimal?", "public var quantity: Int64?", "public var createdDate: CalendarDate?",
+                     "public var updatedAt: LocalTimestamp?", "public var active: Bool?"] {
+            #expect(table.contains(line), "\(line)")
+        }
+        #expect(!table.contains("tags") && !table.contains("address"), "nested fields have no cell in a table")
+        let parser = try file(scaffold, "/ListingsParser.swift")
+        #expect(parser.contains(kind == .browser ? #"try TableRecord.html(artifact.bytes, table: "table#listings")"# : "try TableRecord.csv(artifact.bytes)"))
+        #expect(parser.contains(#"id: try record.required("id")"#))
+        #expect(parser.contains(#"amount: try record.decimal("amount")"#))
+        #expect(parser.contains(#"updatedAt: try record.timestamp("updated_at")"#))
+        #expect(parser.contains("return .rejected(reason: \"\\(error)\", raw: record.raw)"))
+        let extractor = try file(scaffold, "/ListingsExtractor.swift")
+        let dataset = try file(scaffold, "/ListingsDataset.swift")
+        #expect(dataset.contains("extractor: ListingsExtractor(),"))
+        #expect(dataset.contains("parse: .items(parseListings),"))
+        let source = try file(scaffold, "/CityPortalSource.swift")
+        #expect(source.contains(#"SourceVariable("CITY_PORTAL_BASE_URL", "#))
+        #expect(!source.contains("API_TOKEN"))
+        let env = try file(scaffold, "/.env.example")
+        #expect(env == EnvironmentFile.render(source: "city_portal", variables: scaffold.variables()))
+        #expect(env.contains("# CITY_PORTAL_BASE_URL="))
+        let test = try file(scaffold, "/Tests/ListingsTests.swift")
+        #expect(test.contains("let site = try await RecordedAPI.start(folder: Fixtures().folder)"))
+        #expect(test.contains("SELECT count(*) AS n FROM marts.fct_city_portal__listings"))
+        let fixtureText = try file(scaffold, fixture)
+        if kind == .browser {
+            #expect(extractor.contains("try await Browser.withBrowser(try BrowserOptions(settings: context.settings))"))
+            #expect(extractor.contains(#"try await page.waitForSelector("table#listings tbody tr")"#))
+            #expect(extractor.contains("method: .domHTML"))
+            #expect(fixtureText.contains(#"<table id="listings">"#))
+            #expect(fixtureText.contains("<th>id</th><th>name</th>"))
+            #expect(fixtureText.contains(#"["A-1","First","open","1250.50","3","2025-01-15","2025-01-16T09:30:00Z","true"]"#), "\(fixtureText)")
+            #expect(try TableRecord.html(Data(fixtureText.utf8), table: "table#listings").isEmpty, "the rows are drawn by the script: the HTML alone has none")
+        } else {
+            #expect(extractor.contains("extractionMethod: .exportDownload"))
+            #expect(extractor.contains(#"let url = (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/listings.csv""#))
+            let records = try TableRecord.csv(Data(fixtureText.utf8))
+            #expect(records.count == 3)
+            #expect(try records[0].decimal("amount") == ExactDecimal("1250.50"))
+            #expect(try records[2].text("name") == nil)
+            #expect(try records[1].boolean("active") == false)
+        }
+    }
+
+    @Test func aTableRecordReadsTypedCellsAndRefusesOthersNamingTheColumn() throws {
+        let html = Data(#"<table id="t"><tr><th>id</th><th>n</th><th>day</th></tr><tr><td> 7 </td><td>x</td><td>2025-13-01</td></tr></table>"#.utf8)
+        let records = try TableRecord.html(html, table: "table#t")
+        #expect(records.count == 1)
+        #expect(try records[0].integer("id") == 7)
+        let notInteger = #expect(throws: IngestError.self) { try records[0].integer("n") }
+        #expect(notInteger?.description.contains(#"the column n holds "x", not an integer"#) == true)
+        let badDate = #expect(throws: IngestError.self) { try records[0].date("day") }
+        #expect(badDate?.description.contains("not a date") == true)
+        let missing = #expect(throws: IngestError.self) { try records[0].text("name") }
+        #expect(missing?.description.contains("the table has no column name (columns: day, id, n)") == true)
+        #expect(records[0].raw == #"{"day":"2025-13-01","id":"7","n":"x"}"#, "cells trimmed, white space collapsed")
+        let noTable = #expect(throws: IngestError.self) { try TableRecord.html(html, table: "table#other") }
+        #expect(noTable?.description.contains("the page has no element table#other") == true)
+    }
 }
