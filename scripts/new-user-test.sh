@@ -35,9 +35,10 @@ ingestctl="${INGESTCTL:-$repo/.build/debug/ingestctl}"   # the ingestctl that ru
 source scripts/services.sh   # its EXIT trap stops what it started; cleanup below calls it too
 use_test_postgres
 work="$(mktemp -d /tmp/ingestkit-new-user.XXXXXX)"
-api_pid=""
+api_pid=""; site_pid=""; serve_pid=""
 cleanup() {
-  [[ -n "$api_pid" ]] && kill "$api_pid" 2>/dev/null || true
+  # The fixture servers this script started, whichever step it stopped at: none may outlive it.
+  for pid in "$api_pid" "$site_pid" "$serve_pid"; do [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true; done
   rm -rf "$work"
   _stop_services
 }
@@ -189,7 +190,8 @@ while read -r cmd; do
     # It serves until stopped: start it, run the dataset against what it serves (the run `record` copied), stop it.
     cmd="${cmd//--port 8765/--port 0}"
     echo "new-user-test: Docs/AddingASource.md: ingestctl $cmd (then a run against it)"
-    eval "./.build/debug/ingestctl $cmd" > "$work/serve.url" 2> "$work/serve.log" &
+    # `exec`: the background job is ingestctl itself, so `kill "$serve_pid"` stops the server (not only a subshell).
+    eval "exec ./.build/debug/ingestctl $cmd" > "$work/serve.url" 2> "$work/serve.log" &
     serve_pid=$!
     for _ in $(seq 1 600); do [[ -s "$work/serve.url" ]] && break; kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
     served="$(head -1 "$work/serve.url")"
