@@ -146,7 +146,7 @@ public struct RunLedger: Sendable {
         let errorMessage = record.error.map { Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\0") }
         try await session.execute("""
             UPDATE \(raw: name) SET "status" = \(text: record.status.rawValue), "finished_at" = \(timestamp: record.finishedAt?.description),
-                "artifacts" = \(integer: record.counts.artifacts), "bytes" = \(bigInteger: record.counts.bytes),
+                "artifacts" = \(integer: record.counts.artifacts), "bytes" = \(integer: record.counts.bytes),
                 "rows_parsed" = \(integer: record.counts.parsed), "rows_inserted" = \(integer: record.counts.inserted),
                 "rows_updated" = \(integer: record.counts.updated), "rows_unchanged" = \(integer: record.counts.unchanged),
                 "error_message" = \(text: errorMessage), "watermark" = \(text: record.watermark),

@@ -14,7 +14,9 @@ struct PostgresSQL: DialectSQL {
     }
 
     var bigIntegerType: String { "bigint" }
-    func placeholder(_ index: Int, _ type: ColumnType) -> String { "$\(index)::\(type.rawValue)" }
+    /// `$n::type`; an integer bind is a Swift `Int`, so it is sent as a `bigint` (the column it is assigned to
+    /// decides what fits: a `bigint` column takes all of it, an `integer` column refuses what it cannot hold).
+    func placeholder(_ index: Int, _ type: ColumnType) -> String { "$\(index)::\(type == .integer ? bigIntegerType : type.rawValue)" }
     var placeholderPrefix: String { "$" }
     var nowUTC: String { "(now() at time zone 'utc')" }
     var maxBindParameters: Int { 65_535 }

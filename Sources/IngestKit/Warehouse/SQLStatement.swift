@@ -48,15 +48,9 @@ public struct SQLStatement: Sendable, ExpressibleByStringInterpolation {
             segments.append(.bind(value.map { .text($0) } ?? .null, .text))
         }
 
-        /// An integer bind.
+        /// An integer bind, all 64 bits of it (PostgreSQL: `$n::bigint`).
         public mutating func appendInterpolation(integer value: Int) {
             segments.append(.bind(.integer(Int64(value)), .integer))
-        }
-
-        /// A bind for a `bigint` column (a run's bronze bytes): bound as `numeric`, which PostgreSQL assigns to a
-        /// `bigint` exactly, where an `integer` bind stops at 2,147,483,647.
-        public mutating func appendInterpolation(bigInteger value: Int) {
-            segments.append(.bind(.integer(Int64(value)), .numeric))
         }
 
         /// A timestamp bind, given as its text (`nil`: NULL).
