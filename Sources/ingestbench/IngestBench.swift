@@ -7,5 +7,5 @@ struct IngestBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingestbench",
         abstract: "Print IngestKit speed and memory figures. Build with -c release (scripts/bench-*.sh do).",
-        subcommands: [JSONBench.self, LoadBenchmark.self, ModelsBenchmark.self, ExtractBench.self])
+        subcommands: [JSONBench.self, LoadBenchmark.self, ModelsBenchmark.self, ExtractBench.self, LedgerBenchmark.self])
 }

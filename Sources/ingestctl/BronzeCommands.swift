@@ -73,6 +73,17 @@ struct BronzeCommand: AsyncParsableCommand {
         @Option(name: .customLong("run"), help: "List this run's artifacts instead.")
         var runId: String?
 
+        @Option(help: "Only the runs ingested on or after this date (YYYY-MM-DD); reads only those dates' partitions.")
+        var since: String?
+
+        @Option(help: "With --since: up to and including this date (YYYY-MM-DD).")
+        var until: String?
+
+        func validate() throws {
+            if until != nil, since == nil { throw ValidationError("--until needs --since") }
+            if runId != nil, since != nil { throw ValidationError("give --run or --since/--until, not both") }
+        }
+
         @Option(help: "text or json.")
         var output: OutputFormat = .text
 
@@ -89,7 +100,8 @@ struct BronzeCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let runs = try await platform.bronzeRuns(dataset, in: registeredSources)
+            let runs = try await platform.bronzeRuns(dataset, in: registeredSources, since: try since.map { try ReplayCommand.day($0, "--since") },
+                                                     until: try until.map { try ReplayCommand.day($0, "--until") })
             switch output {
             case .json: try printJSON(runs)
             case .text: print(ConsoleText.bronzeRuns(runs, dataset: dataset))

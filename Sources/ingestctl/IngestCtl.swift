@@ -18,7 +18,7 @@ struct IngestCtl: AsyncParsableCommand {
             """,
         subcommands: [ListCommand.self, EnvCommand.self, NewCommand.self, RunCommand.self, DDLCommand.self, StateCommand.self, ModelsCommand.self, ServeCommand.self,
                       FreshnessCommand.self, AirflowCommand.self, ReplayCommand.self, BronzeCommand.self, RejectsCommand.self,
-                      DoctorCommand.self, PlanCommand.self, RecordCommand.self, FixturesCommand.self, CLIReferenceCommand.self])
+                      DoctorCommand.self, PlanCommand.self, PruneCommand.self, RecordCommand.self, FixturesCommand.self, CLIReferenceCommand.self])
 }
 
 struct ListCommand: IngestCommand {

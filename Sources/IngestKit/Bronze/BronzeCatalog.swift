@@ -22,12 +22,28 @@ public struct BronzeRun: Sendable, Codable, Hashable {
 }
 
 extension Bronze {
-    /// Every run of the dataset in bronze, oldest first (by ingest date, then manifest time, then id).
+    /// The dataset's `ingest_date=` partitions in bronze, oldest first, as (date, prefix); only those from
+    /// `since` up to and including `until` when given. Lists one level of the store, not the objects below it.
+    package func ingestDates(since: CalendarDate? = nil, until: CalendarDate? = nil) async throws -> [(date: String, prefix: String)] {
+        try await store.listFolders(prefix: layout.datasetPrefix).compactMap { folder in
+            let name = folder.dropFirst(layout.datasetPrefix.count).dropLast()
+            guard name.hasPrefix("ingest_date=") else { return nil }
+            let date = String(name.dropFirst("ingest_date=".count))
+            if let since, date < since.description { return nil }
+            if let until, date > until.description { return nil }
+            return (date, folder)
+        }
+    }
+
+    /// Every run of the dataset in bronze, oldest first (by ingest date, then manifest time, then id); only
+    /// those ingested from `since` up to and including `until` when given (reading only those dates' partitions).
     ///
     /// A complete run's counts come from its manifest; an incomplete run's from its objects' metadata.
-    public func runs() async throws -> [BronzeRun] {
+    public func runs(since: CalendarDate? = nil, until: CalendarDate? = nil) async throws -> [BronzeRun] {
         var objects: [String: (ingestDate: String, runId: String, keys: [String])] = [:]
-        for key in try await store.list(prefix: layout.datasetPrefix) {
+        var keys: [String] = []
+        for partition in try await ingestDates(since: since, until: until) { keys += try await store.list(prefix: partition.prefix) }
+        for key in keys {
             let parts = key.dropFirst(layout.datasetPrefix.count).split(separator: "/", maxSplits: 2)
             guard parts.count == 3, parts[0].hasPrefix("ingest_date="), parts[1].hasPrefix("run_id=") else { continue }
             let ingestDate = String(parts[0].dropFirst("ingest_date=".count))

@@ -86,6 +86,20 @@ public struct LocalObjectStore: ObjectStore {
         for path in [target.path, target.path + Self.metadataSuffix] where FileManager.default.fileExists(atPath: path) {
             try FileManager.default.removeItem(atPath: path)
         }
+        // Folders left empty go too (a pruned `ingest_date=` partition is not listed again); `rmdir` keeps any that is not.
+        var folder = target.deletingLastPathComponent().standardizedFileURL
+        let rootPath = root.standardizedFileURL.path
+        while folder.path.hasPrefix(rootPath + "/"), rmdir(folder.path) == 0 { folder = folder.deletingLastPathComponent() }
+    }
+
+    public func listFolders(prefix: String) async throws -> [String] {
+        let folder = try url(for: prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { name in
+            var isFolder: ObjCBool = false
+            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path, isDirectory: &isFolder)
+                && isFolder.boolValue
+        }.map { (prefix.hasSuffix("/") ? prefix : prefix + "/") + $0 + "/" }.sorted()
     }
 
     public func list(prefix: String) async throws -> [String] {

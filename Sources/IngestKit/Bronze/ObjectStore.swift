@@ -17,6 +17,9 @@ public protocol ObjectStore: Sendable {
     func head(key: String) async throws -> [String: String]?
     /// Keys under a prefix, in lexical order.
     func list(prefix: String) async throws -> [String]
+    /// The folders one level below `prefix` (a prefix ending in `/`), each as a prefix ending in `/`, in
+    /// lexical order: S3's common prefixes for the delimiter `/`. Reads that one level, not the keys below it.
+    func listFolders(prefix: String) async throws -> [String]
     /// Removes an object and its metadata; removing a missing object is not an error.
     func delete(key: String) async throws
 }

@@ -55,6 +55,21 @@ public enum ConsoleText {
         })
     }
 
+    /// `ingestctl prune`: what was (or, in a dry run, would be) deleted, per dataset.
+    package static func prune(_ result: PruneResult) -> String {
+        let what = result.parts.map(\.rawValue).joined(separator: ", ")
+        let header = "prune (\(what)): keep \(result.keepDays) day(s); the cutoff is \(result.cutoff) "
+            + "(bronze: dates before \(CalendarDate(result.cutoff)))"
+        func cell(_ value: Int?) -> String { value.map(String.init) ?? "-" }
+        let rows: [[String]] = result.datasets.map { found in
+            [found.dataset, cell(found.ledgerRows), cell(found.rejects), cell(found.bronzePartitions?.count),
+             cell(found.bronzeRuns), cell(found.bronzeObjects), cell(found.bronzeBytes)]
+        }
+        let columns = ["dataset", "ledger_rows", "rejects", "bronze_partitions", "bronze_runs", "bronze_objects", "bronze_bytes"]
+        let footer = result.applied ? "deleted" : "dry run: nothing was deleted; run again with --apply to delete"
+        return [header, table(columns, rows), footer].joined(separator: "\n")
+    }
+
     /// `ingestctl bronze ls --run`: one stored run's artifacts with their provenance.
     public static func bronzeRun(_ run: BronzeRun, artifacts: [Provenance]) -> String {
         "run \(run.runId) (\(run.complete ? "complete" : "incomplete: no manifest")) in \(run.prefix)\n"

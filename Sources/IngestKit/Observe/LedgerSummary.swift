@@ -12,27 +12,15 @@ public struct LedgerSummary: Sendable, Hashable {
         self.lastSuccessAt = lastSuccessAt
     }
 
-    /// Every dataset that has runs in the ledger, keyed `source.dataset`. Makes the ledger table when missing.
-    public static func read(in warehouse: any Warehouse) async throws -> [String: LedgerSummary] {
-        try await warehouse.ensureSchema(RunLedger.schema)
-        let state = RunLedger(warehouse.dialect)
-        for statement in state.createStatements { try await warehouse.execute(statement) }
-        let table = warehouse.dialect.qualified(RunLedger.schema, RunLedger.table)
-        let rows = try await warehouse.execute("""
-            SELECT "source", "dataset", "status", COUNT(*) AS "runs", MAX("finished_at") AS "last_finished"
-            FROM \(table) GROUP BY "source", "dataset", "status"
-            """)
-        var summaries: [String: LedgerSummary] = [:]
-        for row in rows {
-            guard let source = row["source"] ?? nil, let dataset = row["dataset"] ?? nil, let status = row["status"] ?? nil else { continue }
-            let key = "\(source).\(dataset)"
-            var summary = summaries[key] ?? LedgerSummary()
-            summary.runsByStatus[status, default: 0] += Int((row["runs"] ?? nil) ?? "") ?? 0
-            if status == RunStatus.succeeded.rawValue, let text = row["last_finished"] ?? nil {
-                summary.lastSuccessAt = LocalTimestamp(iso: text)?.date.timeIntervalSince1970
-            }
-            summaries[key] = summary
+    /// Every dataset that has runs in the ledger (or the one dataset `source.dataset`), keyed `source.dataset`.
+    ///
+    /// Reads `staging.ingestion_totals` (one row per dataset and status, kept as runs change status), so it
+    /// takes the same time whatever the ledger's length. Makes the ledger and its totals when missing.
+    public static func read(in warehouse: any Warehouse, source: String? = nil, dataset: String? = nil) async throws -> [String: LedgerSummary] {
+        let ledger = RunLedger(warehouse.dialect)
+        if try await warehouse.existingColumns(schema: RunLedger.schema, table: RunTotals.table).isEmpty {
+            try await ledger.prepare(in: warehouse)
         }
-        return summaries
+        return try await ledger.totals.read(source: source, dataset: dataset, in: warehouse)
     }
 }

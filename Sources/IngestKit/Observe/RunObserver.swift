@@ -47,7 +47,9 @@ public struct RunObserver: Sendable {
         if metricsFile != nil || pushgateway != nil {
             var ledger: LedgerSummary?
             do {
-                ledger = try await readLedger()["\(report.source).\(report.dataset)"]
+                ledger = try await platform.withWarehouse {
+                    try await LedgerSummary.read(in: $0, source: report.source, dataset: report.dataset)
+                }["\(report.source).\(report.dataset)"]
             } catch {
                 problems.append(Problem(export: "metrics", message: "runs by status and the last success come from this run only: the ledger could not be read: \(error.redactedDescription)"))
             }
@@ -69,10 +71,6 @@ public struct RunObserver: Sendable {
             }
         }
         return problems
-    }
-
-    func readLedger() async throws -> [String: LedgerSummary] {
-        try await platform.withWarehouse { try await LedgerSummary.read(in: $0) }
     }
 
     /// The run's bronze prefix, silver table and built marts in OpenLineage naming.

@@ -57,6 +57,8 @@ package struct Pipeline: Sendable {
         let ledger = RunLedger(warehouse.dialect)
         var ledgerStarted = false
         var lastWatermark: String?
+        /// The scheduler's window, widened back over windows that did not succeed (`catchUpWindow`).
+        var window = options.window
         var datasetLock: (any DatasetLock)?
         var gateContext = SuccessGate.Context()
         /// The ledger's steps while a step of this process runs: a kill leaves a `running` mark.
@@ -118,6 +120,14 @@ package struct Pipeline: Sendable {
                 ledgerStarted = true
                 lastWatermark = try await ledger.lastWatermark(source: dataset.source, dataset: dataset.name, in: warehouse)
                 gateContext.lastSuccessRowsParsed = try await ledger.lastSuccessRowsParsed(source: dataset.source, dataset: dataset.name, in: warehouse)
+                if let requested = options.window, options.steps.contains(.extract) {
+                    window = try await ledger.catchUpWindow(requested, source: dataset.source, dataset: dataset.name, runId: runId, in: warehouse)
+                    if let window, window != requested {
+                        let from = ExtractionWindow.iso(window.start), to = ExtractionWindow.iso(requested.start)
+                        RunNotes.notice("the window was widened back to \(from), where the last succeeded window ended: "
+                                        + "the intervals from \(from) to \(to) were not loaded by a succeeded run, so this run reads them again")
+                    }
+                }
             }
 
             var manifest: RunManifest?
@@ -129,7 +139,7 @@ package struct Pipeline: Sendable {
                     }
                     manifest = try await extract(dataset, bronze: bronze, runId: runId, runTime: runTime, ingestDate: report.ingestDate!,
                                                  lookbackDays: options.lookbackDays ?? dataset.lookbackDays, lastWatermark: lastWatermark,
-                                                 window: options.window, replacing: staged, report: &report)
+                                                 window: window, replacing: staged, report: &report)
                 }
             } else {
                 skip(.extract)

@@ -12,9 +12,11 @@ public enum ReplaySelection: Sendable, Hashable {
 }
 
 extension Platform {
-    /// The runs of a dataset stored in bronze, oldest first (`ingestctl bronze ls`).
-    public func bronzeRuns(_ qualifiedName: String, in registry: SourceRegistry) async throws -> [BronzeRun] {
-        try await bronze(for: try registry.dataset(qualifiedName)).runs()
+    /// The runs of a dataset stored in bronze, oldest first (`ingestctl bronze ls`); with `since` (and
+    /// `until`), only those ingested on those dates, reading only their `ingest_date=` partitions.
+    public func bronzeRuns(_ qualifiedName: String, in registry: SourceRegistry,
+                           since: CalendarDate? = nil, until: CalendarDate? = nil) async throws -> [BronzeRun] {
+        try await bronze(for: try registry.dataset(qualifiedName)).runs(since: since, until: until)
     }
 
     /// One stored run and its artifacts with their provenance (`ingestctl bronze ls --run`).
@@ -27,7 +29,13 @@ extension Platform {
     /// the runs it read (`from_runs`). For a parser fix, or to rebuild silver from bronze.
     public func replay(_ qualifiedName: String, in registry: SourceRegistry, selection: ReplaySelection) async throws -> RunReport {
         let dataset = try registry.dataset(qualifiedName)
-        let stored = try await bronze(for: dataset).runs()
+        // `--since` reads only the partitions of its dates.
+        let stored: [BronzeRun]
+        if case .ingestDates(let since, let until) = selection {
+            stored = try await bronze(for: dataset).runs(since: since, until: until)
+        } else {
+            stored = try await bronze(for: dataset).runs()
+        }
         let chosen: [BronzeRun]
         switch selection {
         case .all:

@@ -79,6 +79,16 @@ public struct RunLedger: Sendable {
         for statement in createStatements { try await warehouse.execute(statement) }
         let existing = Set(try await warehouse.existingColumns(schema: Self.schema, table: Self.table).map(\.name))
         for statement in addColumnStatements(existing: existing) { try await warehouse.execute(statement) }
+        try await totals.prepare(in: warehouse, ledger: name)
+    }
+
+    /// The runs by status per dataset that this ledger keeps as it writes statuses.
+    var totals: RunTotals { RunTotals(dialect) }
+
+    /// The recorded status of a run, `nil` when the ledger has no such run.
+    func status(of runId: String, in session: any SQLSession) async throws -> RunStatus? {
+        let rows = try await session.execute("SELECT \"status\" FROM \(raw: name) WHERE \"run_id\" = \(text: runId)")
+        return (rows.first?["status"] ?? nil).flatMap(RunStatus.init(rawValue:))
     }
 
     /// The `ALTER TABLE … ADD COLUMN` statements that give a table with `existing` columns the added ones.
@@ -95,14 +105,19 @@ public struct RunLedger: Sendable {
             VALUES (\(text: record.runId), \(text: record.source), \(text: record.dataset), 'running', \(timestamp: record.startedAt.description),
                     \(text: Self.stepsJSON(record.steps)), \(text: record.ingestDate))
             """)
+        try await totals.move(source: record.source, dataset: record.dataset, from: nil, to: .running, finishedAt: nil, in: session)
     }
 
     /// Reopens a recorded run for another of its steps: `running` again, with no error, and these steps.
     package func resume(_ record: RunRecord, in session: any SQLSession) async throws {
+        let previous = try await status(of: record.runId, in: session)
         try await session.execute("""
             UPDATE \(raw: name) SET "status" = 'running', "finished_at" = NULL, "error_message" = NULL, "steps" = \(text: Self.stepsJSON(record.steps))
             WHERE "run_id" = \(text: record.runId)
             """)
+        if let previous {
+            try await totals.move(source: record.source, dataset: record.dataset, from: previous, to: .running, finishedAt: nil, in: session)
+        }
     }
 
     /// The recorded run with this id, of any dataset, or `nil`.
@@ -144,6 +159,7 @@ public struct RunLedger: Sendable {
     package func update(_ record: RunRecord, in session: any SQLSession) async throws {
         // A message may quote a value with a NUL character, which PostgreSQL text cannot hold: show it escaped.
         let errorMessage = record.error.map { Redactor.shared.redact($0).replacingOccurrences(of: "\u{0}", with: "\\0") }
+        let previous = try await status(of: record.runId, in: session)
         try await session.execute("""
             UPDATE \(raw: name) SET "status" = \(text: record.status.rawValue), "finished_at" = \(timestamp: record.finishedAt?.description),
                 "artifacts" = \(integer: record.counts.artifacts), "bytes" = \(integer: record.counts.bytes),
@@ -157,6 +173,10 @@ public struct RunLedger: Sendable {
                 "rows_rejected" = \(integer: record.counts.rejected), "drift" = \(bind: Self.driftJSON(record.drift), as: .text)
             WHERE "run_id" = \(text: record.runId)
             """)
+        if let previous {
+            try await totals.move(source: record.source, dataset: record.dataset, from: previous, to: record.status,
+                                  finishedAt: record.finishedAt, in: session)
+        }
     }
 
     /// Marks the dataset's other `running` rows that a process was inside of as failed.
@@ -167,12 +187,14 @@ public struct RunLedger: Sendable {
     /// separate processes (`--run-id`) has no step running and is left alone.
     package func failInterrupted(source: String, dataset: String, by runId: String, at time: LocalTimestamp,
                                 in session: any SQLSession) async throws {
-        try await session.execute("""
+        let closed = try await session.execute("""
             UPDATE \(raw: name) SET "status" = 'failed', "finished_at" = \(timestamp: time.description),
                 "error_message" = 'interrupted: the process ended before the run finished (found by run ' || \(text: runId) || ')'
             WHERE "source" = \(text: source) AND "dataset" = \(text: dataset) AND "status" = 'running' AND "run_id" <> \(text: runId)
               AND ("steps" IS NULL OR "steps" LIKE '%"status":"running"%')
+            RETURNING "run_id"
             """)
+        try await totals.move(source: source, dataset: dataset, from: .running, to: .failed, count: closed.count, finishedAt: time, in: session)
     }
 
     /// Recent runs, newest first, optionally of one dataset.

@@ -119,6 +119,23 @@ public struct S3Client: Sendable {
         return keys
     }
 
+    /// The common prefixes one level below `prefix` (ListObjectsV2 with `delimiter=/`), every page.
+    public func listCommonPrefixes(prefix: String, pageSize: Int = 1000) async throws -> [String] {
+        var prefixes: [String] = []
+        var token: String?
+        repeat {
+            var query = [("list-type", "2"), ("prefix", prefix), ("delimiter", "/"), ("max-keys", String(pageSize))]
+            if let token { query.append(("continuation-token", token)) }
+            let page = try await send("GET", key: nil, query: query)
+            // Each <CommonPrefixes> holds one <Prefix>; the answer's own <Prefix> (the request's) stands outside them.
+            for group in S3XML.values(of: "CommonPrefixes", in: page.body, decoded: false) {
+                prefixes += S3XML.values(of: "Prefix", in: Data(group.utf8))
+            }
+            token = S3XML.first("IsTruncated", in: page.body) == "true" ? S3XML.first("NextContinuationToken", in: page.body) : nil
+        } while token != nil
+        return prefixes
+    }
+
     // MARK: Requests
 
     func describe(_ key: String?) -> String {

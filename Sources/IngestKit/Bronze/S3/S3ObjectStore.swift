@@ -66,6 +66,11 @@ public struct S3ObjectStore: ObjectStore {
         _ = try await client.send("DELETE", key: try objectKey(key), accept: [404])
     }
 
+    public func listFolders(prefix: String) async throws -> [String] {
+        let folders = try await client.listCommonPrefixes(prefix: configuration.prefix + prefix)
+        return folders.map { String($0.dropFirst(configuration.prefix.count)) }.sorted()
+    }
+
     public func list(prefix: String) async throws -> [String] {
         let keys = try await client.listObjects(prefix: configuration.prefix + prefix)
         return keys.map { String($0.dropFirst(configuration.prefix.count)) }.sorted()

@@ -7,15 +7,17 @@ import Foundation
 /// a scan for `<Tag>text</Tag>` plus entity decoding is enough and avoids
 /// linking libxml2 through FoundationXML.
 enum S3XML {
-    /// The text of every `<tag>…</tag>` element, in document order, entities decoded.
-    static func values(of tag: String, in data: Data) -> [String] {
+    /// The text of every `<tag>…</tag>` element, in document order, entities decoded (`decoded`; otherwise
+    /// as it stands, e.g. to read the elements inside it).
+    static func values(of tag: String, in data: Data, decoded: Bool = true) -> [String] {
         let text = String(decoding: data, as: UTF8.self)
         let open = "<\(tag)>", close = "</\(tag)>"
         var out: [String] = []
         var rest = text[...]
         while let start = rest.range(of: open) {
             guard let end = rest.range(of: close, range: start.upperBound..<rest.endIndex) else { break }
-            out.append(decodeEntities(String(rest[start.upperBound..<end.lowerBound])))
+            let content = String(rest[start.upperBound..<end.lowerBound])
+            out.append(decoded ? decodeEntities(content) : content)
             rest = rest[end.upperBound...]
         }
         return out
