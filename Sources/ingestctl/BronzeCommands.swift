@@ -9,8 +9,9 @@ struct ReplayCommand: IngestCommand {
         abstract: "Parse stored bronze runs again, in their original order, without calling the source.",
         discussion: """
             One new run (load → models → gate) with the usual upsert, recorded in staging.ingestion_state \
-            with the runs it read (from_runs). With no selection: every complete run. Exit status 0 only \
-            when the success gate passes.
+            with the runs it read (from_runs). With no selection: every complete run. A selection whose \
+            runs were followed by later stored runs replays those too, in order (the whole suffix), unless \
+            --force. Exit status 0 only when the success gate passes.
             """)
 
     @Argument(help: "The dataset, as source.dataset.")
@@ -27,6 +28,9 @@ struct ReplayCommand: IngestCommand {
 
     @Option(help: "Write the run report as JSON to this file.")
     var report: String?
+
+    @Flag(help: "Replay only the selected runs, not the later runs stored after them (older values may replace newer ones).")
+    var force = false
 
     func validate() throws {
         if !runs.isEmpty, since != nil || until != nil { throw ValidationError("give --run or --since/--until, not both") }
@@ -50,7 +54,7 @@ struct ReplayCommand: IngestCommand {
         } else {
             selection = .all
         }
-        let result = try await platform.replay(dataset, in: registeredSources, selection: selection)
+        let result = try await platform.replay(dataset, in: registeredSources, selection: selection, force: force)
         if let report { try result.json().write(to: URL(fileURLWithPath: report)) }
         print(result.summary)
         if !result.succeeded { throw ExitCode(1) }

@@ -77,6 +77,9 @@ struct RunCommand: IngestCommand {
     @Option(help: "Write the run report as JSON to this file.")
     var report: String?
 
+    @Flag(help: "With --steps extract --run-id R: extract R again although its load committed, replacing the bronze its silver rows were loaded from.")
+    var force = false
+
     @OptionGroup var output: OutputOptions
 
     @Option(name: .customLong("metrics-file"),
@@ -94,6 +97,7 @@ struct RunCommand: IngestCommand {
         if let runId { try RunOptions.checkRunId(runId) }
         let window = try ExtractionWindow.parse(start: windowStart, end: windowEnd)
         var options = RunOptions(steps: selected, fromRun: fromRun, lookbackDays: lookbackDays, runId: runId, window: window)
+        options.force = force
         let observer = RunObserver(platform: platform, registry: registeredSources, metricsFile: metricsFile)
         options.onStart = { report in
             for problem in await observer.started(report) { style.warn("warning: \(problem)") }

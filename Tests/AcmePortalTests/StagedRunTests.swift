@@ -117,6 +117,52 @@ import Testing
         #expect(rows.first?.counts.inserted == 150 && rows.first?.counts.artifacts == 2)
     }
 
+    /// Issue 20 item 5: bronze is never rewritten under committed rows. Extracting a run again after its load
+    /// committed (what an Airflow "Clear" of the extract task does) is refused before anything is written: its
+    /// bronze, its ledger row and silver stay, and `--from-run` still rebuilds silver from that bronze; `force`
+    /// (`--force`) extracts it again.
+    @Test(arguments: WarehouseKind.allCases)
+    func aRunWhoseLoadCommittedIsNotExtractedAgainWithoutForce(_ kind: WarehouseKind) async throws {
+        let first = try await AcmeDemoAPI(orders: 250, token: Self.token).start()
+        let test = try await TestPlatform.make(kind, ["ACME_PORTAL_BASE_URL": first.baseURL, "ACME_PORTAL_API_TOKEN": Self.token])
+        let runId = "scheduled__2026-12-01T02-00-00-00-00-1a2b3c4d"
+        let extracted = try await step(test, [.extract], runId: runId)
+        await first.stop()
+        #expect(extracted.succeeded, "\(extracted.error ?? "")")
+        #expect(try await step(test, [.load], runId: runId).counts.inserted == 250)
+        let store = try test.platform.bronzeStore()
+        let prefix = try #require(extracted.bronzePrefix)
+        let keys = try await store.list(prefix: prefix)
+        let recorded = try await ledger(test)
+
+        // The source changed (150 orders now); the extract task is cleared and runs again.
+        let changed = try await AcmeDemoAPI(orders: 150, token: Self.token).start()
+        let retried = try await test.with(["ACME_PORTAL_BASE_URL": changed.baseURL])
+        let again = try await step(retried, [.extract], runId: runId)
+        #expect(!again.succeeded)
+        let error = again.error ?? ""
+        #expect(error.contains("run \(runId) of acme_portal.orders is already loaded: its load committed 250 rows from its bronze into silver"), "\(error)")
+        #expect(error.contains("nothing was extracted or changed") && error.contains("--force extracts it again anyway"), "\(error)")
+        #expect(try await store.list(prefix: prefix) == keys, "its bronze is as it was")
+        #expect(try await ledger(retried) == recorded, "its ledger row is as it was")
+
+        // Silver lost: --from-run rebuilds it from the run's bronze, which still holds every loaded row.
+        _ = try await retried.withWarehouse { try await $0.execute("DELETE FROM acme_portal.orders") }
+        let rebuilt = try await retried.platform.run("acme_portal.orders", in: registry, options: RunOptions(steps: [.load], fromRun: runId))
+        #expect(rebuilt.succeeded, "\(rebuilt.error ?? "")")
+        #expect(rebuilt.counts.inserted == 250)
+        let paths = try await retried.withWarehouse { try await $0.execute("SELECT DISTINCT bronze_object_path AS p FROM acme_portal.orders") }
+        #expect(paths.count == 3 && paths.allSatisfy { ($0["p"] ?? "").contains("run_id=\(runId)/") }, "\(paths)")
+
+        // --force: extracted again, its bronze replaced.
+        var forced = RunOptions(steps: [.extract], runId: runId)
+        forced.force = true
+        let replaced = try await retried.platform.run("acme_portal.orders", in: registry, options: forced)
+        await changed.stop()
+        #expect(replaced.succeeded, "\(replaced.error ?? "")")
+        #expect(replaced.counts.artifacts == 2)
+    }
+
     @Test func aLoadBeforeItsExtractFailsNamingTheStep() async throws {
         let test = try await TestPlatform.make(.sqlite)
         let load = try await step(test, [.load], runId: "r-without-bronze")

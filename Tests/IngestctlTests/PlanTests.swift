@@ -80,6 +80,7 @@ import Testing
         #expect(additive.map { $0["description"] as? String } == ["add column description \(Self.typeName(kind, .text))", "create index orders__status__idx on status"])
         #expect(additive.map { $0["kind"] as? String } == ["add_column", "create_index"])
         #expect((json["refused"] as? [Any])?.isEmpty == true && json["table_exists"] as? Bool == true)
+        #expect(json["rows_to_rewrite"] as? Int == 120, "issue 20 item 4: the rows stored before the added column")
         #expect(try await Self.columns(test)["description"] == nil, "a plan changes nothing")
 
         let apply = try Ingestctl.run(["plan", "acme_portal.orders", "--apply"], environment: env, in: folder)
@@ -90,8 +91,15 @@ import Testing
         let rows = try await test.withWarehouse { try await $0.execute("SELECT count(*) AS n FROM acme_portal.orders") }
         #expect(rows.first?["n"] == "120", "every row kept")
         #expect(try Ingestctl.run(["plan", "acme_portal.orders"], environment: env, in: folder).stdout.contains("no changes"))
+        #expect(apply.stdout.contains("  ~ the 120 row(s) stored before the added column(s) are marked for rewrite (checksums cleared)"), "\(apply.stdout)")
         let rerun = try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
         #expect(rerun.status == 0, "\(rerun.stdout)\(rerun.stderr)")
+        // Issue 20 item 4: the next run writes the added column into every row it meets, instead of leaving it NULL.
+        #expect(rerun.stdout.contains("120 parsed, 0 inserted, 120 updated, 0 unchanged"), "\(rerun.stdout)")
+        let filled = try await test.withWarehouse {
+            try await $0.execute("SELECT count(*) AS n FROM acme_portal.orders WHERE description IS NOT NULL")
+        }
+        #expect(filled.first?["n"] == "120", "the added column is filled in every row")
     }
 
     /// A column whose type changed is refused with the migration (exit 1); `--apply` applies only the additive

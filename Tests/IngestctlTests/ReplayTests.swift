@@ -66,10 +66,25 @@ import Testing
         #expect(replayed.fromRuns == runs)
         #expect(replayed.counts.inserted == 120 && replayed.counts.artifacts == 6)
 
-        // One run again: its revision comes back.
-        let single = try Ingestctl.run(["replay", "acme_portal.orders", "--run", runs[1]], environment: env, in: folder)
+        // Issue 20 item 3: an older run again replays the runs stored after it too, in order (the whole suffix),
+        // so no key goes back to an older value; the output says so.
+        let suffix = try Ingestctl.run(["replay", "acme_portal.orders", "--run", runs[1]], environment: env, in: folder)
+        #expect(suffix.status == 0, "\(suffix.stderr)")
+        #expect(suffix.stdout.contains("replayed 2 stored run(s) in order: \(runs[1]), \(runs[2])"), "\(suffix.stdout)")
+        #expect(suffix.stdout.contains("240 parsed, 0 inserted, 24 updated, 216 unchanged"), "\(suffix.stdout)")
+        let said = "replaying the whole suffix from run \(runs[1]): 1 later run(s) (\(runs[2])) are replayed too, in order"
+        #expect(suffix.stderr.contains(said) && suffix.stdout.contains("notice: " + said), "\(suffix.stdout) \(suffix.stderr)")
+        let kept = try await test.withWarehouse { try await $0.execute("SELECT title FROM acme_portal.orders WHERE entity_id = 'ORD-000010'") }
+        #expect(kept.first?["title"] == "Order 10 (rev 2)", "the newest run still wins")
+
+        // With --force, one run again: its revision comes back, and the output says older values may win.
+        let single = try Ingestctl.run(["replay", "acme_portal.orders", "--run", runs[1], "--force"], environment: env, in: folder)
         #expect(single.status == 0, "\(single.stderr)")
         #expect(single.stdout.contains("120 parsed, 0 inserted, 12 updated, 108 unchanged"), "\(single.stdout)")
+        #expect(single.stderr.contains("replaying only the selected run(s) (--force): 1 later run(s) (\(runs[2])) are not replayed, "
+                                       + "so values they loaded may be replaced by older ones"), "\(single.stderr)")
+        let older = try await test.withWarehouse { try await $0.execute("SELECT title FROM acme_portal.orders WHERE entity_id = 'ORD-000010'") }
+        #expect(older.first?["title"] == "Order 10 (rev 1)")
 
         let none = try Ingestctl.run(["replay", "acme_portal.orders", "--since", "2099-01-01"], environment: env, in: folder)
         #expect(none.status != 0)

@@ -108,6 +108,7 @@ package struct Pipeline: Sendable {
                         throw IngestError("run id \(runId) is a run of \(recorded.source).\(recorded.dataset), not of \(dataset.qualifiedName)",
                                           fix: "give each dataset's run its own id (the generated Airflow DAGs derive it from the DAG and its run)")
                     }
+                    if options.steps.contains(.extract), !options.force { try Self.refuseReextract(recorded, dataset: dataset.qualifiedName) }
                     Self.adopt(recorded, into: &report)
                     var reopened = Self.ledgerRecord(report, .running)
                     reopened.steps = marked(.preflight)
@@ -274,6 +275,20 @@ package struct Pipeline: Sendable {
         run.steps = recorded.steps.filter { $0.status != .running }
         run.ingestDate = recorded.ingestDate ?? report.ingestDate
         report.run = run
+    }
+
+    /// Bronze is never rewritten under committed rows: a run whose load of its own bronze committed is not
+    /// extracted again (its silver rows name that bronze in `bronze_object_path`, and `--from-run` rebuilds
+    /// silver from it), unless `--force`. Checked before the ledger row is reopened, so the run's row stays
+    /// as it was.
+    static func refuseReextract(_ recorded: RunRecord, dataset: String) throws {
+        guard recorded.fromRuns.isEmpty, recorded.steps.contains(where: { $0.name == .load && $0.status == .succeeded }) else { return }
+        throw IngestError(
+            "run \(recorded.runId) of \(dataset) is already loaded: its load committed \(recorded.counts.parsed) rows from its bronze into silver; "
+                + "extracting it again would replace the bronze those rows were loaded from, and --from-run \(recorded.runId) could no longer rebuild them; "
+                + "nothing was extracted or changed",
+            fix: "extract new data under a new run (without --run-id, or another id); `ingestctl run \(dataset) --from-run \(recorded.runId)` loads its bronze again; "
+                + "--force extracts it again anyway, replacing its bronze")
     }
 
     /// A new extract of a run: the load, models and gate recorded for its old bronze no longer stand.

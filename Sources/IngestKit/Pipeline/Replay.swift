@@ -27,12 +27,18 @@ extension Platform {
     /// Parses stored runs again, in their original order, without calling the source:
     /// one new run (load, models, gate) with the usual upsert, recorded in the ledger with
     /// the runs it read (`from_runs`). For a parser fix, or to rebuild silver from bronze.
-    public func replay(_ qualifiedName: String, in registry: SourceRegistry, selection: ReplaySelection) async throws -> RunReport {
+    ///
+    /// Replay never moves silver backwards silently: when complete runs stored after the earliest
+    /// selected one are not selected, they are replayed too, in order (the whole suffix), so each
+    /// key ends as the newest run left it; with `force`, only the selected runs are, and older values
+    /// may replace newer ones. Either way a notice (and a line on stderr) says which.
+    public func replay(_ qualifiedName: String, in registry: SourceRegistry, selection: ReplaySelection,
+                       force: Bool = false) async throws -> RunReport {
         let dataset = try registry.dataset(qualifiedName)
-        // `--since` reads only the partitions of its dates.
+        // `--since` reads only the partitions from its date on (with those after `--until`: the suffix may need them).
         let stored: [BronzeRun]
-        if case .ingestDates(let since, let until) = selection {
-            stored = try await bronze(for: dataset).runs(since: since, until: until)
+        if case .ingestDates(let since, _) = selection {
+            stored = try await bronze(for: dataset).runs(since: since)
         } else {
             stored = try await bronze(for: dataset).runs()
         }
@@ -66,6 +72,27 @@ extension Platform {
         if case .runs = selection {} else if skipped > 0 {
             say("\(qualifiedName): \(skipped) incomplete run(s) in bronze are not replayed (no manifest)")
         }
-        return try await run(qualifiedName, in: registry, options: RunOptions(steps: [.load, .models], replay: chosen.map(\.runId)))
+        let (replayed, notice) = Self.suffix(of: chosen, in: stored, force: force)
+        if let notice { say("\(qualifiedName): \(notice)") }
+        var report = try await run(qualifiedName, in: registry, options: RunOptions(steps: [.load, .models], replay: replayed.map(\.runId)))
+        if let notice { report.notices.insert(notice, at: 0) }
+        return report
+    }
+
+    /// The runs a replay of `chosen` loads: with the complete runs stored after the earliest chosen one that
+    /// were not chosen (the suffix, in stored order), unless `force`; and what to say about them.
+    static func suffix(of chosen: [BronzeRun], in stored: [BronzeRun], force: Bool) -> (runs: [BronzeRun], notice: String?) {
+        let ids = Set(chosen.map(\.runId))
+        guard let first = stored.firstIndex(where: { ids.contains($0.runId) }) else { return (chosen, nil) }
+        let suffix = stored[first...].filter { $0.complete }
+        let later = suffix.filter { !ids.contains($0.runId) }.map(\.runId)
+        guard !later.isEmpty else { return (chosen, nil) }
+        let names = later.joined(separator: ", ")
+        if force {
+            return (chosen, "replaying only the selected run(s) (--force): \(later.count) later run(s) (\(names)) are not replayed, "
+                        + "so values they loaded may be replaced by older ones")
+        }
+        return (suffix, "replaying the whole suffix from run \(stored[first].runId): \(later.count) later run(s) (\(names)) are replayed too, in order, "
+                    + "so no key goes back to an older value (--force replays only the selected runs)")
     }
 }

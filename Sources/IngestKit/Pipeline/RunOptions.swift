@@ -16,6 +16,9 @@ public struct RunOptions: Sendable {
     public var replay: [String]?
     /// The interval the extract covers, from a scheduler; it replaces the lookback and the watermark.
     public var window: ExtractionWindow?
+    /// With `runId`: extract the run again although its load committed, replacing the bronze its silver rows
+    /// name (`ingestctl run --force`). Without it such a re-extract is refused before anything is written.
+    package var force = false
     /// Called once the run has its report (run id, dataset, start time), before preflight:
     /// where the OpenLineage START event is sent (see `RunObserver`).
     public var onStart: (@Sendable (RunReport) async -> Void)?

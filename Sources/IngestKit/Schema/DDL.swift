@@ -45,6 +45,13 @@ public struct DDL: Sendable {
         return "ALTER TABLE \(dialect.qualified(table.schema, table.table)) ADD COLUMN \(columnDefinition(spec, table: table))"
     }
 
+    /// Marks every stored row for rewrite: its checksum is cleared (`''`, which no row's SHA-256 equals), so the
+    /// next load that meets its key writes the whole row, columns added since included.
+    package func markForRewrite(_ table: TableSchema) -> String {
+        let checksum = dialect.quote(table.checksumColumn)
+        return "UPDATE \(dialect.qualified(table.schema, table.table)) SET \(checksum) = '' WHERE \(checksum) <> ''"
+    }
+
     /// Every statement, in order, that brings an absent table into being.
     public func statements(for table: TableSchema) -> [String] {
         createSchema(table.schema) + [createTable(table)] + createIndexes(table)

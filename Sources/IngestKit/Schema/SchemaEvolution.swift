@@ -2,7 +2,8 @@ import IngestCommon
 
 /// Compares a config with the table already in the warehouse.
 ///
-/// Adding a column is safe and done on the next run. A changed type or
+/// Adding a column is safe and done on the next run; the rows stored before are marked for rewrite
+/// (checksums cleared), so the next load that meets them fills the column. A changed type or
 /// primary key could lose data, so it is refused with the migration to write.
 public struct SchemaEvolution: Sendable {
     public struct ExistingColumn: Sendable, Hashable {
@@ -28,6 +29,49 @@ public struct SchemaEvolution: Sendable {
         public var migration: String
     }
 
+    /// An existing integer column narrower than the config's 64-bit `integer` (a PostgreSQL `integer`
+    /// column made before `integer` was `bigint`): accepted, with the migration that widens it offered,
+    /// never applied by a run or `plan --apply`.
+    package struct NarrowInteger: Sendable, Hashable, Codable {
+        package var column: String
+        /// As the catalog names it: `integer`, `smallint`.
+        package var declaredType: String
+        /// The values it holds.
+        package var minimum: Int64
+        package var maximum: Int64
+        /// `ALTER TABLE … ALTER COLUMN … TYPE bigint …;`
+        package var migration: String
+
+        /// `column quantity is integer in the warehouse (values from -2147483648 to 2147483647); the config's integer is 64-bit`
+        package var description: String
+
+        enum CodingKeys: String, CodingKey {
+            case column, minimum, maximum, migration, description
+            case declaredType = "declared_type"
+        }
+
+        package init(column: String, declaredType: String, range: ClosedRange<Int64>, migration: String) {
+            self.column = column
+            self.declaredType = declaredType
+            minimum = range.lowerBound
+            maximum = range.upperBound
+            self.migration = migration
+            description = "column \(column) is \(declaredType) in the warehouse (values from \(range.lowerBound) to \(range.upperBound)); "
+                + "the config's integer is 64-bit"
+        }
+    }
+
+    /// The config's `integer` columns the table holds in a narrower integer type, with the widening migration.
+    package func narrowIntegers(_ table: TableSchema, existing: [ExistingColumn]) -> [NarrowInteger] {
+        let byName = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return table.columns.compactMap { column in
+            guard column.type == .integer, let current = byName[column.name],
+                  let range = dialect.sql.narrowIntegerRange(declared: current.declaredType) else { return nil }
+            return NarrowInteger(column: column.name, declaredType: current.declaredType, range: range,
+                                 migration: dialect.sql.typeChangeMigration(table, column: column))
+        }
+    }
+
     /// The statements that bring `existing` up to `table`, or an error showing the migration to write.
     public func plan(_ table: TableSchema, existing: [ExistingColumn]) throws -> [String] {
         let (added, refused) = differences(table, existing: existing)
@@ -36,8 +80,14 @@ public struct SchemaEvolution: Sendable {
                                   + refused.map { "\($0.description); migration: \($0.migration)" }.joined(separator: "; "),
                               fix: "run the migration above (or revert the config); only added columns are applied automatically")
         }
+        return added.flatMap { addColumn($0, to: table) }
+    }
+
+    /// Adds `column` to the existing `table` and marks the rows stored before for rewrite (their checksums
+    /// cleared), so the next run or `ingestctl replay` writes the column instead of leaving it NULL.
+    package func addColumn(_ column: TableSchema.ColumnSpec, to table: TableSchema) -> [String] {
         let ddl = DDL(dialect)
-        return added.map { ddl.addColumn($0, to: table) }
+        return [ddl.addColumn(column, to: table), ddl.markForRewrite(table)]
     }
 
     /// The config's columns the table lacks (safe to add), and the changed types and key (refused).

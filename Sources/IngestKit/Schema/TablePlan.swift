@@ -36,10 +36,17 @@ public struct TablePlan: Sendable, Codable, Hashable {
     public var refused: [SchemaEvolution.RefusedChange]
     /// Columns of the live table that the config no longer declares: kept.
     public var kept: [String]
+    /// Integer columns narrower than the config's 64 bits (PostgreSQL `integer` made before `integer` was
+    /// `bigint`): accepted; the widening migration is offered, never applied by a run or `apply`.
+    package var offered: [SchemaEvolution.NarrowInteger] = []
+    /// Rows stored before the added columns: adding them marks these for rewrite (checksums cleared), so the
+    /// next run that meets their keys, or `ingestctl replay`, writes the new columns.
+    package var rowsToRewrite = 0
 
     enum CodingKeys: String, CodingKey {
-        case dataset, schema, table, dialect, additive, refused, kept
+        case dataset, schema, table, dialect, additive, refused, kept, offered
         case tableExists = "table_exists"
+        case rowsToRewrite = "rows_to_rewrite"
     }
 
     /// Nothing to add and nothing refused.
@@ -54,6 +61,11 @@ public struct TablePlan: Sendable, Codable, Hashable {
         lines += additive.map { "  + \($0.description)" }
         lines += refused.map { "  ! \($0.description) — refused; migration: \($0.migration)" }
         if !kept.isEmpty { lines.append("  = kept, no longer in the config (never dropped): \(kept.joined(separator: ", "))") }
+        if rowsToRewrite > 0 {
+            lines.append("  ~ the \(rowsToRewrite) row(s) stored before the added column(s) are marked for rewrite (checksums cleared): "
+                         + "the next run writes the new column(s) for the keys it loads, `ingestctl replay \(dataset)` for every stored run's")
+        }
+        lines += offered.map { "  ~ \($0.description): a load that meets a value past that range fails; offered migration: \($0.migration)" }
         if isEmpty {
             lines.append("no changes: the table matches its config")
         } else {
@@ -62,6 +74,9 @@ public struct TablePlan: Sendable, Codable, Hashable {
                                      : "\(additive.count) additive change(s): `ingestctl plan \(dataset) --apply` (or the next run) applies them")
             }
             if !refused.isEmpty { lines.append("\(refused.count) change(s) refused: write the migration above (or revert the config); no run or --apply makes them") }
+        }
+        if !offered.isEmpty {
+            lines.append("\(offered.count) migration(s) offered: run them when you choose (the table is locked while it is rewritten); no run or --apply makes them")
         }
         return lines.joined(separator: "\n")
     }
@@ -80,8 +95,14 @@ public struct TablePlan: Sendable, Codable, Hashable {
         } else {
             let (added, refused) = SchemaEvolution(dialect).differences(table, existing: existing)
             plan.refused = refused
+            plan.offered = SchemaEvolution(dialect).narrowIntegers(table, existing: existing)
             plan.additive += added.map { column in
-                Change(kind: .addColumn, description: "add column \(column.name) \(dialect.typeName(column.type))", statements: [ddl.addColumn(column, to: table)])
+                Change(kind: .addColumn, description: "add column \(column.name) \(dialect.typeName(column.type))",
+                       statements: SchemaEvolution(dialect).addColumn(column, to: table))
+            }
+            if !added.isEmpty {
+                let counted = try await warehouse.execute("SELECT count(*) AS n FROM \(dialect.qualified(table.schema, table.table))")
+                plan.rowsToRewrite = Int(counted.first?["n"] ?? "") ?? 0
             }
             let declared = Set(table.columns.map(\.name))
             plan.kept = existing.map(\.name).filter { !declared.contains($0) }

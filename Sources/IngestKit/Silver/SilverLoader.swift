@@ -46,7 +46,8 @@ struct SilverLoader: Sendable {
         let merge = StagedMerge(table: table, dialect: warehouse.dialect)
         let snapshot = report
         let ledger = self.ledger
-        let read = Self.reader(manifest: manifest, bronze: bronze, parse: parse)
+        let read = try await IntegerRangeCheck.make(table, in: warehouse)
+            .checking(Self.reader(manifest: manifest, bronze: bronze, parse: parse), manifest: manifest)
         let rejectsTable = RejectsTable(for: table, dialect: warehouse.dialect)
         let (counts, watermark, rejects, drift) = try await warehouse.transaction { session -> (LoadCounts, Watermark?, [RejectedItem], [SchemaDrift.Key]) in
             let (staged, merged): (Staged, LoadCounts)

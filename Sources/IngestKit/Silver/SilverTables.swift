@@ -1,7 +1,8 @@
 import IngestCommon
 
 /// Makes a silver table match its config: creates it when absent, adds new
-/// columns, refuses changed types or keys (see `SchemaEvolution`).
+/// columns (marking the rows stored before for rewrite, with a notice), refuses
+/// changed types or keys (see `SchemaEvolution`).
 package struct SilverTables: Sendable {
     package let warehouse: any Warehouse
 
@@ -14,8 +15,16 @@ package struct SilverTables: Sendable {
         if existing.isEmpty {
             for statement in [ddl.createTable(table)] { try await warehouse.execute(statement) }
         } else {
-            for statement in try SchemaEvolution(warehouse.dialect).plan(table, existing: existing) {
-                try await warehouse.execute(statement)
+            // Added columns and the rows they mark for rewrite commit together.
+            let statements = try SchemaEvolution(warehouse.dialect).plan(table, existing: existing)
+            if !statements.isEmpty {
+                try await warehouse.transaction { session in
+                    for statement in statements { try await session.execute(statement) }
+                }
+                let added = table.columns.map(\.name).filter { name in !existing.contains { $0.name == name } }
+                RunNotes.notice("column(s) \(added.joined(separator: ", ")) added to \(table.schema).\(table.table): the rows stored before are marked "
+                                + "for rewrite (checksums cleared), so this run writes the new column(s) for the keys it loads; "
+                                + "`ingestctl replay \(table.qualifiedName)` writes them for every stored run")
             }
         }
         for statement in ddl.createIndexes(table) { try await warehouse.execute(statement) }

@@ -16,6 +16,9 @@ protocol DialectSQL: Sendable {
     func columnType(alias declared: String) -> ColumnType?
     /// A 64-bit integer column (the ledger's `bytes`).
     var bigIntegerType: String { get }
+    /// The values a declared integer type narrower than 64 bits holds (PostgreSQL's `integer`, `smallint`);
+    /// `nil` for a 64-bit integer or another type.
+    func narrowIntegerRange(declared: String) -> ClosedRange<Int64>?
     /// A bind placeholder for the `index`-th parameter (1-based) of the given type.
     func placeholder(_ index: Int, _ type: ColumnType) -> String
     /// What a placeholder starts with, before its number (`$` or `?`).

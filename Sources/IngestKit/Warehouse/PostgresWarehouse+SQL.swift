@@ -7,16 +7,27 @@ struct PostgresSQL: DialectSQL {
 
     // MARK: Types and binds
 
-    func typeName(_ type: ColumnType) -> String { type.rawValue }
+    /// An `integer` column is `bigint` (64 bits, as a Swift `Int`); the rest are the type's raw value.
+    func typeName(_ type: ColumnType) -> String { type == .integer ? bigIntegerType : type.rawValue }
 
+    /// A table made before integers were `bigint` has `integer` (int4) columns, or `smallint` ones made by
+    /// hand: both are accepted as `integer` (a load refuses a value past their range, naming the migration).
     func columnType(alias declared: String) -> ColumnType? {
-        declared == "bigint" || declared == "smallint" ? .integer : nil
+        narrowIntegerRange(declared: declared) != nil ? .integer : nil
     }
 
     var bigIntegerType: String { "bigint" }
+
+    func narrowIntegerRange(declared: String) -> ClosedRange<Int64>? {
+        switch declared.lowercased() {
+        case "integer": return Int64(Int32.min)...Int64(Int32.max)
+        case "smallint": return Int64(Int16.min)...Int64(Int16.max)
+        default: return nil
+        }
+    }
     /// `$n::type`; an integer bind is a Swift `Int`, so it is sent as a `bigint` (the column it is assigned to
     /// decides what fits: a `bigint` column takes all of it, an `integer` column refuses what it cannot hold).
-    func placeholder(_ index: Int, _ type: ColumnType) -> String { "$\(index)::\(type == .integer ? bigIntegerType : type.rawValue)" }
+    func placeholder(_ index: Int, _ type: ColumnType) -> String { "$\(index)::\(typeName(type))" }
     var placeholderPrefix: String { "$" }
     var nowUTC: String { "(now() at time zone 'utc')" }
     var maxBindParameters: Int { 65_535 }
@@ -35,7 +46,8 @@ struct PostgresSQL: DialectSQL {
 
     func typeChangeMigration(_ table: TableSchema, column: TableSchema.ColumnSpec) -> String {
         let name = quote(column.name)
-        return "ALTER TABLE \(dialect.qualified(table.schema, table.table)) ALTER COLUMN \(name) TYPE \(column.type.rawValue) USING \(name)::\(column.type.rawValue);"
+        let type = typeName(column.type)
+        return "ALTER TABLE \(dialect.qualified(table.schema, table.table)) ALTER COLUMN \(name) TYPE \(type) USING \(name)::\(type);"
     }
 
     func keyChangeMigration(_ table: TableSchema) -> String {

@@ -26,6 +26,8 @@ struct SQLiteSQL: DialectSQL {
 
     func columnType(alias declared: String) -> ColumnType? { nil }
     var bigIntegerType: String { "INTEGER" }
+    /// A SQLite `INTEGER` holds 64 bits.
+    func narrowIntegerRange(declared: String) -> ClosedRange<Int64>? { nil }
     func placeholder(_ index: Int, _ type: ColumnType) -> String { "?\(index)" }
     var placeholderPrefix: String { "?" }
     var nowUTC: String { "(strftime('%Y-%m-%d %H:%M:%f', 'now'))" }
