@@ -11,12 +11,13 @@ struct AirflowCommand: AsyncParsableCommand {
     struct DAG: IngestCommand {
         static let configuration = CommandConfiguration(
             commandName: "dag",
-            abstract: "Write <source>_<dataset>_ingestion.py per dataset: preflight → extract → load → models → gate.",
+            abstract: "Write <source>_<dataset>_ingestion.py per dataset (preflight → extract → load → models → gate) and ingestkit_setup.py.",
             discussion: """
                 Each task runs `$INGESTCTL_BIN run <source.dataset> --steps <step> --run-id <id>` (INGESTCTL_BIN \
                 defaults to ingestctl on PATH; INGESTCTL_WORKDIR, when set, is the folder it runs in). Stores and \
                 secrets come from the worker's environment; the file holds none. Defaults come from each dataset's \
-                `orchestration`; the options below override them. See Docs/Airflow.md.
+                `orchestration`; the options below override them. ingestkit_setup.py runs `ingestctl setup` of the same \
+                datasets: trigger it once per deploy. See Docs/Airflow.md.
                 """)
 
         @Argument(help: "Datasets, as source.dataset.")
@@ -59,6 +60,8 @@ struct AirflowCommand: AsyncParsableCommand {
                 return
             }
             let chosen = all ? registeredSources.datasets : try datasets.map { try registeredSources.dataset($0) }
+            // Run once per deploy: it creates the tables, so the DAGs' preflights only read the catalog.
+            print(try AirflowSetupDAG(datasets: all ? [] : chosen.map(\.qualifiedName)).write(to: out))
             for dataset in chosen {
                 var orchestration = dataset.orchestration
                 if let schedule { orchestration.schedule = schedule }

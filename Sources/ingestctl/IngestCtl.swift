@@ -18,7 +18,7 @@ struct IngestCtl: AsyncParsableCommand {
             """,
         subcommands: [ListCommand.self, EnvCommand.self, NewCommand.self, RunCommand.self, DDLCommand.self, StateCommand.self, ModelsCommand.self, ServeCommand.self,
                       FreshnessCommand.self, AirflowCommand.self, ReplayCommand.self, BronzeCommand.self, RejectsCommand.self,
-                      DoctorCommand.self, PlanCommand.self, PruneCommand.self, RecordCommand.self, FixturesCommand.self, CLIReferenceCommand.self])
+                      DoctorCommand.self, PlanCommand.self, PruneCommand.self, SetupCommand.self, RecordCommand.self, FixturesCommand.self, CLIReferenceCommand.self])
 }
 
 struct ListCommand: IngestCommand {
@@ -108,6 +108,8 @@ struct RunCommand: IngestCommand {
         }
         // With --quiet a failed run still says why: the pipeline logs its error.
         if !style.quiet { print(result.summary) }
+        // The warehouse refused the run before any step: `error: failed to start: …` on stderr, exit status 2.
+        if result.couldNotStart { throw IngestError(result.error ?? RunReport.failedToStart) }
         let problems = await observer.finished(result)
         for problem in problems { style.warn("\(problem.export == "metrics-file" ? "error" : "warning"): \(problem)") }
         if !result.succeeded { throw ExitCode(1) }

@@ -63,7 +63,7 @@ import Testing
         let secret = "sk-airflow-\(UUID().uuidString.prefix(8))"
         try generate(airflow, ["--all"], environment: ["ACME_PORTAL_API_TOKEN": secret, "WAREHOUSE_URL": "postgres://u:\(secret)@127.0.0.1:1/db"])
         let files = try FileManager.default.contentsOfDirectory(atPath: airflow.dagsFolder).filter { $0.hasSuffix(".py") }.sorted()
-        let expected = registeredDatasets.map { $0.replacingOccurrences(of: ".", with: "_") + "_ingestion.py" }.sorted()
+        let expected = (registeredDatasets.map { $0.replacingOccurrences(of: ".", with: "_") + "_ingestion.py" } + ["ingestkit_setup.py"]).sorted()
         #expect(files == expected)
         for file in files {
             let text = try String(contentsOfFile: airflow.dagsFolder + "/" + file, encoding: .utf8)
@@ -94,6 +94,11 @@ import Testing
             #expect(command.contains("\"${INGESTCTL_BIN:-ingestctl}\" run acme_portal.orders --steps \(name) --run-id {{ ingest_run_id(dag.dag_id, run_id) }}"))
             #expect(task["outlets"] as? [String] == (name == "load" ? ["acme_portal.orders"] : []))
         }
+        // Run once per deploy: `ingestctl setup` of the same datasets, one task, no schedule.
+        let setup = try #require(dags["ingestkit_setup"])
+        let setupTasks = setup["tasks"] as! [String: [String: Any]]
+        #expect(Array(setupTasks.keys) == ["setup"])
+        #expect((setupTasks["setup"]?["command"] as? String)?.hasSuffix("\"${INGESTCTL_BIN:-ingestctl}\" setup --all") == true, "\(setupTasks)")
         let talent = try #require(dags.first { $0.key.hasPrefix("talent_portal_") }?.value)
         #expect((talent["tasks"] as! [String: Any]).count == 5)
         #expect(((talent["tasks"] as! [String: [String: Any]])["extract"]?["pool"] as? String) == "talent_portal")

@@ -162,6 +162,13 @@ public struct AirflowDAG: Sendable {
         """
     }
 
+    /// A `BashOperator` task `id` of a DAG's body running `ingestctl <arguments>` (in `INGESTCTL_WORKDIR`, with
+    /// `INGESTCTL_BIN`): its first line unindented (the caller places it), the rest indented for the body.
+    static func ingestctlTask(_ id: String, _ arguments: String) -> String {
+        let command = "cd \"${INGESTCTL_WORKDIR:-.}\" && exec \"${INGESTCTL_BIN:-ingestctl}\" " + arguments
+        return ["\(id) = BashOperator(", "        task_id=\(py(id)),", "        bash_command=\(py(command)),", "    )"].joined(separator: "\n")
+    }
+
     /// The Airflow Asset of a silver table (`schema.table`): the load task's outlet, the models DAGs' schedule.
     static func silverAsset(_ table: String) -> String {
         "Asset(name=\(py(table)), uri=\(py("x-ingestkit://silver/" + table.replacingOccurrences(of: ".", with: "/"))))"

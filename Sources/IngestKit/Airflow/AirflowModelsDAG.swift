@@ -72,10 +72,7 @@ public struct AirflowModelsDAG: Sendable {
             \(AirflowDAG.runSettings(o, pool: o.pool))
                 tags=["ingestkit", "models"],
             ) as dag:
-                build = BashOperator(
-                    task_id="build",
-                    bash_command=\(AirflowDAG.py("cd \"${INGESTCTL_WORKDIR:-.}\" && exec \"${INGESTCTL_BIN:-ingestctl}\" models build --select " + quoted)),
-                )
+                \(AirflowDAG.ingestctlTask("build", "models build --select " + quoted))
 
             """
     }

@@ -12,7 +12,10 @@ import IngestCommon
 ///   error-severity test failed are they all published in one transaction.
 ///   Otherwise the published models stay exactly as they were.
 ///
-/// Independent models run concurrently, up to `threads` at a time.
+/// Independent models run concurrently, up to `threads` at a time. Builds of the same models in other
+/// processes at once are safe: shadows are named per invocation, a publish locks each model for its
+/// transaction and skips models a newer build already published (`ModelPublishes`), and DDL and
+/// publishes wait for a lock at most `INGEST_LOCK_TIMEOUT_SECONDS` at a time (`boundedTransaction`).
 public struct ModelRunner: Sendable {
     public enum Command: String, Sendable, CaseIterable { case run, test, build }
 
@@ -27,7 +30,8 @@ public struct ModelRunner: Sendable {
         self.graph = graph
         self.sourceTables = sourceTables
         self.threads = max(1, threads)
-        self.relations = Relations(warehouse: warehouse)
+        let token = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        self.relations = Relations(warehouse: warehouse, invocation: String(repeating: "0", count: 8 - token.count) + token)
     }
 
     let relations: Relations
@@ -42,7 +46,8 @@ public struct ModelRunner: Sendable {
             results.results = await runTests(of: graph.ordered(selected), shadowed: [])
         case .run, .build:
             let buildSet = try await prepare(selected)
-            let models = await buildModels(graph.ordered(buildSet), publishEach: command == .run)
+            let publishes = try await ModelPublishes.start(invocationId: results.invocationId, in: warehouse)
+            let models = await buildModels(graph.ordered(buildSet), publishEach: command == .run, publishes: publishes)
             results.results = models
             if command == .run {
                 results.published = models.allSatisfy { $0.status == .success }
@@ -54,8 +59,11 @@ public struct ModelRunner: Sendable {
                 let failedTests = tests.filter { $0.status == .fail || $0.status == .error }.map(\.name)
                 if failedModels.isEmpty && failedTests.isEmpty {
                     do {
-                        try await publish(graph.ordered(buildSet))
+                        let skipped = try await publish(graph.ordered(buildSet), publishes: publishes)
                         results.published = true
+                        if !skipped.isEmpty {
+                            results.message = "a newer build already published \(skipped.joined(separator: ", ")); kept it"
+                        }
                     } catch {
                         results.message = "publish failed, nothing was changed: \(error.redactedDescription)"
                     }
@@ -80,9 +88,10 @@ public struct ModelRunner: Sendable {
         let schemas = relations.schemas(for: Set(involved.compactMap { graph.nodes[$0]?.model.layer }))
         for schema in schemas { try await warehouse.ensureSchema(schema) }
         try await relations.load(schemas: schemas)
+        // A silver table the models read is created (empty) only when missing: a build touches no other dataset's table.
         let sources = Set(involved.flatMap { graph.nodes[$0]?.sources ?? [] })
         for source in sources.sorted(by: { $0.qualifiedName < $1.qualifiedName }) {
-            if let table = sourceTables[source.qualifiedName] {
+            if let table = sourceTables[source.qualifiedName], try await warehouse.existingColumns(schema: table.schema, table: table.table).isEmpty {
                 try await SilverTables(warehouse: warehouse).ensure(table)
             }
         }
@@ -108,7 +117,8 @@ public struct ModelRunner: Sendable {
     }
 
     /// Builds models in dependency order, `threads` at a time; a failure skips the descendants.
-    func buildModels(_ order: [String], publishEach: Bool) async -> [ModelResults.Node] {
+    /// `publishEach` (`run`): each model is published as soon as it is built (`publishes`: `nil` on SQLite).
+    func buildModels(_ order: [String], publishEach: Bool, publishes: ModelPublishes?) async -> [ModelResults.Node] {
         let inBuild = Set(order)
         var done: [String: ModelResults.Node] = [:]
         var waiting = order
@@ -129,7 +139,7 @@ public struct ModelRunner: Sendable {
                     running.insert(name)
                     started = true
                     let shadowed = publishEach ? Set<String>() : inBuild
-                    group.addTask { await self.buildOne(name, shadowed: shadowed, publish: publishEach) }
+                    group.addTask { await self.buildOne(name, shadowed: shadowed, publish: publishEach, publishes: publishes) }
                 }
                 if started && !waiting.isEmpty && running.count < threads { continue }
                 guard let finished = await group.next() else { break }
@@ -140,7 +150,7 @@ public struct ModelRunner: Sendable {
         return order.compactMap { done[$0] }
     }
 
-    func buildOne(_ name: String, shadowed: Set<String>, publish: Bool) async -> ModelResults.Node {
+    func buildOne(_ name: String, shadowed: Set<String>, publish: Bool, publishes: ModelPublishes?) async -> ModelResults.Node {
         let clock = ContinuousClock.now
         let model = graph.nodes[name]!.model
         let shadow = relations.quoted(relations.shadow(model))
@@ -149,37 +159,38 @@ public struct ModelRunner: Sendable {
             try await relations.drop(relations.shadow(model), in: warehouse)
             let exists = try await relations.kind(of: relations.published(model), in: warehouse) != nil
             let full = model.sql.render(context(shadowed: shadowed, this: published))
+            var statements: [String]
             switch model.materialization {
             case .view where warehouse.dialect.sql.buildsViews:
-                try await warehouse.execute("CREATE VIEW \(shadow) AS\n\(full)")
+                statements = ["CREATE VIEW \(shadow) AS\n\(full)"]
             case .view, .table:
-                try await warehouse.execute("CREATE TABLE \(shadow) AS\n\(full)")
+                statements = ["CREATE TABLE \(shadow) AS\n\(full)"]
             case .incremental(let key) where exists:
                 let newRows = model.sql.render(context(shadowed: shadowed, this: published, incremental: true))
                 let keys = key.map(warehouse.dialect.quote).joined(separator: ", ")
                 let keyTuple = key.count == 1 ? keys : "(\(keys))"
-                try await warehouse.execute("CREATE TABLE \(shadow) AS SELECT * FROM \(published)")
-                try await warehouse.execute("DELETE FROM \(shadow) WHERE \(keyTuple) IN (SELECT \(keys) FROM (\(newRows)) AS new_rows)")
-                try await warehouse.execute("INSERT INTO \(shadow) SELECT * FROM (\(newRows)) AS new_rows")
+                statements = ["CREATE TABLE \(shadow) AS SELECT * FROM \(published)",
+                              "DELETE FROM \(shadow) WHERE \(keyTuple) IN (SELECT \(keys) FROM (\(newRows)) AS new_rows)",
+                              "INSERT INTO \(shadow) SELECT * FROM (\(newRows)) AS new_rows"]
             case .incremental:
-                try await warehouse.execute("CREATE TABLE \(shadow) AS\n\(full)")
+                statements = ["CREATE TABLE \(shadow) AS\n\(full)"]
+            }
+            try await warehouse.boundedTransaction("building model \(name)") { [statements] session in
+                for statement in statements { try await session.execute(statement) }
             }
             let isView = model.materialization == .view && warehouse.dialect.sql.buildsViews
             relations.known.set(relations.shadow(model), isView ? .view : .table)
             let rows = Int(try await warehouse.execute("SELECT count(*) AS n FROM \(shadow)").first?["n"] ?? "") ?? 0
+            var message: String?
             if publish {
-                let relations = self.relations
-                do {
-                    try await warehouse.transaction { session in
-                        try await relations.drop(relations.published(model), in: session)
-                        try await relations.publish(model, in: session)
-                    }
-                } catch {
-                    relations.known.invalidate()
-                    throw error
+                let skipped = try await self.publish([name], publishes: publishes)
+                if !skipped.isEmpty {
+                    try? await relations.drop(relations.shadow(model), in: warehouse)
+                    message = "a newer build already published \(name); kept it"
                 }
             }
-            return ModelResults.Node(status: .success, name: name, kind: .model, seconds: (ContinuousClock.now - clock).seconds, rowsAffected: rows)
+            return ModelResults.Node(status: .success, name: name, kind: .model, seconds: (ContinuousClock.now - clock).seconds,
+                                     rowsAffected: rows, message: message)
         } catch {
             try? await relations.drop(relations.shadow(model), in: warehouse)
             return ModelResults.Node(status: .error, name: name, kind: .model, seconds: (ContinuousClock.now - clock).seconds,
@@ -238,13 +249,27 @@ public struct ModelRunner: Sendable {
     }
 
     /// Swaps every shadow into place in one transaction: dependents are dropped first, then shadows move in graph order.
-    func publish(_ order: [String]) async throws {
+    /// On PostgreSQL (`publishes`) each model is locked for the transaction, and a model a newer build already published
+    /// is skipped with the models of `order` that descend from it; returns the skipped ones.
+    func publish(_ order: [String], publishes: ModelPublishes?) async throws -> [String] {
         let relations = self.relations
-        let models = order.map { graph.nodes[$0]!.model }
+        let graph = self.graph
+        let names = order.map { graph.nodes[$0]!.model }.map { ModelPublishes.key(relations.published($0)) }
         do {
-            try await warehouse.transaction { session in
+            return try await warehouse.boundedTransaction("publishing \(order.joined(separator: ", "))") { session in
+                var skipped = Set<String>()
+                if let publishes {
+                    let newer = try await publishes.lock(names, in: session)
+                    for (name, published) in zip(order, names) where newer.contains(published) {
+                        skipped.insert(name)
+                        skipped.formUnion(graph.descendants(of: name).intersection(order))
+                    }
+                }
+                let models = order.filter { !skipped.contains($0) }.map { graph.nodes[$0]!.model }
                 for model in models.reversed() { try await relations.drop(relations.published(model), in: session) }
                 for model in models { try await relations.publish(model, in: session) }
+                try await publishes?.record(models.map { ModelPublishes.key(relations.published($0)) }, in: session)
+                return order.filter(skipped.contains)
             }
         } catch {
             relations.known.invalidate()  // the transaction rolled back: what we noted is wrong

@@ -16,10 +16,11 @@ extension Platform {
         return results
     }
 
-    /// 4 on PostgreSQL; 1 on SQLite, which has one writer.
+    /// On PostgreSQL `INGEST_MODEL_THREADS` (default 4), each thread a connection while models build;
+    /// 1 on SQLite, which has one writer.
     public var defaultModelThreads: Int {
-        if case .postgres = warehouse { return 4 }
-        return 1
+        guard case .postgres = warehouse else { return 1 }
+        return settings["INGEST_MODEL_THREADS"].flatMap { Int($0) }.map { max(1, $0) } ?? 4
     }
 
     public var resultsFolder: String { (home as NSString).appendingPathComponent("target") }

@@ -4,13 +4,15 @@ import Synchronization
 /// Where a model's relations live: the published one users query, and the
 /// shadow one a build writes and audits before publishing.
 ///
-/// PostgreSQL keeps shadows in a schema of their own (`marts__shadow`) and
-/// publishes with `SET SCHEMA`; SQLite, whose schemas are name prefixes in
-/// one file, keeps them beside the published table as `__shadow__<name>` and
-/// publishes with `RENAME` (each warehouse's `DialectSQL` has its way). Both
-/// publish inside one transaction.
+/// A shadow is named per invocation (`<model>__<invocation>`), so two builds of one model at once never
+/// write the same relation. PostgreSQL keeps shadows in a schema of their own (`marts__shadow`) and
+/// publishes with `SET SCHEMA` and `RENAME`; SQLite, whose schemas are name prefixes in one file, keeps
+/// them beside the published table as `__shadow__<name>__<invocation>` and publishes with `RENAME` (each
+/// warehouse's `DialectSQL` has its way). Both publish inside one transaction.
 struct Relations: Sendable {
     let warehouse: any Warehouse
+    /// This build's token (8 hex digits) in its shadows' names.
+    let invocation: String
     /// What exists, read once per invocation and kept up to date by this runner, to save a catalog query per step.
     let known = KnownRelations()
     var dialect: SQLDialect { warehouse.dialect }
@@ -20,7 +22,7 @@ struct Relations: Sendable {
     }
 
     func shadow(_ model: any Model.Type) -> (schema: String, name: String) {
-        dialect.sql.shadow(schema: model.layer.schema, name: model.name)
+        dialect.sql.shadow(schema: model.layer.schema, name: model.name, invocation: invocation)
     }
 
     func quoted(_ relation: (schema: String, name: String)) -> String {
@@ -67,7 +69,7 @@ struct Relations: Sendable {
         guard let kind = try await kind(of: shadow, in: session) else {
             throw IngestError("model \(model.name) has no built shadow relation to publish", fix: "build it again")
         }
-        try await session.execute(dialect.sql.publish(shadow: shadow, as: target, isView: kind == .view))
+        for statement in dialect.sql.publish(shadow: shadow, as: target, isView: kind == .view) { try await session.execute(statement) }
         known.set(shadow, nil)
         known.set(target, kind)
     }

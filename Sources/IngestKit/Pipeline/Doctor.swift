@@ -38,7 +38,7 @@ public enum Doctor {
         }
 
         static func failed(_ name: String, _ error: any Error, fix: String? = nil) -> Check {
-            if let error = error as? IngestError {
+            if let error = (error as? WarehouseUnreachable)?.error ?? error as? IngestError {
                 return Check(name: name, passed: false, detail: error.message, fix: error.fix ?? fix)
             }
             return Check(name: name, passed: false, detail: error.redactedDescription, fix: fix)

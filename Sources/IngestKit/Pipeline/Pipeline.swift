@@ -43,16 +43,32 @@ package struct Pipeline: Sendable {
         return report
     }
 
-    private func execute(_ dataset: Dataset, options: RunOptions, runId: String?) async -> RunReport {
-        let runId = options.runId ?? runId ?? Self.newRunId()
-        let staged = options.runId != nil
-        let runTime = Date()
+    /// The report of a run about to start (`status` failed until it succeeds).
+    private func newReport(_ dataset: Dataset, options: RunOptions, runId: String?, at runTime: Date) -> RunReport {
         var report = RunReport(
-            runId: runId, source: dataset.source, dataset: dataset.name,
+            runId: options.runId ?? runId ?? Self.newRunId(), source: dataset.source, dataset: dataset.name,
             startedAt: .run(runTime), warehouse: warehouse.location,
             bronze: (try? platform.bronzeStore().location) ?? "unconfigured")
         report.fromRuns = options.fromRun.map { [$0] } ?? []
         report.ingestDate = CalendarDate(runTime).description
+        return report
+    }
+
+    /// The report of a run that could not start because the warehouse refused it (`Platform.run` connects
+    /// before any step): no step ran, nothing was written; it is kept for the next process to record (`UnstartedRuns`).
+    package func failedToStart(_ dataset: Dataset, options: RunOptions, error: WarehouseUnreachable) -> RunReport {
+        var report = newReport(dataset, options: options, runId: nil, at: Date())
+        report.error = RunReport.failedToStart + error.redactedDescription
+        report.finishedAt = .run(Date())
+        UnstartedRuns(home: platform.home).keep(report.run)
+        return report
+    }
+
+    private func execute(_ dataset: Dataset, options: RunOptions, runId: String?) async -> RunReport {
+        let runTime = Date()
+        var report = newReport(dataset, options: options, runId: runId, at: runTime)
+        let runId = report.runId
+        let staged = options.runId != nil
         await options.onStart?(report)
         let ledger = RunLedger(warehouse.dialect)
         var ledgerStarted = false
@@ -70,15 +86,21 @@ package struct Pipeline: Sendable {
             let clock = ContinuousClock.now
             do {
                 try await body()
+                await closeConnections()
                 let finished = RunReport.Step(name: name, status: .succeeded, seconds: (ContinuousClock.now - clock).seconds)
                 report.steps = Self.merging(report.steps, finished)
                 platform.progress(.stepFinished(finished, counts: report.counts))
             } catch {
+                await closeConnections()
                 let finished = RunReport.Step(name: name, status: .failed, seconds: (ContinuousClock.now - clock).seconds)
                 report.steps = Self.merging(report.steps, finished)
                 platform.progress(.stepFinished(finished, counts: report.counts))
                 throw error
             }
+        }
+        /// A step's connections close when it ends: the next step (an extract talking to its source) holds none.
+        func closeConnections() async {
+            await (warehouse as? any PooledWarehouse)?.closeIdleConnections()
         }
         func skip(_ name: RunStep) {
             // A run on separate processes lists the steps that ran, in whichever process.
@@ -96,10 +118,12 @@ package struct Pipeline: Sendable {
                 bronze = try platform.bronze(for: dataset)
                 try await bronze.store.prepare()
                 try await SilverTables(warehouse: warehouse).ensure(table)
-                for statement in RejectsTable(for: table, dialect: warehouse.dialect).createStatements { try await warehouse.execute(statement) }
+                let rejects = RejectsTable(for: table, dialect: warehouse.dialect)
+                try await warehouse.ensureCatalog((rejects.schema, rejects.table), rejects.createStatements)
                 try await ledger.prepare(in: warehouse)
+                try await UnstartedRuns(home: platform.home).record(with: ledger, in: warehouse, current: runId)
                 // One run of a dataset at a time; rows left `running` by a killed run are closed.
-                datasetLock = try await warehouse.lockDataset(dataset.qualifiedName, waitSeconds: DatasetLockWait.seconds(platform.settings),
+                datasetLock = try await warehouse.lockDataset(dataset.qualifiedName, holder: runId, waitSeconds: DatasetLockWait.seconds(platform.settings),
                                                               say: platform.say)
                 try await ledger.failInterrupted(source: dataset.source, dataset: dataset.name, by: runId,
                                                 at: .run(Date()), in: warehouse)
@@ -230,7 +254,12 @@ package struct Pipeline: Sendable {
             report.status = .succeeded
         } catch {
             report.status = .failed
-            report.error = error.redactedDescription
+            // Before its ledger row was written the run left no trace in the warehouse: the report and output say so.
+            report.error = (ledgerStarted ? "" : RunReport.failedToStart) + error.redactedDescription
+            if !ledgerStarted, error is WarehouseUnreachable {
+                report.finishedAt = .run(Date())
+                UnstartedRuns(home: platform.home).keep(report.run)
+            }
             platform.logger.error("run \(runId) of \(dataset.qualifiedName) failed: \(report.error ?? "")")
         }
         report.finishedAt = .run(Date())

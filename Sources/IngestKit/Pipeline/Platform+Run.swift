@@ -9,8 +9,16 @@ extension Platform {
         _ = try dataset.tableSchema()  // refuse a broken config before any store is touched
         let graph = try registry.modelGraph()
         let threads = defaultModelThreads
-        return try await withWarehouse(connections: threads) { warehouse in
-            await Pipeline(platform: self, warehouse: warehouse, models: (graph, registry.sourceTables, threads)).run(dataset, options: options)
+        // Connections open when a step needs SQL (the extract needs none), so a refused one fails the run with a report.
+        return try await withWarehouse(connections: threads, lazily: true) { warehouse in
+            let pipeline = Pipeline(platform: self, warehouse: warehouse, models: (graph, registry.sourceTables, threads))
+            do {
+                // The first connection (the preflight reuses it); a warehouse refusing it fails the run to start, with a report.
+                try await warehouse.execute("SELECT 1 AS ok")
+            } catch let error as WarehouseUnreachable {
+                return pipeline.failedToStart(dataset, options: options, error: error)
+            }
+            return await pipeline.run(dataset, options: options)
         }
     }
 

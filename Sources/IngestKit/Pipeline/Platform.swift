@@ -32,13 +32,22 @@ public struct Platform: Sendable {
 
     public var lakehouseRoot: String { (home as NSString).appendingPathComponent("lakehouse") }
 
+    /// Opens the warehouse with up to `connections` sessions (PostgreSQL: within `INGEST_PG_MAX_CONNECTIONS`).
     public func openWarehouse(connections: Int = 1) async throws -> any Warehouse {
+        try await openWarehouse(connections: connections, lazily: false)
+    }
+
+    /// `lazily`: PostgreSQL connects when the first statement runs (a run's preflight), not now.
+    package func openWarehouse(connections: Int, lazily: Bool) async throws -> any Warehouse {
         let opened: any Warehouse
         switch warehouse {
         case .sqlite(let directory):
             opened = try await SQLiteWarehouse.open(directory: directory, say: say)
         case .postgres(let url):
-            opened = try await PostgresWarehouse.connect(url, connections: connections)
+            let budget = try PostgresBudget.from(settings)
+            let sessions = budget.stepConnections(threads: connections)
+            opened = lazily ? PostgresWarehouse.lazy(url, connections: sessions, budget: budget)
+                            : try await PostgresWarehouse.connect(url, connections: sessions, budget: budget)
         }
         if let path = settings["INGEST_SQL_LOG"] {
             return try StatementLogWarehouse(opened, path: path)
@@ -48,7 +57,11 @@ public struct Platform: Sendable {
 
     /// Opens the warehouse, runs `body` with it and closes it (awaiting the close) on every path.
     public func withWarehouse<T: Sendable>(connections: Int = 1, _ body: (any Warehouse) async throws -> T) async throws -> T {
-        try await withClosing(try await openWarehouse(connections: connections), close: { await $0.close() }, body)
+        try await withWarehouse(connections: connections, lazily: false, body)
+    }
+
+    package func withWarehouse<T: Sendable>(connections: Int, lazily: Bool, _ body: (any Warehouse) async throws -> T) async throws -> T {
+        try await withClosing(try await openWarehouse(connections: connections, lazily: lazily), close: { await $0.close() }, body)
     }
 
     public func bronzeStore() throws -> any ObjectStore {

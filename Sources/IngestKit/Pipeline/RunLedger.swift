@@ -73,13 +73,32 @@ public struct RunLedger: Sendable {
         AddedColumn("drift"),
     ]
 
-    /// Creates the schema, the table and its index, and adds the columns an older table lacks.
-    package func prepare(in warehouse: any Warehouse) async throws {
+    /// Creates the schema, the table and its index, and adds the columns an older table lacks; on PostgreSQL only
+    /// when the catalog lacks them (see `ensureCatalog`), so a run on a set-up warehouse writes no DDL.
+    @discardableResult
+    package func prepare(in warehouse: any Warehouse) async throws -> [String] {
+        guard dialect == .postgres else {
+            try await prepareEach(in: warehouse)
+            return []
+        }
+        return try await warehouse.ensureCatalog(name) { [totals, name] session in
+            let existing = try await PostgresWarehouse.existingColumns(schema: Self.schema, table: Self.table, in: session)
+            var statements = existing.isEmpty ? SQLDialect.postgres.sql.createSchema(Self.schema) + createStatements
+                : addColumnStatements(existing: Set(existing.map(\.name)))
+            if try await !totals.exists(in: session) { statements += totals.createStatements(ledger: name) }
+            return statements
+        }
+    }
+
+    /// SQLite: each statement, `IF NOT EXISTS`.
+    private func prepareEach(in warehouse: any Warehouse) async throws {
         try await warehouse.ensureSchema(Self.schema)
         for statement in createStatements { try await warehouse.execute(statement) }
         let existing = Set(try await warehouse.existingColumns(schema: Self.schema, table: Self.table).map(\.name))
         for statement in addColumnStatements(existing: existing) { try await warehouse.execute(statement) }
-        try await totals.prepare(in: warehouse, ledger: name)
+        if try await !totals.exists(in: warehouse) {
+            for statement in totals.createStatements(ledger: name) { try await warehouse.execute(statement) }
+        }
     }
 
     /// The runs by status per dataset that this ledger keeps as it writes statuses.

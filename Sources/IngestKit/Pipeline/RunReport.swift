@@ -118,6 +118,13 @@ public struct RunReport: Sendable, Codable {
 
     public func ran(_ step: RunStep) -> Bool { run.ran(step) }
 
+    /// How `error` starts when the run failed before its ledger row was written (a warehouse refusing
+    /// connections, another run holding the dataset past the wait): the ledger has no trace of it yet.
+    package static let failedToStart = "failed to start: "
+
+    /// Whether the run failed before any step ran, because the warehouse could not be reached.
+    package var couldNotStart: Bool { run.error?.hasPrefix(Self.failedToStart) == true && run.steps.isEmpty }
+
     public var succeeded: Bool { run.succeeded }
 
     public func json() throws -> Data {

@@ -31,17 +31,26 @@ package struct RunTotals: Sendable {
             """
     }
 
-    /// Creates the table; a new table is filled once from the ledger `ledger` (the runs recorded before it existed).
-    package func prepare(in warehouse: any Warehouse, ledger: String) async throws {
-        let existed = !(try await warehouse.existingColumns(schema: RunLedger.schema, table: Self.table)).isEmpty
-        try await warehouse.execute(createStatement)
-        if existed { return }
-        // Two first runs at once may both fill it: the second finds the rows there and adds nothing.
-        try await warehouse.execute("""
+    /// Whether the table exists.
+    package func exists(in session: any SQLSession) async throws -> Bool {
+        let rows: [ResultRow]
+        if dialect == .postgres {
+            rows = try await session.execute("SELECT 1 AS \"found\" WHERE to_regclass(\(text: name)) IS NOT NULL")
+        } else {
+            rows = try await session.execute("SELECT 1 AS \"found\" FROM \(raw: dialect.quote(RunLedger.schema)).sqlite_master WHERE name = \(text: Self.table)")
+        }
+        return !rows.isEmpty
+    }
+
+    /// The statements that make the table when it is missing, filled once from the ledger `ledger` (the runs it
+    /// recorded before the totals existed). Run them together: a second process running them finds the rows there
+    /// and adds nothing.
+    package func createStatements(ledger: String) -> [String] {
+        [createStatement, """
             INSERT INTO \(name) ("source", "dataset", "status", "runs", "last_finished_at")
             SELECT "source", "dataset", "status", COUNT(*), MAX("finished_at") FROM \(ledger) GROUP BY "source", "dataset", "status"
             ON CONFLICT ("source", "dataset", "status") DO NOTHING
-            """)
+            """]
     }
 
     /// Moves `count` runs of `source.dataset` from status `from` (`nil`: a new run) to `to`, and keeps the

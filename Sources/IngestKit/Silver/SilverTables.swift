@@ -8,7 +8,37 @@ package struct SilverTables: Sendable {
 
     package init(warehouse: any Warehouse) { self.warehouse = warehouse }
 
-    package func ensure(_ table: TableSchema) async throws {
+    /// On PostgreSQL the catalog is read first and DDL runs only for what is missing or added (see `ensureCatalog`):
+    /// a run of an unchanged dataset writes nothing and waits on no lock of the table.
+    /// - Returns: the DDL it ran (PostgreSQL: empty when the table was as configured).
+    @discardableResult
+    package func ensure(_ table: TableSchema) async throws -> [String] {
+        guard warehouse.dialect == .postgres else {
+            try await ensureEach(table)
+            return []
+        }
+        return try await warehouse.ensureCatalog(table.qualifiedName) { session in try await Self.postgresDDL(table, in: session) }
+    }
+
+    /// The DDL `table` lacks on PostgreSQL: its schema, the table or added columns, missing indexes.
+    static func postgresDDL(_ table: TableSchema, in session: any SQLSession) async throws -> [String] {
+        let ddl = DDL(.postgres)
+        var statements: [String] = []
+        let schema = try await session.execute("SELECT 1 AS ok FROM pg_namespace WHERE nspname = \(text: table.schema)")
+        if schema.isEmpty { statements += SQLDialect.postgres.sql.createSchema(table.schema) }
+        let existing = try await PostgresWarehouse.existingColumns(schema: table.schema, table: table.table, in: session)
+        if existing.isEmpty {
+            return statements + [ddl.createTable(table)] + ddl.createIndexes(table)
+        }
+        statements += try SchemaEvolution(.postgres).plan(table, existing: existing)
+        let indexes = Set(try await session.execute(SQLDialect.postgres.sql.indexNames(schema: table.schema, table: table.table)).compactMap { $0["name"] })
+        let wanted = table.columns.filter { $0.index && !$0.primaryKey }.map { DDL.indexName(table: table.table, column: $0.name) }
+        if !Set(wanted).isSubset(of: indexes) { statements += ddl.createIndexes(table) }
+        return statements
+    }
+
+    /// SQLite: each statement, `IF NOT EXISTS`.
+    private func ensureEach(_ table: TableSchema) async throws {
         try await warehouse.ensureSchema(table.schema)
         let existing = try await warehouse.existingColumns(schema: table.schema, table: table.table)
         let ddl = DDL(warehouse.dialect)

@@ -1,8 +1,9 @@
 import IngestCommon
 
-/// Held for a whole run of one dataset, so two runs of the same dataset never
+/// Held while a process runs steps of one dataset, so two runs of the same dataset never
 /// interleave (and the second reads the watermark the first one wrote), while
-/// runs of other datasets proceed in parallel. A killed process releases it.
+/// runs of other datasets proceed in parallel. A killed process's lock is released
+/// (SQLite: by the kernel) or lapses (PostgreSQL: its lease expires, `INGEST_LOCK_LEASE_SECONDS`).
 public protocol DatasetLock: Sendable {
     func release() async
 }

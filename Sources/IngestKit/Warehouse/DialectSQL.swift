@@ -48,8 +48,9 @@ protocol DialectSQL: Sendable {
 
     // MARK: Models
 
-    /// The shadow relation a build writes before publishing it as `schema.name`.
-    func shadow(schema: String, name: String) -> (schema: String, name: String)
+    /// The shadow relation one build (`invocation`, a short token) writes before publishing it as `schema.name`:
+    /// named per invocation, so two builds of one model at once never write the same relation.
+    func shadow(schema: String, name: String, invocation: String) -> (schema: String, name: String)
     /// The schemas a layer's models need (the layer's own, and one for shadows where they have one).
     func schemas(forLayer schema: String) -> [String]
     /// Whether a view model is built as a view; where views cannot be renamed (SQLite) it is a table
@@ -61,8 +62,8 @@ protocol DialectSQL: Sendable {
     func relationKind(schema: String, name: String) -> SQLStatement
     /// Whether a `kind` read by `relations(in:)` or `relationKind` is a view.
     func isView(kind: String?) -> Bool
-    /// Moves the built shadow relation to where it is published (the published one is dropped first).
-    func publish(shadow: (schema: String, name: String), as target: (schema: String, name: String), isView: Bool) -> String
+    /// Moves the built shadow relation to where it is published (the published one is dropped first), in order.
+    func publish(shadow: (schema: String, name: String), as target: (schema: String, name: String), isView: Bool) -> [String]
 
     // MARK: Portable helpers (see `Portable`)
 

@@ -1,44 +1,139 @@
 import IngestCommon
 
-/// PostgreSQL: a session-level advisory lock on a hash of `source.dataset`, held
-/// on a connection of its own; the server releases it when that session ends,
-/// also when the process is killed.
-final class PostgresDatasetLock: DatasetLock {
-    private let holder: PostgresWarehouse
+/// PostgreSQL: a lease, one row of `staging.dataset_leases` per time a process held a dataset.
+///
+/// It is taken, renewed and released in short transactions of their own and no session state
+/// outlives them, so it holds through PgBouncer in transaction mode. The row held now is the one
+/// with no `released_at` (a unique index allows one per dataset); it lasts `leaseSeconds` unless
+/// renewed (every third of that while the process lives), so a killed holder's lease lapses and the
+/// next run takes it over. `acquired_at` and `released_at` stay, so when runs held a dataset can
+/// be checked.
+final class PostgresDatasetLease: DatasetLock {
+    static let schema = "staging"
+    static let table = "dataset_leases"
+    static var name: String { SQLDialect.postgres.qualified(schema, table) }
 
-    private init(holder: PostgresWarehouse) { self.holder = holder }
-
-    /// The advisory lock's key: 64 bits of the md5 of `ingestkit:<source>.<dataset>`.
-    static func key(_ name: String) -> SQLStatement {
-        "('x' || substr(md5(\(text: "ingestkit:" + name)), 1, 16))::bit(64)::bigint"
+    static var createStatements: [String] {
+        [
+            "CREATE SCHEMA IF NOT EXISTS \(SQLDialect.postgres.quote(schema))",
+            """
+            CREATE TABLE IF NOT EXISTS \(name) (
+                "lease_id" bigserial PRIMARY KEY,
+                "dataset" text NOT NULL,
+                "holder_run_id" text NOT NULL,
+                "acquired_at" timestamptz NOT NULL,
+                "renewed_at" timestamptz NOT NULL,
+                "expires_at" timestamptz NOT NULL,
+                "released_at" timestamptz,
+                "lapsed" boolean NOT NULL DEFAULT false
+            )
+            """,
+            "CREATE UNIQUE INDEX IF NOT EXISTS \"dataset_leases__held__idx\" ON \(name) (\"dataset\") WHERE \"released_at\" IS NULL",
+        ]
     }
 
-    static func acquire(url: WarehouseConfiguration.PostgresURL, name: String, waitSeconds: Int,
-                        say: @Sendable (String) -> Void) async throws -> PostgresDatasetLock {
-        let holder = try await PostgresWarehouse.connect(url)
+    private let warehouse: PostgresWarehouse
+    private let leaseId: String
+    private let renewal: Task<Void, Never>
+
+    private init(warehouse: PostgresWarehouse, leaseId: String, renewal: Task<Void, Never>) {
+        self.warehouse = warehouse
+        self.leaseId = leaseId
+        self.renewal = renewal
+    }
+
+    static func acquire(_ url: WarehouseConfiguration.PostgresURL, budget: PostgresBudget, name: String, holder: String,
+                        waitSeconds: Int, say: @escaping @Sendable (String) -> Void) async throws -> PostgresDatasetLease {
+        // The lease's own connection, opened for each of its short transactions.
+        let warehouse = PostgresWarehouse.lazy(url, connections: 1, budget: budget)
         do {
-            if try await holder.execute("SELECT pg_try_advisory_lock(" + key(name) + ") AS ok").first?["ok"] != "true" {
-                say("another run of \(name) is in progress: waiting up to \(waitSeconds) s for it to finish")
-                _ = try await holder.execute("SET lock_timeout = '\(max(1, waitSeconds))s'")
-                do {
-                    _ = try await holder.execute("SELECT 1 AS ok FROM (SELECT pg_advisory_lock(" + key(name) + ")) AS locked")
-                } catch let error as WarehouseError where error.sqlState == .lockNotAvailable {
-                    throw DatasetLockWait.timedOut(name, waitSeconds)
+            try await warehouse.ensureCatalog((schema, table), createStatements)
+            let deadline = ContinuousClock.now + .seconds(waitSeconds)
+            var told = false
+            var attempt = 0
+            while true {
+                attempt += 1
+                let (leaseId, lapsed) = try await take(name, holder: holder, seconds: budget.leaseSeconds, in: warehouse)
+                if let lapsed { say("took over the lease on \(name) of run \(lapsed), which stopped renewing it (killed?) \(budget.leaseSeconds) s or more ago") }
+                if let leaseId {
+                    await warehouse.closeIdleConnections()
+                    let renewal = Task { await renew(leaseId, of: name, every: max(1, budget.leaseSeconds / 3), seconds: budget.leaseSeconds,
+                                                     in: warehouse, say: say) }
+                    return PostgresDatasetLease(warehouse: warehouse, leaseId: leaseId, renewal: renewal)
                 }
-                _ = try await holder.execute("SET lock_timeout = 0")
+                if !told {
+                    say("another run of \(name) is in progress: waiting up to \(waitSeconds) s for it to finish")
+                    told = true
+                }
+                await warehouse.closeIdleConnections()
+                let delay = RetryPolicy(initialDelay: .milliseconds(200), maxDelay: .seconds(2)).delay(after: attempt, retryAfter: nil)
+                guard ContinuousClock.now + delay < deadline else { throw DatasetLockWait.timedOut(name, waitSeconds) }
+                try await Task.sleep(for: delay)
             }
-            return PostgresDatasetLock(holder: holder)
         } catch {
-            await holder.close()
+            await warehouse.close()
             throw error
         }
     }
 
-    func release() async { await holder.close() }
+    /// One try: lapses an expired lease of `name`, then takes it if no one holds it.
+    /// Returns the new lease's id (`nil`: held) and the run whose expired lease lapsed.
+    private static func take(_ name: String, holder: String, seconds: Int,
+                             in warehouse: PostgresWarehouse) async throws -> (String?, lapsed: String?) {
+        try await warehouse.transaction { session in
+            let lapsed = try await session.execute("""
+                UPDATE \(raw: Self.name) SET "released_at" = "expires_at", "lapsed" = true
+                WHERE "dataset" = \(text: name) AND "released_at" IS NULL AND "expires_at" <= clock_timestamp()
+                RETURNING "holder_run_id"
+                """).first?["holder_run_id"]
+            let taken = try await session.execute("""
+                INSERT INTO \(raw: Self.name) ("dataset", "holder_run_id", "acquired_at", "renewed_at", "expires_at")
+                VALUES (\(text: name), \(text: holder), clock_timestamp(), clock_timestamp(), clock_timestamp() + make_interval(secs => \(integer: seconds)))
+                ON CONFLICT ("dataset") WHERE "released_at" IS NULL DO NOTHING
+                RETURNING "lease_id"
+                """).first?["lease_id"]
+            return (taken, lapsed)
+        }
+    }
+
+    /// Pushes the lease's expiry on every `interval` seconds until cancelled; a failed renewal is retried at the next.
+    private static func renew(_ leaseId: String, of name: String, every interval: Int, seconds: Int,
+                              in warehouse: PostgresWarehouse, say: @Sendable (String) -> Void) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: .seconds(interval))
+                let renewed = try await warehouse.execute("""
+                    UPDATE \(raw: Self.name) SET "renewed_at" = clock_timestamp(), "expires_at" = clock_timestamp() + make_interval(secs => \(integer: seconds))
+                    WHERE "lease_id" = \(integer: Int(leaseId) ?? -1) AND "released_at" IS NULL
+                    RETURNING "lease_id"
+                    """)
+                await warehouse.closeIdleConnections()
+                if renewed.isEmpty {
+                    say("the lease on \(name) lapsed before this run renewed it (it could not reach the warehouse for \(seconds) s); another run may hold it now")
+                    return
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                await warehouse.closeIdleConnections()
+                say("could not renew the lease on \(name) (will retry in \(interval) s): \(error.redactedDescription)")
+            }
+        }
+    }
+
+    func release() async {
+        renewal.cancel()
+        await renewal.value
+        _ = try? await warehouse.execute("""
+            UPDATE \(raw: Self.name) SET "released_at" = clock_timestamp()
+            WHERE "lease_id" = \(integer: Int(leaseId) ?? -1) AND "released_at" IS NULL
+            """)
+        await warehouse.close()
+    }
 }
 
 extension PostgresWarehouse {
-    public func lockDataset(_ name: String, waitSeconds: Int, say: @escaping @Sendable (String) -> Void) async throws -> any DatasetLock {
-        try await PostgresDatasetLock.acquire(url: url, name: name, waitSeconds: waitSeconds, say: say)
+    public func lockDataset(_ name: String, holder: String, waitSeconds: Int, say: @escaping @Sendable (String) -> Void) async throws -> any DatasetLock {
+        try await PostgresDatasetLease.acquire(url, budget: budget, name: name, holder: holder, waitSeconds: waitSeconds, say: say)
     }
 }

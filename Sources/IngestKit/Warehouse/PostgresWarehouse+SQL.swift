@@ -61,10 +61,13 @@ struct PostgresSQL: DialectSQL {
 
     // MARK: Models
 
-    /// Shadows live in a schema of their own (`marts__shadow`) and are published with `SET SCHEMA`.
+    /// Shadows live in a schema of their own (`marts__shadow`), named `<model>__<invocation>` (the model's name cut
+    /// to fit PostgreSQL's 63 bytes), and are published with `SET SCHEMA` and `RENAME`.
     static let shadowSuffix = "__shadow"
 
-    func shadow(schema: String, name: String) -> (schema: String, name: String) { (schema + Self.shadowSuffix, name) }
+    func shadow(schema: String, name: String, invocation: String) -> (schema: String, name: String) {
+        (schema + Self.shadowSuffix, String(name.prefix(Identifier.maxLength - 2 - invocation.count)) + "__" + invocation)
+    }
     func schemas(forLayer schema: String) -> [String] { [schema, schema + Self.shadowSuffix] }
     var buildsViews: Bool { true }
 
@@ -85,8 +88,10 @@ struct PostgresSQL: DialectSQL {
 
     func isView(kind: String?) -> Bool { kind == "v" }
 
-    func publish(shadow: (schema: String, name: String), as target: (schema: String, name: String), isView: Bool) -> String {
-        "ALTER \(isView ? "VIEW" : "TABLE") \(dialect.qualified(shadow.schema, shadow.name)) SET SCHEMA \(quote(target.schema))"
+    func publish(shadow: (schema: String, name: String), as target: (schema: String, name: String), isView: Bool) -> [String] {
+        let kind = isView ? "VIEW" : "TABLE"
+        return ["ALTER \(kind) \(dialect.qualified(shadow.schema, shadow.name)) SET SCHEMA \(quote(target.schema))",
+                "ALTER \(kind) \(dialect.qualified(target.schema, shadow.name)) RENAME TO \(quote(target.name))"]
     }
 
     // MARK: Portable helpers

@@ -8,25 +8,62 @@ import PostgresNIO
 
 /// The production warehouse: PostgreSQL through PostgresNIO.
 ///
-/// Holds a few connections (one per model thread); each runs one statement or
-/// transaction at a time. Values are bound as text with explicit casts
+/// Opens a connection when a statement needs one, up to one per model thread (`INGEST_PG_MAX_CONNECTIONS`
+/// caps it), and closes idle ones when a step ends (`closeIdleConnections`); each connection runs one
+/// statement or transaction at a time. No session state outlives a transaction (`SET LOCAL`, transaction-level
+/// locks), so it works through PgBouncer in transaction mode. Values are bound as text with explicit casts
 /// (`$1::numeric`), so the canonical text of a value is exactly what is stored.
-public final class PostgresWarehouse: Warehouse {
+public final class PostgresWarehouse: Warehouse, PooledWarehouse {
     public let dialect = SQLDialect.postgres
     public let url: WarehouseConfiguration.PostgresURL
+    package let budget: PostgresBudget
     private let pool: Pool<PostgresConnection>
     private let logger: Logger
 
     public var location: String { "postgres at \(url.display)" }
 
-    private init(url: WarehouseConfiguration.PostgresURL, connections: [PostgresConnection], logger: Logger) {
+    private init(url: WarehouseConfiguration.PostgresURL, connections: Int, budget: PostgresBudget, logger: Logger) {
         self.url = url
-        self.pool = Pool(connections)
+        self.budget = budget
         self.logger = logger
+        self.pool = Pool(capacity: connections,
+                         make: { try await Self.openConnection(url, budget: budget, logger: logger) },
+                         destroy: { try? await $0.close() })
     }
 
-    /// Connects `connections` sessions; a failure names WAREHOUSE_URL and never shows the password.
+    /// Connects (one session now, up to `connections` when needed); a failure names WAREHOUSE_URL and never shows the password.
     public static func connect(_ url: WarehouseConfiguration.PostgresURL, connections: Int = 1) async throws -> PostgresWarehouse {
+        try await connect(url, connections: connections, budget: PostgresBudget())
+    }
+
+    package static func connect(_ url: WarehouseConfiguration.PostgresURL, connections: Int, budget: PostgresBudget) async throws -> PostgresWarehouse {
+        let warehouse = lazy(url, connections: connections, budget: budget)
+        do {
+            _ = try await warehouse.execute("SELECT 1 AS ok")
+        } catch {
+            await warehouse.close()
+            throw error
+        }
+        return warehouse
+    }
+
+    /// A warehouse that has not connected yet: its first statement opens the first connection.
+    package static func lazy(_ url: WarehouseConfiguration.PostgresURL, connections: Int, budget: PostgresBudget) -> PostgresWarehouse {
+        PostgresWarehouse(url: url, connections: budget.maxConnections.map { min(connections, $0) } ?? connections, budget: budget,
+                          logger: Logger(label: "ingestkit.postgres", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    /// The most connections this warehouse held at once so far.
+    package var peakConnections: Int { pool.peak }
+
+    /// Closes the connections no statement is using (a step ended); the next statement opens one again.
+    package func closeIdleConnections() async { await pool.closeIdle() }
+
+    package var lockTimeoutSeconds: Int? { budget.lockTimeoutSeconds }
+
+    /// One session, retried with backoff while the server refuses for its connection limit (53300) or is
+    /// starting up (57P03), for `budget.connectWaitSeconds`.
+    static func openConnection(_ url: WarehouseConfiguration.PostgresURL, budget: PostgresBudget, logger: Logger) async throws -> PostgresConnection {
         var configuration = PostgresConnection.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
             tls: .disable)
@@ -34,17 +71,33 @@ public final class PostgresWarehouse: Warehouse {
             configuration.tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
         configuration.options.connectTimeout = .seconds(10)
-        let logger = Logger(label: "ingestkit.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
-        var opened: [PostgresConnection] = []
-        do {
-            for id in 0..<max(1, connections) {
-                opened.append(try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger))
+        let retry = RetryPolicy(initialDelay: .milliseconds(100), maxDelay: .seconds(3))
+        let deadline = ContinuousClock.now + .seconds(budget.connectWaitSeconds)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await PostgresConnection.connect(configuration: configuration, id: attempt, logger: logger)
+            } catch let error as PSQLError where ["53300", "57P03"].contains(error.serverInfo?[.sqlState]) {
+                let delay = retry.delay(after: attempt, retryAfter: nil)
+                guard ContinuousClock.now + delay < deadline else {
+                    throw WarehouseUnreachable(connectionLimitError(error, url: url, waited: budget.connectWaitSeconds))
+                }
+                try await Task.sleep(for: delay)
+            } catch {
+                throw WarehouseUnreachable(connectError(error, url: url))
             }
-        } catch {
-            for connection in opened { try? await connection.close() }
-            throw Self.connectError(error, url: url)
         }
-        return PostgresWarehouse(url: url, connections: opened, logger: logger)
+    }
+
+    static func connectionLimitError(_ error: PSQLError, url: WarehouseConfiguration.PostgresURL, waited: Int) -> IngestError {
+        let said = error.serverInfo?[.message].map { " (\($0))" } ?? ""
+        let reason = error.serverInfo?[.sqlState] == "57P03"
+            ? "was still starting up after \(waited) s\(said)"
+            : "refused new connections for \(waited) s: its connection limit (max_connections) was reached\(said)"
+        return IngestError(Redactor.shared.redact("PostgreSQL at \(url.display) (WAREHOUSE_URL) \(reason)"),
+                           fix: "put a pooler such as PgBouncer (transaction mode) between the tasks and the server, run fewer tasks at once, "
+                               + "lower INGEST_MODEL_THREADS or INGEST_PG_MAX_CONNECTIONS, or wait longer with INGEST_PG_CONNECT_WAIT_SECONDS")
     }
 
     static func connectError(_ error: any Error, url: WarehouseConfiguration.PostgresURL) -> IngestError {
@@ -118,7 +171,11 @@ public final class PostgresWarehouse: Warehouse {
     }
 
     public func existingColumns(schema: String, table: String) async throws -> [SchemaEvolution.ExistingColumn] {
-        let rows = try await execute("""
+        try await Self.existingColumns(schema: schema, table: table, in: self)
+    }
+
+    static func existingColumns(schema: String, table: String, in session: any SQLSession) async throws -> [SchemaEvolution.ExistingColumn] {
+        let rows = try await session.execute("""
             SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
                    (i.indrelid IS NOT NULL) AS pk
             FROM pg_attribute a
@@ -133,9 +190,15 @@ public final class PostgresWarehouse: Warehouse {
         }
     }
 
-    public func close() async {
-        for connection in await pool.drain() { try? await connection.close() }
-    }
+    public func close() async { await pool.closeIdle() }
+}
+
+/// Connecting to the warehouse failed (the error says why and what to do): a run that meets it before its
+/// ledger row exists failed to start, and is kept for the next process to record (`UnstartedRuns`).
+package struct WarehouseUnreachable: Error, CustomStringConvertible {
+    package let error: IngestError
+    package init(_ error: IngestError) { self.error = error }
+    package var description: String { error.description }
 }
 
 extension WarehouseError {

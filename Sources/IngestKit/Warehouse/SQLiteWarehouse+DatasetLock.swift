@@ -46,7 +46,7 @@ final class FileDatasetLock: DatasetLock {
 }
 
 extension SQLiteWarehouse {
-    public func lockDataset(_ name: String, waitSeconds: Int, say: @escaping @Sendable (String) -> Void) async throws -> any DatasetLock {
+    public func lockDataset(_ name: String, holder: String, waitSeconds: Int, say: @escaping @Sendable (String) -> Void) async throws -> any DatasetLock {
         try await FileDatasetLock.acquire(directory: directory, name: name, waitSeconds: waitSeconds, say: say)
     }
 }

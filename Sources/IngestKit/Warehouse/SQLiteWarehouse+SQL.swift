@@ -73,10 +73,12 @@ struct SQLiteSQL: DialectSQL {
 
     // MARK: Models
 
-    /// Shadows live beside the published table as `__shadow__<name>` and are published with `RENAME`.
+    /// Shadows live beside the published table as `__shadow__<name>__<invocation>` and are published with `RENAME`.
     static let shadowPrefix = "__shadow__"
 
-    func shadow(schema: String, name: String) -> (schema: String, name: String) { (schema, Self.shadowPrefix + name) }
+    func shadow(schema: String, name: String, invocation: String) -> (schema: String, name: String) {
+        (schema, Self.shadowPrefix + name + "__" + invocation)
+    }
     func schemas(forLayer schema: String) -> [String] { [schema] }
     /// SQLite cannot rename a view, which publishing needs.
     var buildsViews: Bool { false }
@@ -94,8 +96,8 @@ struct SQLiteSQL: DialectSQL {
     func isView(kind: String?) -> Bool { kind == "view" }
 
     /// `schema.name` maps to one table name in the warehouse file, so the new name is qualified too.
-    func publish(shadow: (schema: String, name: String), as target: (schema: String, name: String), isView: Bool) -> String {
-        "ALTER TABLE \(dialect.qualified(shadow.schema, shadow.name)) RENAME TO \(dialect.qualified(target.schema, target.name))"
+    func publish(shadow: (schema: String, name: String), as target: (schema: String, name: String), isView: Bool) -> [String] {
+        ["ALTER TABLE \(dialect.qualified(shadow.schema, shadow.name)) RENAME TO \(dialect.qualified(target.schema, target.name))"]
     }
 
     // MARK: Portable helpers

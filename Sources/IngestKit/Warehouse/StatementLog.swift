@@ -4,7 +4,7 @@ import Synchronization
 
 /// A warehouse that writes every statement it runs to a file (`INGEST_SQL_LOG`),
 /// binds inlined as literals, so a run's SQL can be read or replayed with `psql -f`.
-package final class StatementLogWarehouse: Warehouse {
+package final class StatementLogWarehouse: PooledWarehouse {
     let inner: any Warehouse
     let log: StatementLog
 
@@ -39,9 +39,15 @@ package final class StatementLogWarehouse: Warehouse {
         try await inner.existingColumns(schema: schema, table: table)
     }
 
-    public func lockDataset(_ name: String, waitSeconds: Int, say: @escaping @Sendable (String) -> Void) async throws -> any DatasetLock {
-        try await inner.lockDataset(name, waitSeconds: waitSeconds, say: say)
+    public func lockDataset(_ name: String, holder: String, waitSeconds: Int, say: @escaping @Sendable (String) -> Void) async throws -> any DatasetLock {
+        try await inner.lockDataset(name, holder: holder, waitSeconds: waitSeconds, say: say)
     }
+
+    package func closeIdleConnections() async {
+        await (inner as? any PooledWarehouse)?.closeIdleConnections()
+    }
+
+    package var lockTimeoutSeconds: Int? { (inner as? any PooledWarehouse)?.lockTimeoutSeconds }
 
     public func close() async {
         await inner.close()

@@ -65,7 +65,15 @@ public protocol Warehouse: SQLSession {
     func transaction<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
     /// The columns of an existing table, empty when the table does not exist.
     func existingColumns(schema: String, table: String) async throws -> [SchemaEvolution.ExistingColumn]
-    /// Waits (saying so) until no other run of `source.dataset` holds it, at most `waitSeconds`.
-    func lockDataset(_ name: String, waitSeconds: Int, say: @escaping @Sendable (String) -> Void) async throws -> any DatasetLock
+    /// Waits (saying so) until no other run of `source.dataset` holds it, at most `waitSeconds`; `holder` is the run's id.
+    func lockDataset(_ name: String, holder: String, waitSeconds: Int, say: @escaping @Sendable (String) -> Void) async throws -> any DatasetLock
     func close() async
+}
+
+/// A warehouse of pooled connections (PostgreSQL): opened when statements need them, the idle ones closed
+/// when a step ends; its DDL and publishes wait for locks at most `lockTimeoutSeconds` at a time.
+package protocol PooledWarehouse: Warehouse {
+    func closeIdleConnections() async
+    /// `INGEST_LOCK_TIMEOUT_SECONDS` (`nil`: lock waits are not bounded).
+    var lockTimeoutSeconds: Int? { get }
 }

@@ -97,7 +97,7 @@ import Testing
         let test = try await TestPlatform.make(kind, ["INGEST_LOCK_WAIT_SECONDS": "1"])
         _ = try await run(test, itemPages(count: 10))
         let holder = try await test.platform.openWarehouse()
-        let lock = try await holder.lockDataset("fixture.items", waitSeconds: 0, say: { _ in })
+        let lock = try await holder.lockDataset("fixture.items", holder: "test-holder", waitSeconds: 0, say: { _ in })
         let blocked = try await run(test, itemPages(count: 10))
         await lock.release()
         await holder.close()
@@ -105,7 +105,7 @@ import Testing
         #expect(blocked.error?.contains("another run of fixture.items still holds the dataset lock after 1 s") == true, "\(blocked.error ?? "")")
         // Another dataset of the same warehouse is not held up (different lock).
         let other = try await test.withWarehouse { warehouse in
-            try await warehouse.lockDataset("fixture.other", waitSeconds: 0, say: { _ in })
+            try await warehouse.lockDataset("fixture.other", holder: "test-holder", waitSeconds: 0, say: { _ in })
         }
         await other.release()
         let after = try await run(test, itemPages(count: 10))
