@@ -34,21 +34,36 @@ public enum Ingestctl {
     }
 
     /// Runs to completion and returns the exit status and output.
-    public static func run(_ arguments: [String], environment: [String: String], in directory: String) throws -> Result {
-        try run(try process(arguments, environment: environment, in: directory))
+    public static func run(_ arguments: [String], environment: [String: String], in directory: String) async throws -> Result {
+        try await run(try process(arguments, environment: environment, in: directory))
     }
 
     /// Runs a configured process to completion and returns its exit status and output.
-    public static func run(_ process: Process) throws -> Result {
+    ///
+    /// Both pipes are drained at once, each on a thread of its own (a child that fills one pipe's 64 KiB while
+    /// the other is read would block), and the exit is awaited: no thread of the cooperative pool waits on the child.
+    public static func run(_ process: Process) async throws -> Result {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdout = Drained(), stderr = Drained()
+        let done = DispatchGroup()
+        done.enter()
+        process.terminationHandler = { _ in done.leave() }
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        for (pipe, drained) in [(out, stdout), (err, stderr)] {
+            DispatchQueue.global().async(group: done) { drained.data = pipe.fileHandleForReading.readDataToEndOfFile() }
+        }
+        await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+            done.notify(queue: .global()) { finished.resume() }
+        }
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout.data, as: UTF8.self),
+                      stderr: String(decoding: stderr.data, as: UTF8.self))
+    }
+
+    /// One pipe's bytes: written by the thread that drains it, read after the group it runs in has finished.
+    private final class Drained: @unchecked Sendable {
+        var data = Data()
     }
 
     /// A new empty folder to run in.

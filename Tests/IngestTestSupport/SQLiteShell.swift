@@ -5,11 +5,11 @@ import IngestKit
 /// embedded warehouse's file.
 public enum SQLiteShell {
     /// Runs `command` (SQL or a dot-command) on `file` and returns its output; throws on a non-zero exit.
-    public static func run(_ file: String, _ command: String) throws -> String {
+    public static func run(_ file: String, _ command: String) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["sqlite3", file, command]
-        let result = try Ingestctl.run(process)
+        let result = try await Ingestctl.run(process)
         guard result.status == 0 else {
             throw IngestError("sqlite3 \(file) \"\(command)\" failed (\(result.status)): \(result.stderr)",
                               fix: "install the sqlite3 shell (scripts/test.sh does: apt-get install sqlite3)")

@@ -122,13 +122,13 @@ import Testing
         #expect(page.body == #"{"next": "\#(replayBase)/v1/items?page=2"}"#)
     }
 
-    @Test func aFolderItCannotServeIsRefusedNamingIt() throws {
+    @Test func aFolderItCannotServeIsRefusedNamingIt() async throws {
         let folder = try Ingestctl.workingDirectory("fixtures-serve")
-        let missing = try Ingestctl.run(["fixtures", "serve", "no-such-folder"], environment: [:], in: folder)
+        let missing = try await Ingestctl.run(["fixtures", "serve", "no-such-folder"], environment: [:], in: folder)
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("no-such-folder is not a folder"), "\(missing.stderr)")
         try write(["bad/routes.json": #"[{"url": "/a", "file": "a.json"}]"#], in: folder)
-        let bad = try Ingestctl.run(["fixtures", "serve", "bad"], environment: [:], in: folder)
+        let bad = try await Ingestctl.run(["fixtures", "serve", "bad"], environment: [:], in: folder)
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("bad/a.json, named in routes.json for /a, does not exist"), "\(bad.stderr)")
     }

@@ -29,8 +29,8 @@ import Testing
         """
 
     /// `ingestctl airflow dag …` into the home's DAGs folder.
-    func generate(_ airflow: Airflow, _ arguments: [String], environment: [String: String] = [:]) throws {
-        let result = try Ingestctl.run(["airflow", "dag"] + arguments + ["--out", airflow.dagsFolder], environment: environment, in: airflow.home)
+    func generate(_ airflow: Airflow, _ arguments: [String], environment: [String: String] = [:]) async throws {
+        let result = try await Ingestctl.run(["airflow", "dag"] + arguments + ["--out", airflow.dagsFolder], environment: environment, in: airflow.home)
         #expect(result.status == 0, "\(result.stderr)")
     }
 
@@ -61,7 +61,7 @@ import Testing
     @Test func everyGeneratedDAGImportsWithTheDatasetsDefaults() async throws {
         let airflow = try await Airflow.make()
         let secret = "sk-airflow-\(UUID().uuidString.prefix(8))"
-        try generate(airflow, ["--all"], environment: ["ACME_PORTAL_API_TOKEN": secret, "WAREHOUSE_URL": "postgres://u:\(secret)@127.0.0.1:1/db"])
+        try await generate(airflow, ["--all"], environment: ["ACME_PORTAL_API_TOKEN": secret, "WAREHOUSE_URL": "postgres://u:\(secret)@127.0.0.1:1/db"])
         let files = try FileManager.default.contentsOfDirectory(atPath: airflow.dagsFolder).filter { $0.hasSuffix(".py") }.sorted()
         let expected = (registeredDatasets.map { $0.replacingOccurrences(of: ".", with: "_") + "_ingestion.py" } + ["ingestkit_setup.py"]).sorted()
         #expect(files == expected)
@@ -104,13 +104,13 @@ import Testing
         #expect(((talent["tasks"] as! [String: [String: Any]])["extract"]?["pool"] as? String) == "talent_portal")
 
         // Flags override the dataset's defaults.
-        try generate(airflow, ["acme_portal.orders", "--schedule", "30 5 * * 1", "--retries", "1", "--pool", "acme_api"])
+        try await generate(airflow, ["acme_portal.orders", "--schedule", "30 5 * * 1", "--retries", "1", "--pool", "acme_api"])
         let overridden = try #require((try await dagBag(airflow)["dags"] as! [String: [String: Any]])["acme_portal_orders_ingestion"])
         #expect(overridden["timetable"] as? String == "CronDataIntervalTimetable 30 5 * * 1")
         #expect(((overridden["tasks"] as! [String: [String: Any]])["load"]?["retries"] as? Int) == 1)
         #expect(((overridden["tasks"] as! [String: [String: Any]])["load"]?["pool"] as? String) == "acme_api")
 
-        let bad = try Ingestctl.run(["airflow", "dag", "acme_portal.orders", "--schedule", "daily", "--out", airflow.dagsFolder],
+        let bad = try await Ingestctl.run(["airflow", "dag", "acme_portal.orders", "--schedule", "daily", "--out", airflow.dagsFolder],
                                     environment: [:], in: airflow.home)
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("schedule \"daily\" is not a five-field cron expression"))
@@ -128,7 +128,7 @@ import Testing
         stores["ACME_PORTAL_DEMO_ROWS"] = "300"
         stores["ACME_PORTAL_DEMO_PORT"] = String(try await Ingestctl.freePort())
         let env = try workerEnvironment(folder: folder, extra: stores)
-        try generate(airflow, ["acme_portal.orders", "--schedule", "none"])
+        try await generate(airflow, ["acme_portal.orders", "--schedule", "none"])
 
         let run = try await airflow.run(["dags", "test", "acme_portal_orders_ingestion", "2025-03-01"], environment: env)
         #expect(run.status == 0, "\(run.output.suffix(4_000))")
@@ -188,7 +188,7 @@ import Testing
         stores["ACME_PORTAL_DEMO_PORT"] = String(try await Ingestctl.freePort())
         var env = try workerEnvironment(folder: folder, extra: stores)
         env["INGESTCTL_BIN"] = wrapper
-        try generate(airflow, ["acme_portal.orders", "--schedule", "none", "--retries", "2", "--retry-delay", "1"])
+        try await generate(airflow, ["acme_portal.orders", "--schedule", "none", "--retries", "2", "--retry-delay", "1"])
 
         let run = try await airflow.run(["dags", "test", "acme_portal_orders_ingestion", "2025-03-01"], environment: env)
         #expect(run.status == 0, "\(run.output.suffix(4_000))")
@@ -228,7 +228,7 @@ import Testing
         await seen.set(port: server.port)
         let env = try workerEnvironment(folder: folder, extra: ["ACME_PORTAL_BASE_URL": server.baseURL, "ACME_PORTAL_API_TOKEN": "backfill-token"])
         // Weekly on Mondays: the run at logical date D covers the week before it.
-        try generate(airflow, ["acme_portal.orders", "--schedule", "0 0 * * 1"])
+        try await generate(airflow, ["acme_portal.orders", "--schedule", "0 0 * * 1"])
         let weeks = [("2025-01-06", "2025-01-13"), ("2025-01-13", "2025-01-20"), ("2025-01-20", "2025-01-27")]
         for (_, end) in weeks {
             let run = try await airflow.run(["dags", "test", "acme_portal_orders_ingestion", end], environment: env)
@@ -257,8 +257,8 @@ import Testing
         var env = try workerEnvironment(folder: folder, extra: ["ACME_PORTAL_DEMO_ROWS": "50",
                                                                 "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())])
         env["AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION"] = "False"
-        try generate(airflow, ["--models", "+fct_orders"])
-        try generate(airflow, ["acme_portal.orders", "acme_portal.customers", "--schedule", "none"])
+        try await generate(airflow, ["--models", "+fct_orders"])
+        try await generate(airflow, ["acme_portal.orders", "acme_portal.customers", "--schedule", "none"])
         #expect(FileManager.default.fileExists(atPath: airflow.dagsFolder + "/models_fct_orders.py"))
         #expect(try await airflow.run(["dags", "reserialize"], environment: env).status == 0)
         let queueScript = """

@@ -13,7 +13,7 @@ extension ObserveTests {
 
         @Test func aPipeGetsPlainLinesPerStep() async throws {
             let folder = try Ingestctl.workingDirectory("console")
-            let run = try Ingestctl.run(["run", "acme_portal.orders"], environment: try await Self.environment(rows: 120, token: "tok-\(UUID())"), in: folder)
+            let run = try await Ingestctl.run(["run", "acme_portal.orders"], environment: try await Self.environment(rows: 120, token: "tok-\(UUID())"), in: folder)
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stderr.contains("extract succeeded: 2 pages ("), "\(run.stderr)")
             #expect(run.stderr.contains("load succeeded: 120 rows parsed (120 inserted, 0 updated, 0 unchanged) in "), "\(run.stderr)")
@@ -56,7 +56,7 @@ extension ObserveTests {
             let folder = try Ingestctl.workingDirectory("console")
             var env = try await Self.environment(rows: 120, token: token)
             env["INGEST_LOG_LEVEL"] = "trace"
-            let run = try Ingestctl.run(["run", "acme_portal.orders", "--log-format", "json"], environment: env, in: folder)
+            let run = try await Ingestctl.run(["run", "acme_portal.orders", "--log-format", "json"], environment: env, in: folder)
             #expect(run.status == 0, "\(run.stderr)")
             let lines = run.stderr.split(separator: "\n")
             #expect(lines.count > 5)
@@ -75,11 +75,11 @@ extension ObserveTests {
         @Test func quietPrintsOnlyErrors() async throws {
             let folder = try Ingestctl.workingDirectory("console")
             let env = try await Self.environment(rows: 60, token: "tok-\(UUID())")
-            let run = try Ingestctl.run(["run", "acme_portal.orders", "--quiet"], environment: env, in: folder)
+            let run = try await Ingestctl.run(["run", "acme_portal.orders", "--quiet"], environment: env, in: folder)
             #expect(run.status == 0)
             #expect(run.stdout.isEmpty && run.stderr.isEmpty, "stdout: \(run.stdout) stderr: \(run.stderr)")
 
-            let failed = try Ingestctl.run(["run", "acme_portal.orders", "--quiet", "--steps", "load"], environment: env, in: folder)
+            let failed = try await Ingestctl.run(["run", "acme_portal.orders", "--quiet", "--steps", "load"], environment: env, in: folder)
             #expect(failed.status == 1)
             #expect(failed.stdout.isEmpty)
             let lines = failed.stderr.split(separator: "\n")

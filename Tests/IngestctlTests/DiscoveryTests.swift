@@ -23,10 +23,10 @@ import Testing
         return out
     }
 
-    @Test func everySourceFolderIsListedByIngestctl() throws {
+    @Test func everySourceFolderIsListedByIngestctl() async throws {
         let folders = try Self.sourceFolders()
         #expect(folders.count >= 2)
-        let result = try Ingestctl.run(["list"], environment: [:], in: try Ingestctl.workingDirectory())
+        let result = try await Ingestctl.run(["list"], environment: [:], in: try Ingestctl.workingDirectory())
         #expect(result.status == 0, "\(result.stderr)")
         let listed = Set(result.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") }.map(String.init))
         for folder in folders {
@@ -60,12 +60,12 @@ import Testing
 
     /// SwiftPM caches Package.swift's evaluation (folder list included): run in the repository,
     /// `ingestctl list` names a folder the build has not registered yet and the command that does.
-    @Test func listNamesASourceFolderThisBuildHasNotRegistered() throws {
+    @Test func listNamesASourceFolderThisBuildHasNotRegistered() async throws {
         let directory = try Ingestctl.workingDirectory()
         // A name no checkout registers (the new-user test adds CityPermits and runs these tests with it built in).
         try FileManager.default.createDirectory(atPath: directory + "/Sources/Sources/NotBuiltYet", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: directory + "/Sources/Sources/AcmePortal", withIntermediateDirectories: true)
-        let result = try Ingestctl.run(["list"], environment: [:], in: directory)
+        let result = try await Ingestctl.run(["list"], environment: [:], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("Sources/Sources/NotBuiltYet is not registered in this build: swift package purge-cache && touch Package.swift && swift build"))
         #expect(!result.stderr.contains("AcmePortal"), "a registered folder is not reported")
@@ -84,9 +84,9 @@ import Testing
     /// The root `.env.example` is the platform's (`ingestctl env --platform`) and each source folder's is that
     /// source's (`ingestctl env <source>`), so a new source edits no file outside its folder; `ingestctl env`
     /// alone prints every variable of them all.
-    @Test func envExampleIsWhatIngestctlEnvPrints() throws {
+    @Test func envExampleIsWhatIngestctlEnvPrints() async throws {
         let directory = try Ingestctl.workingDirectory()
-        let platform = try Ingestctl.run(["env", "--platform"], environment: [:], in: directory)
+        let platform = try await Ingestctl.run(["env", "--platform"], environment: [:], in: directory)
         #expect(platform.status == 0, "\(platform.stderr)")
         let file = try String(contentsOf: Self.root.appendingPathComponent(".env.example"), encoding: .utf8)
         #expect(file == platform.stdout, "regenerate it: swift run ingestctl env --platform > .env.example")
@@ -96,7 +96,7 @@ import Testing
         var everyFile = Self.variableNames(platform.stdout)
         for folder in try Self.sourceFolders() {
             let name = Self.snakeCase(folder)
-            let result = try Ingestctl.run(["env", name], environment: [:], in: directory)
+            let result = try await Ingestctl.run(["env", name], environment: [:], in: directory)
             #expect(result.status == 0, "\(result.stderr)")
             let path = "Sources/Sources/\(folder)/.env.example"
             let text = try? String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
@@ -105,7 +105,7 @@ import Testing
             everyFile.formUnion(Self.variableNames(result.stdout))
         }
 
-        let result = try Ingestctl.run(["env"], environment: [:], in: directory)
+        let result = try await Ingestctl.run(["env"], environment: [:], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Self.variableNames(result.stdout) == everyFile, "ingestctl env prints every variable of the .env.example files, and only those")
         for variable in ["ACME_PORTAL_BASE_URL", "TALENT_PORTAL_BASE_URL", "WAREHOUSE_URL"] {
@@ -114,7 +114,7 @@ import Testing
         // A secret is marked and shows no sample value.
         #expect(result.stdout.contains("(secret)\n# ACME_PORTAL_API_TOKEN=\n"))
 
-        let unknown = try Ingestctl.run(["env", "no_such_source"], environment: [:], in: directory)
+        let unknown = try await Ingestctl.run(["env", "no_such_source"], environment: [:], in: directory)
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no registered source is named no_such_source"), "\(unknown.stderr)")
     }

@@ -30,8 +30,8 @@ import Testing
         return commands
     }
 
-    @Test func theCLIReferenceInDocsIsWhatIngestctlPrints() throws {
-        let printed = try Ingestctl.run(["cli-reference"], environment: [:], in: try Ingestctl.workingDirectory())
+    @Test func theCLIReferenceInDocsIsWhatIngestctlPrints() async throws {
+        let printed = try await Ingestctl.run(["cli-reference"], environment: [:], in: try Ingestctl.workingDirectory())
         #expect(printed.status == 0, "\(printed.stderr)")
         #expect(printed.stdout.contains("### `ingestctl run`"))
         #expect(printed.stdout.contains("### `ingestctl models build`"), "nested commands are in it")
@@ -68,7 +68,7 @@ import Testing
                 Issue.record("README command `\(command)` has a placeholder no earlier command fills")
                 continue
             }
-            let result = try Ingestctl.run(arguments, environment: env, in: folder)
+            let result = try await Ingestctl.run(arguments, environment: env, in: folder)
             #expect(result.status == 0, "README: swift run ingestctl \(command)\n\(result.stdout)\n\(result.stderr)")
             if runId == nil, let match = result.stdout.firstMatch(of: /run (\S+) of acme_portal\.orders: SUCCEEDED/) {
                 runId = String(match.1)

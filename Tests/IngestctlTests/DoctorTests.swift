@@ -37,7 +37,7 @@ import Testing
     func everyCheckPassesOnTheDemoAPIAndNothingIsStored(_ kind: WarehouseKind) async throws {
         let folder = try Ingestctl.workingDirectory("doctor")
         let env = try await Self.environment(kind)
-        let doctor = try Ingestctl.run(["doctor", "acme_portal.orders"], environment: env, in: folder)
+        let doctor = try await Ingestctl.run(["doctor", "acme_portal.orders"], environment: env, in: folder)
         #expect(doctor.status == 0, "\(doctor.stdout)\(doctor.stderr)")
         let lines = Lines(doctor.stdout)
         for check in Self.checks { #expect(lines.passed(check), "\(check): \(doctor.stdout)") }
@@ -73,9 +73,9 @@ import Testing
         #expect(stored.isEmpty, "no bronze object: \(stored)")
 
         // After a run: the ledger exists and names it; the table matches its config.
-        let run = try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
+        let run = try await Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        let again = try Ingestctl.run(["doctor", "acme_portal.orders"], environment: env, in: folder)
+        let again = try await Ingestctl.run(["doctor", "acme_portal.orders"], environment: env, in: folder)
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
         let after = Lines(again.stdout)
         #expect(after["ddl"].contains("table acme_portal.orders matches its config"), "\(after["ddl"])")
@@ -88,7 +88,7 @@ import Testing
         let (_, server) = try await MessyOrdersAPI.start(kind, pages: [[MessyOrdersAPI.order("V-1")]])
         let folder = try Ingestctl.workingDirectory("doctor-variable")
         let env = try await Self.environment(kind, ["ACME_PORTAL_BASE_URL": server.server.baseURL])
-        let doctor = try Ingestctl.run(["doctor", "acme_portal.orders"], environment: env, in: folder)
+        let doctor = try await Ingestctl.run(["doctor", "acme_portal.orders"], environment: env, in: folder)
         await server.stop()
         #expect(doctor.status == 1, "\(doctor.stdout)\(doctor.stderr)")
         let lines = Lines(doctor.stdout)
@@ -104,7 +104,7 @@ import Testing
         let closed = try ClosedPort()
         let folder = try Ingestctl.workingDirectory("doctor-unreachable")
         let env = try await Self.environment(kind, ["ACME_PORTAL_BASE_URL": "http://127.0.0.1:\(closed.port)", "ACME_PORTAL_API_TOKEN": "tok-unreachable"])
-        let doctor = try Ingestctl.run(["doctor", "acme_portal.orders"], environment: env, in: folder)
+        let doctor = try await Ingestctl.run(["doctor", "acme_portal.orders"], environment: env, in: folder)
         withExtendedLifetime(closed) {}
         #expect(doctor.status == 1, "\(doctor.stdout)\(doctor.stderr)")
         let lines = Lines(doctor.stdout)
@@ -126,7 +126,7 @@ import Testing
         }
         let folder = try Ingestctl.workingDirectory("doctor-records")
         let env = try await Self.environment(kind, ["ACME_PORTAL_BASE_URL": server.baseURL, "ACME_PORTAL_API_TOKEN": token])
-        let doctor = try Ingestctl.run(["doctor", "acme_portal.orders"], environment: env, in: folder)
+        let doctor = try await Ingestctl.run(["doctor", "acme_portal.orders"], environment: env, in: folder)
         await server.stop()
         #expect(doctor.status == 1, "\(doctor.stdout)\(doctor.stderr)")
         let lines = Lines(doctor.stdout)
@@ -137,7 +137,7 @@ import Testing
 
     /// A name that is no dataset is an error (exit 2) that lists what is registered.
     @Test func anUnknownDatasetIsAnError() async throws {
-        let doctor = try Ingestctl.run(["doctor", "acme_portal.nope"], environment: [:], in: try Ingestctl.workingDirectory("doctor-unknown"))
+        let doctor = try await Ingestctl.run(["doctor", "acme_portal.nope"], environment: [:], in: try Ingestctl.workingDirectory("doctor-unknown"))
         #expect(doctor.status == 2)
         #expect(doctor.stderr.contains("source acme_portal has no dataset \"nope\""), "\(doctor.stderr)")
     }

@@ -14,15 +14,15 @@ extension ObserveTests {
             var env = ["ACME_PORTAL_DEMO_ROWS": "30", "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort()),
                        "INGEST_HOME": folder + "/.ingest"]
             if kind == .postgres { env["WAREHOUSE_URL"] = try await TestPlatform.freshDatabase() }
-            let run = try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
+            let run = try await Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
             #expect(run.status == 0, "\(run.stderr)")
 
-            func freshness(_ arguments: [String] = ["acme_portal.orders", "--output", "json"]) throws -> (Int32, [[String: Any]], Ingestctl.Result) {
-                let result = try Ingestctl.run(["freshness"] + arguments, environment: env, in: folder)
+            func freshness(_ arguments: [String] = ["acme_portal.orders", "--output", "json"]) async throws -> (Int32, [[String: Any]], Ingestctl.Result) {
+                let result = try await Ingestctl.run(["freshness"] + arguments, environment: env, in: folder)
                 let json = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [[String: Any]] ?? []
                 return (result.status, json, result)
             }
-            let (freshStatus, fresh, freshRun) = try freshness()
+            let (freshStatus, fresh, freshRun) = try await freshness()
             #expect(freshStatus == 0, "\(freshRun.stderr)")
             #expect(fresh.count == 1)
             #expect(fresh.first?["status"] as? String == "pass")
@@ -40,19 +40,19 @@ extension ObserveTests {
                 await warehouse.close()
             }
             try await age(hours: 30)
-            let (warnStatus, warn, _) = try freshness()
+            let (warnStatus, warn, _) = try await freshness()
             #expect(warnStatus == 0)
             #expect(warn.first?["status"] as? String == "warn")
             #expect((warn.first?["message"] as? String)?.contains("past the warn threshold of 24 h") == true, "\(warn)")
 
             try await age(hours: 50)
-            let (errorStatus, error, _) = try freshness()
+            let (errorStatus, error, _) = try await freshness()
             #expect(errorStatus == 1)
             #expect(error.first?["status"] as? String == "error")
             #expect((error.first?["message"] as? String)?.contains("past the error threshold of 48 h") == true, "\(error)")
 
             // All datasets as text: the stale one says ERROR; customers, never loaded and without thresholds, is unchecked.
-            let (allStatus, _, all) = try freshness([])
+            let (allStatus, _, all) = try await freshness([])
             #expect(allStatus == 1)
             let lines = all.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
             #expect(lines.first?.prefix(2) == ["dataset", "status"])
@@ -63,7 +63,7 @@ extension ObserveTests {
 
         @Test func anUnknownDatasetIsNamed() async throws {
             let folder = try Ingestctl.workingDirectory("freshness")
-            let result = try Ingestctl.run(["freshness", "acme_portal.nope"], environment: [:], in: folder)
+            let result = try await Ingestctl.run(["freshness", "acme_portal.nope"], environment: [:], in: folder)
             #expect(result.status == 2)
             #expect(result.stderr.contains("no dataset \"nope\""), "\(result.stderr)")
         }

@@ -11,19 +11,19 @@ import Testing
     @Test func recordsIntoTheSourceFixturesAndTheRecordingReplaysToTheSameRows() async throws {
         let folder = try Ingestctl.workingDirectory("record")
         let env = ["ACME_PORTAL_API_TOKEN": Self.token, "ACME_PORTAL_DEMO_ROWS": "300", "ACME_PORTAL_DEMO_PORT": "0"]
-        let run = try Ingestctl.run(["run", "acme_portal.customers", "--report", "report.json"], environment: env, in: folder)
+        let run = try await Ingestctl.run(["run", "acme_portal.customers", "--report", "report.json"], environment: env, in: folder)
         #expect(run.status == 0, "\(run.stderr)")
         let report = try JSONDecoder().decode(RunReport.self, from: try Data(contentsOf: URL(fileURLWithPath: folder + "/report.json")))
         let runId = report.runId
 
         // Outside a repository holding the source, it says where it would write and how to choose.
-        let outside = try Ingestctl.run(["record", "acme_portal.customers"], environment: env, in: folder)
+        let outside = try await Ingestctl.run(["record", "acme_portal.customers"], environment: env, in: folder)
         #expect(outside.status == 2)
         #expect(outside.stderr.contains("Sources/Sources/AcmePortal does not exist"), "\(outside.stderr)")
         #expect(outside.stderr.contains("--into FOLDER"))
 
         try FileManager.default.createDirectory(atPath: folder + "/Sources/Sources/AcmePortal", withIntermediateDirectories: true)
-        let recorded = try Ingestctl.run(["record", "acme_portal.customers"], environment: env, in: folder)
+        let recorded = try await Ingestctl.run(["record", "acme_portal.customers"], environment: env, in: folder)
         #expect(recorded.status == 0, "\(recorded.stderr)")
         let fixtures = folder + "/Sources/Sources/AcmePortal/Tests/Fixtures"
         #expect(recorded.stdout.contains("recorded run \(runId) of acme_portal.customers in Sources/Sources/AcmePortal/Tests/Fixtures/customers/\(runId)/"))
@@ -37,14 +37,14 @@ import Testing
             #expect(!text.contains(Self.token), "\(path) holds the token")
         }
         // Recording the same run again replaces it.
-        #expect(try Ingestctl.run(["record", "acme_portal.customers", "--run", runId], environment: env, in: folder).status == 0)
+        #expect(try await Ingestctl.run(["record", "acme_portal.customers", "--run", runId], environment: env, in: folder).status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixtures + "/customers") == [runId])
 
         // The recording served as the API: another folder's run loads the same customers.
         try await RecordedAPI.serving(recording) { api in
             let replayFolder = try Ingestctl.workingDirectory("replay")
             let replayEnv = ["ACME_PORTAL_BASE_URL": api.baseURL, "ACME_PORTAL_API_TOKEN": "replay-token"]
-            let replay = try Ingestctl.run(["run", "acme_portal.customers"], environment: replayEnv, in: replayFolder)
+            let replay = try await Ingestctl.run(["run", "acme_portal.customers"], environment: replayEnv, in: replayFolder)
             #expect(replay.status == 0, "\(replay.stderr)")
             #expect(api.unmatched.isEmpty)
             let original = try await TestPlatform.ofIngestctl(env, in: folder).rows(of: "acme_portal.customers", by: "entity_id")

@@ -7,14 +7,14 @@ import Testing
 @Suite struct IngestctlTests {
     /// Typed options are checked before anything runs: an unknown step takes the one error path
     /// (`error: …` naming the choices, exit status 2); an unknown output format is a usage error.
-    @Test func typedOptionsAreRefusedBeforeAnythingRuns() throws {
+    @Test func typedOptionsAreRefusedBeforeAnythingRuns() async throws {
         let folder = try Ingestctl.workingDirectory()
-        let steps = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract,publish"], environment: [:], in: folder)
+        let steps = try await Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract,publish"], environment: [:], in: folder)
         #expect(steps.status == 2, "\(steps.stderr)")
         #expect(steps.stderr.contains("error: unknown step \"publish\""), "\(steps.stderr)")
         #expect(steps.stderr.contains("choose among extract, load, models, gate"), "\(steps.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/.ingest"), "nothing was touched")
-        let output = try Ingestctl.run(["models", "ls", "--output", "yaml"], environment: [:], in: folder)
+        let output = try await Ingestctl.run(["models", "ls", "--output", "yaml"], environment: [:], in: folder)
         #expect(output.status != 0)
         #expect(output.stderr.contains("yaml"), "\(output.stderr)")
     }
@@ -26,7 +26,7 @@ import Testing
         var env = ["ACME_PORTAL_API_TOKEN": token, "ACME_PORTAL_DEMO_ROWS": "250", "INGEST_LOG_LEVEL": "trace",
                    "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
         if kind == .postgres { env["WAREHOUSE_URL"] = try await TestPlatform.freshDatabase() }
-        let run = try Ingestctl.run(["run", "acme_portal.orders", "--report", "report.json"], environment: env, in: folder)
+        let run = try await Ingestctl.run(["run", "acme_portal.orders", "--report", "report.json"], environment: env, in: folder)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("built-in demo API"))
         #expect(run.stdout.contains("250 parsed, 250 inserted, 0 updated, 0 unchanged"))
@@ -42,9 +42,9 @@ import Testing
         let models = report["models"] as! [String: Int]
         #expect(models["built"] == 8 && models["failed"] == 0 && models["tests_failed"] == 0 && models["tests_passed"]! > 0)
 
-        let rerun = try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
+        let rerun = try await Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
         #expect(rerun.stdout.contains("0 inserted, 0 updated, 250 unchanged"))
-        let state = try Ingestctl.run(["state", "acme_portal.orders"], environment: env, in: folder)
+        let state = try await Ingestctl.run(["state", "acme_portal.orders"], environment: env, in: folder)
         #expect(state.status == 0)
         #expect(state.stdout.split(separator: "\n").count == 3)
 
@@ -73,7 +73,7 @@ import Testing
         let folder = try Ingestctl.workingDirectory()
         var env = ["ACME_PORTAL_DEMO_ROWS": "300", "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
         if kind == .postgres { env["WAREHOUSE_URL"] = try await TestPlatform.freshDatabase() }
-        #expect(try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder).status == 0)
+        #expect(try await Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder).status == 0)
         env["INGEST_HOME"] = folder + "/.ingest"
         let test = TestPlatform(kind: kind, home: folder, settings: Settings(values: env), platform: try Platform(settings: Settings(values: env)))
         let before = try await test.withWarehouse { try await $0.execute("SELECT * FROM marts.fct_orders ORDER BY order_id") }
@@ -82,7 +82,7 @@ import Testing
         _ = try await test.withWarehouse {
             try await $0.execute("UPDATE acme_portal.orders SET status = 'exploded' WHERE entity_id = 'ORD-000001'")
         }
-        let build = try Ingestctl.run(["models", "build", "--select", "+fct_orders"], environment: env, in: folder)
+        let build = try await Ingestctl.run(["models", "build", "--select", "+fct_orders"], environment: env, in: folder)
         #expect(build.status == 1)
         #expect(build.stdout.contains("FAIL    test accepted_values_int_acme_portal__orders_enriched_status_clean"))
         #expect(build.stdout.contains("e.g. n_records=1, status_clean=exploded"))
@@ -91,15 +91,15 @@ import Testing
         #expect(after == before, "the published marts are as they were")
         let results = try String(contentsOfFile: folder + "/.ingest/target/run_results.json", encoding: .utf8)
         #expect(results.contains("\"status\" : \"fail\""))
-        let lineage = try Ingestctl.run(["models", "lineage", "--select", "+fct_orders"], environment: env, in: folder)
+        let lineage = try await Ingestctl.run(["models", "lineage", "--select", "+fct_orders"], environment: env, in: folder)
         #expect(lineage.stdout.contains("dim_customer --> fct_orders"))
-        let manifest = try Ingestctl.run(["models", "ls", "--output", "json"], environment: env, in: folder)
+        let manifest = try await Ingestctl.run(["models", "ls", "--output", "json"], environment: env, in: folder)
         #expect(try JSONSerialization.jsonObject(with: Data(manifest.stdout.utf8)) is [String: Any])
-        let nothing = try Ingestctl.run(["models", "run", "--select", "tag:nope"], environment: env, in: folder)
+        let nothing = try await Ingestctl.run(["models", "run", "--select", "tag:nope"], environment: env, in: folder)
         #expect(nothing.status != 0)
         #expect(nothing.stderr.contains("matches no model"))
         #expect(nothing.stderr.contains("use a tag a model has: acme_portal, customers, orders"), "the fix lists the tags there are")
-        let misspelt = try Ingestctl.run(["models", "build", "--select", "fct_order+"], environment: env, in: folder)
+        let misspelt = try await Ingestctl.run(["models", "build", "--select", "fct_order+"], environment: env, in: folder)
         #expect(misspelt.status != 0)
         #expect(misspelt.stderr.contains("selector \"fct_order+\" matches no model"))
         #expect(misspelt.stderr.contains("did you mean fct_orders?"), "\(misspelt.stderr)")
@@ -109,51 +109,51 @@ import Testing
     /// found by the recorded run), 2 for one that could not start.
     @Test func aMissingVariableFailsTheRunWithStatusOneAndAnUnknownDatasetTwo() async throws {
         let folder = try Ingestctl.workingDirectory()
-        let missing = try Ingestctl.run(["run", "acme_portal.orders"], environment: ["ACME_PORTAL_BASE_URL": "http://127.0.0.1:9"], in: folder)
+        let missing = try await Ingestctl.run(["run", "acme_portal.orders"], environment: ["ACME_PORTAL_BASE_URL": "http://127.0.0.1:9"], in: folder)
         #expect(missing.status == 1, "\(missing.stderr)")
         #expect((missing.stdout + missing.stderr).contains("ACME_PORTAL_API_TOKEN is not set"))
-        let unknown = try Ingestctl.run(["run", "acme_portal.nope"], environment: [:], in: folder)
+        let unknown = try await Ingestctl.run(["run", "acme_portal.nope"], environment: [:], in: folder)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("source acme_portal has no dataset \"nope\""))
-        let help = try Ingestctl.run(["run", "--help"], environment: [:], in: folder)
+        let help = try await Ingestctl.run(["run", "--help"], environment: [:], in: folder)
         #expect(help.stdout.contains("preflight → extract → load → models → gate"))
     }
 
     @Test func gateFailureExitsNonZero() async throws {
         let folder = try Ingestctl.workingDirectory()
         let env = ["ACME_PORTAL_DEMO_ROWS": "0", "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
-        let run = try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
+        let run = try await Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
         #expect(run.status == 1)
         #expect(run.stdout.contains("FAILED"))
         #expect(run.stdout.contains("0 records parsed"))
     }
 
-    @Test func badConfigurationIsOneLineNamingTheVariable() throws {
+    @Test func badConfigurationIsOneLineNamingTheVariable() async throws {
         let folder = try Ingestctl.workingDirectory()
-        let unreachable = try Ingestctl.run(["run", "acme_portal.orders"],
+        let unreachable = try await Ingestctl.run(["run", "acme_portal.orders"],
                                              environment: ["WAREHOUSE_URL": "postgres://me:hunter2-secret@127.0.0.1:1/db"], in: folder)
         #expect(unreachable.status != 0)
         #expect(unreachable.stderr.contains("WAREHOUSE_URL"))
         #expect(!unreachable.stderr.contains("hunter2-secret"))
         #expect(unreachable.stderr.split(separator: "\n").count == 1, "\(unreachable.stderr)")
 
-        let malformed = try Ingestctl.run(["state"], environment: ["WAREHOUSE_URL": "mysql://x"], in: folder)
+        let malformed = try await Ingestctl.run(["state"], environment: ["WAREHOUSE_URL": "mysql://x"], in: folder)
         #expect(malformed.status != 0)
         #expect(malformed.stderr.hasPrefix("error: WAREHOUSE_URL is not a postgres:// URL"))
 
-        let unknown = try Ingestctl.run(["run", "nope.orders"], environment: [:], in: folder)
+        let unknown = try await Ingestctl.run(["run", "nope.orders"], environment: [:], in: folder)
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("source \"nope\" is not registered"))
     }
 
-    @Test func ddlAndListPrintTheRegisteredDatasets() throws {
+    @Test func ddlAndListPrintTheRegisteredDatasets() async throws {
         let folder = try Ingestctl.workingDirectory()
-        let postgres = try Ingestctl.run(["ddl", "acme_portal.orders", "--dialect", "postgres"], environment: [:], in: folder)
+        let postgres = try await Ingestctl.run(["ddl", "acme_portal.orders", "--dialect", "postgres"], environment: [:], in: folder)
         #expect(postgres.stdout.contains("CREATE TABLE IF NOT EXISTS \"acme_portal\".\"orders\""))
         #expect(postgres.stdout.contains("\"amount\" numeric"))
-        let sqlite = try Ingestctl.run(["ddl", "acme_portal.customers", "--dialect", "sqlite"], environment: [:], in: folder)
+        let sqlite = try await Ingestctl.run(["ddl", "acme_portal.customers", "--dialect", "sqlite"], environment: [:], in: folder)
         #expect(sqlite.stdout.contains("\"acme_portal\".\"customers\""))
-        let list = try Ingestctl.run(["list"], environment: [:], in: folder)
+        let list = try await Ingestctl.run(["list"], environment: [:], in: folder)
         #expect(list.stdout.contains("acme_portal.orders"))
         #expect(list.stdout.contains("acme_portal.customers"))
         #expect(list.stdout.contains("ACME_PORTAL_API_TOKEN (secret)"))

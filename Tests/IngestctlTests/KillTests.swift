@@ -30,8 +30,8 @@ import Glibc
     }
 
     /// Extracts `rows` demo orders into bronze in `folder`; returns the bronze run.
-    func extract(env: [String: String], folder: String) throws -> String {
-        let extract = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract", "--report", "extract.json"],
+    func extract(env: [String: String], folder: String) async throws -> String {
+        let extract = try await Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract", "--report", "extract.json"],
                                         environment: env, in: folder)
         #expect(extract.status == 0, "\(extract.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/extract.json"))) as! [String: Any]
@@ -43,7 +43,7 @@ import Glibc
         let url = try await TestPlatform.freshDatabase()
         let env = ["WAREHOUSE_URL": url, "ACME_PORTAL_DEMO_ROWS": String(rows),
                    "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
-        let bronzeRun = try extract(env: env, folder: folder)
+        let bronzeRun = try await extract(env: env, folder: folder)
         let monitor = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(url))
         return Setup(rows: rows, env: env, folder: folder, url: url, bronzeRun: bronzeRun, monitor: monitor)
     }
@@ -113,7 +113,7 @@ import Glibc
                                   "the killed run's row stays running until the next run")
         #expect(killed.counts.inserted == 0 && killed.counts.updated == 0 && killed.watermark == nil)
 
-        let rerun = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "load", "--from-run", setup.bronzeRun,
+        let rerun = try await Ingestctl.run(["run", "acme_portal.orders", "--steps", "load", "--from-run", setup.bronzeRun,
                                                   "--report", "rerun.json"], environment: setup.env, in: setup.folder)
         #expect(rerun.status == 0, "\(rerun.stdout) \(rerun.stderr)")
         let counts = try #require(try await monitor.execute(
@@ -154,7 +154,7 @@ import Glibc
     @Test func killedDuringTheMergeThenARerunConverges() async throws {
         let setup = try await setup()
         // Silver holds every row with a stale checksum: the load is a rerun that stages them all and merges.
-        let first = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "load", "--from-run", setup.bronzeRun],
+        let first = try await Ingestctl.run(["run", "acme_portal.orders", "--steps", "load", "--from-run", setup.bronzeRun],
                                       environment: setup.env, in: setup.folder)
         #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
         try await setup.monitor.execute("UPDATE acme_portal.orders SET checksum_sha256 = 'stale'")
@@ -183,7 +183,7 @@ import Glibc
         // Fewer rows: with the SQL log on, each 500-row insert is written out with its values, which takes a while.
         let rows = 5_000
         let env = ["ACME_PORTAL_DEMO_ROWS": String(rows), "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
-        let bronzeRun = try extract(env: env, folder: folder)
+        let bronzeRun = try await extract(env: env, folder: folder)
         let log = folder + "/sql.log"
         let process = try startLoad(bronzeRun: bronzeRun, env: env.merging(["INGEST_SQL_LOG": log]) { _, new in new }, folder: folder)
         let insert = #"INSERT INTO "acme_portal"."orders""#

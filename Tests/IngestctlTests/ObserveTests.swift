@@ -23,7 +23,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder + "/textfile", withIntermediateDirectories: true)
         var env = try await Self.environment(kind, rows: 250, token: token)
         let before = Date().timeIntervalSince1970.rounded(.down)
-        let run = try Ingestctl.run(["run", "acme_portal.orders", "--metrics-file", "textfile/ingest.prom"], environment: env, in: folder)
+        let run = try await Ingestctl.run(["run", "acme_portal.orders", "--metrics-file", "textfile/ingest.prom"], environment: env, in: folder)
         #expect(run.status == 0, "\(run.stderr)")
         let file = folder + "/textfile/ingest.prom"
         let first = Monitoring.samples(try String(contentsOfFile: file, encoding: .utf8))
@@ -54,7 +54,7 @@ import Testing
         // A failing run (nothing to load) replaces the file: the ledger totals count both runs,
         // and the last success keeps the first run's time.
         env["ACME_PORTAL_DEMO_ROWS"] = "0"
-        let failed = try Ingestctl.run(["run", "acme_portal.orders", "--metrics-file", "textfile/ingest.prom"], environment: env, in: folder)
+        let failed = try await Ingestctl.run(["run", "acme_portal.orders", "--metrics-file", "textfile/ingest.prom"], environment: env, in: folder)
         #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
         let second = Monitoring.samples(try String(contentsOfFile: file, encoding: .utf8))
         #expect(second.value("ingest_last_run_succeeded", o) == 0)
@@ -72,7 +72,7 @@ import Testing
     @Test func metricsFileInAMissingFolderIsAnErrorNamingIt() async throws {
         let folder = try Ingestctl.workingDirectory("metrics")
         let env = try await Self.environment(.sqlite, rows: 20, token: "tok-\(UUID().uuidString)")
-        let run = try Ingestctl.run(["run", "acme_portal.orders", "--metrics-file", "missing/ingest.prom"], environment: env, in: folder)
+        let run = try await Ingestctl.run(["run", "acme_portal.orders", "--metrics-file", "missing/ingest.prom"], environment: env, in: folder)
         #expect(run.status == 2)
         #expect(run.stdout.contains("SUCCEEDED"), "the run itself is done and recorded")
         #expect(run.stderr.contains("cannot write the metrics file missing/ingest.prom"), "\(run.stderr)")
@@ -85,7 +85,7 @@ import Testing
         let folder = try Ingestctl.workingDirectory("push")
         var env = try await Self.environment(.sqlite, rows: 137, token: token)
         env["PUSHGATEWAY_URL"] = gateway
-        let run = try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
+        let run = try await Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(!run.stderr.contains("warning"), "\(run.stderr)")
 
@@ -111,7 +111,7 @@ import Testing
         let folder = try Ingestctl.workingDirectory("serve")
         let rows = kind == .sqlite ? 173 : 191
         let env = try await Self.environment(kind, rows: rows, token: token)
-        let run = try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
+        let run = try await Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
         #expect(run.status == 0, "\(run.stderr)")
 
         let port = try await Ingestctl.freePort()
@@ -166,10 +166,10 @@ import Testing
         let folder = try Ingestctl.workingDirectory("lineage")
         var env = try await Self.environment(.sqlite, rows: 120, token: token)
         env["OPENLINEAGE_URL"] = server.baseURL
-        let run = try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
+        let run = try await Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
         #expect(run.status == 0, "\(run.stderr)")
         // A run that fails: the load step without an extract and without --from-run has no bronze.
-        let failed = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "load"], environment: env, in: folder)
+        let failed = try await Ingestctl.run(["run", "acme_portal.orders", "--steps", "load"], environment: env, in: folder)
         #expect(failed.status == 1)
 
         let requests = await received.all
@@ -216,7 +216,7 @@ import Testing
         env["OPENLINEAGE_FILE"] = folder + "/lineage.jsonl"
         env["OPENLINEAGE_NAMESPACE"] = "acme-prod"
         for _ in 0..<2 {
-            let run = try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
+            let run = try await Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
             #expect(run.status == 0, "\(run.stderr)")
         }
         let lines = try String(contentsOfFile: folder + "/lineage.jsonl", encoding: .utf8).split(separator: "\n")

@@ -19,7 +19,7 @@ import Testing
     static func loadedThenAltered(_ kind: WarehouseKind, _ statements: [String]) async throws -> (String, [String: String], TestPlatform) {
         let folder = try Ingestctl.workingDirectory("plan")
         let env = try await Self.environment(kind)
-        let run = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract,load"], environment: env, in: folder)
+        let run = try await Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract,load"], environment: env, in: folder)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let test = try TestPlatform.ofIngestctl(env, in: folder)
         try await test.withWarehouse { warehouse in
@@ -45,7 +45,7 @@ import Testing
     func aMissingTableIsPlannedThenCreatedByApply(_ kind: WarehouseKind) async throws {
         let folder = try Ingestctl.workingDirectory("plan-new")
         let env = try await Self.environment(kind)
-        let plan = try Ingestctl.run(["plan", "acme_portal.orders"], environment: env, in: folder)
+        let plan = try await Ingestctl.run(["plan", "acme_portal.orders"], environment: env, in: folder)
         #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
         #expect(plan.stdout.contains("plan for acme_portal.orders: table acme_portal.orders on \(kind) (does not exist yet)"), "\(plan.stdout)")
         #expect(plan.stdout.contains("  + create table acme_portal.orders (11 columns, primary key (entity_id))"), "\(plan.stdout)")
@@ -56,12 +56,12 @@ import Testing
         let test = try TestPlatform.ofIngestctl(env, in: folder)
         #expect(try await Self.columns(test).isEmpty, "a plan changes nothing")
 
-        let apply = try Ingestctl.run(["plan", "acme_portal.orders", "--apply"], environment: env, in: folder)
+        let apply = try await Ingestctl.run(["plan", "acme_portal.orders", "--apply"], environment: env, in: folder)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(apply.stdout.contains("applied 5 additive change(s)"), "\(apply.stdout)")
         #expect(try await Self.columns(test).keys.sorted() == (try AcmePortalSource.orders.tableSchema()).columns.map(\.name).sorted())
         #expect(try await Self.indexes(test).isSuperset(of: ["orders__status__idx", "orders__created_date__idx", "orders__customer_id__idx"]))
-        let again = try Ingestctl.run(["plan", "acme_portal.orders"], environment: env, in: folder)
+        let again = try await Ingestctl.run(["plan", "acme_portal.orders"], environment: env, in: folder)
         #expect(again.status == 0 && again.stdout.contains("no changes: the table matches its config"), "\(again.stdout)")
     }
 
@@ -73,7 +73,7 @@ import Testing
         let (folder, env, test) = try await Self.loadedThenAltered(kind, [
             "ALTER TABLE acme_portal.orders DROP COLUMN description", "DROP INDEX acme_portal.orders__status__idx",
         ])
-        let plan = try Ingestctl.run(["plan", "acme_portal.orders", "--output", "json"], environment: env, in: folder)
+        let plan = try await Ingestctl.run(["plan", "acme_portal.orders", "--output", "json"], environment: env, in: folder)
         #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
         let additive = try #require(json["additive"] as? [[String: Any]])
@@ -83,16 +83,16 @@ import Testing
         #expect(json["rows_to_rewrite"] as? Int == 120, "issue 20 item 4: the rows stored before the added column")
         #expect(try await Self.columns(test)["description"] == nil, "a plan changes nothing")
 
-        let apply = try Ingestctl.run(["plan", "acme_portal.orders", "--apply"], environment: env, in: folder)
+        let apply = try await Ingestctl.run(["plan", "acme_portal.orders", "--apply"], environment: env, in: folder)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(apply.stdout.contains("  + add column description \(Self.typeName(kind, .text))") && apply.stdout.contains("applied 2 additive change(s)"), "\(apply.stdout)")
         #expect(try await Self.columns(test)["description"] != nil)
         #expect(try await Self.indexes(test).contains("orders__status__idx"))
         let rows = try await test.withWarehouse { try await $0.execute("SELECT count(*) AS n FROM acme_portal.orders") }
         #expect(rows.first?["n"] == "120", "every row kept")
-        #expect(try Ingestctl.run(["plan", "acme_portal.orders"], environment: env, in: folder).stdout.contains("no changes"))
+        #expect(try await Ingestctl.run(["plan", "acme_portal.orders"], environment: env, in: folder).stdout.contains("no changes"))
         #expect(apply.stdout.contains("  ~ the 120 row(s) stored before the added column(s) are marked for rewrite (checksums cleared)"), "\(apply.stdout)")
-        let rerun = try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
+        let rerun = try await Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
         #expect(rerun.status == 0, "\(rerun.stdout)\(rerun.stderr)")
         // Issue 20 item 4: the next run writes the added column into every row it meets, instead of leaving it NULL.
         #expect(rerun.stdout.contains("120 parsed, 0 inserted, 120 updated, 0 unchanged"), "\(rerun.stdout)")
@@ -110,7 +110,7 @@ import Testing
             "ALTER TABLE acme_portal.orders DROP COLUMN amount", "ALTER TABLE acme_portal.orders ADD COLUMN amount text",
             "DROP INDEX acme_portal.orders__customer_id__idx",
         ])
-        let plan = try Ingestctl.run(["plan", "acme_portal.orders"], environment: env, in: folder)
+        let plan = try await Ingestctl.run(["plan", "acme_portal.orders"], environment: env, in: folder)
         #expect(plan.status == 1, "\(plan.stdout)\(plan.stderr)")
         let migration = kind == .postgres
             ? #"migration: ALTER TABLE "acme_portal"."orders" ALTER COLUMN "amount" TYPE numeric USING "amount"::numeric;"#
@@ -120,12 +120,12 @@ import Testing
         #expect(plan.stdout.contains("  + create index orders__customer_id__idx on customer_id"))
         #expect(plan.stdout.contains("1 change(s) refused: write the migration above"))
 
-        let apply = try Ingestctl.run(["plan", "acme_portal.orders", "--apply"], environment: env, in: folder)
+        let apply = try await Ingestctl.run(["plan", "acme_portal.orders", "--apply"], environment: env, in: folder)
         #expect(apply.status == 1, "\(apply.stdout)\(apply.stderr)")
         #expect(apply.stdout.contains("applied 1 additive change(s)"), "\(apply.stdout)")
         #expect(try await Self.indexes(test).contains("orders__customer_id__idx"))
         #expect(try await Self.columns(test)["amount"] == "text", "a refused change is never applied")
-        let after = try Ingestctl.run(["plan", "acme_portal.orders"], environment: env, in: folder)
+        let after = try await Ingestctl.run(["plan", "acme_portal.orders"], environment: env, in: folder)
         #expect(after.status == 1 && !after.stdout.contains("  + "), "only the refused change is left: \(after.stdout)")
     }
 }

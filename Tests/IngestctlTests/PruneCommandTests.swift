@@ -11,7 +11,7 @@ import Testing
         let env = ["ACME_PORTAL_DEMO_ROWS": "60", "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort()),
                    "ACME_PORTAL_API_TOKEN": "prune-token-\(UUID().uuidString.prefix(6))"]
         for _ in 0..<2 {
-            let run = try Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract,load"], environment: env, in: folder)
+            let run = try await Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract,load"], environment: env, in: folder)
             #expect(run.status == 0, "\(run.stderr)")
         }
         // A partition from long ago, and today's two runs (kept: they are newer than the cutoff).
@@ -20,26 +20,26 @@ import Testing
         try Data("{}".utf8).write(to: URL(fileURLWithPath: old + "/page_00001.json"))
         try Data(#"{"size": "2"}"#.utf8).write(to: URL(fileURLWithPath: old + "/page_00001.json.meta.json"))
 
-        let dry = try Ingestctl.run(["prune", "acme_portal.orders", "--keep-days", "30", "--bronze"], environment: env, in: folder)
+        let dry = try await Ingestctl.run(["prune", "acme_portal.orders", "--keep-days", "30", "--bronze"], environment: env, in: folder)
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stdout.contains("acme_portal.orders\t-\t-\t1\t1\t1\t2"), "\(dry.stdout)")
         #expect(dry.stdout.contains("dry run: nothing was deleted; run again with --apply to delete"))
         #expect(FileManager.default.fileExists(atPath: old + "/page_00001.json"))
 
-        let applied = try Ingestctl.run(["prune", "acme_portal.orders", "--keep-days", "30", "--bronze", "--apply", "--output", "json"],
+        let applied = try await Ingestctl.run(["prune", "acme_portal.orders", "--keep-days", "30", "--bronze", "--apply", "--output", "json"],
                                         environment: env, in: folder)
         #expect(applied.status == 0, "\(applied.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(applied.stdout.utf8)) as? [String: Any])
         #expect(json["applied"] as? Bool == true && json["keep_days"] as? Int == 30)
         #expect(!FileManager.default.fileExists(atPath: old))
-        let list = try Ingestctl.run(["bronze", "ls", "acme_portal.orders"], environment: env, in: folder)
+        let list = try await Ingestctl.run(["bronze", "ls", "acme_portal.orders"], environment: env, in: folder)
         #expect(list.stdout.split(separator: "\n").count == 3, "today's two runs stay: \(list.stdout)")
 
         // Ledger and rejects: nothing finished 30 days ago.
-        let ledger = try Ingestctl.run(["prune", "--keep-days", "30", "--ledger", "--rejects"], environment: env, in: folder)
+        let ledger = try await Ingestctl.run(["prune", "--keep-days", "30", "--ledger", "--rejects"], environment: env, in: folder)
         #expect(ledger.stdout.contains("acme_portal.orders\t0\t0\t-"), "\(ledger.stdout)")
 
-        let negative = try Ingestctl.run(["prune", "--keep-days=-1"], environment: env, in: folder)
+        let negative = try await Ingestctl.run(["prune", "--keep-days=-1"], environment: env, in: folder)
         #expect(negative.status == 2 && negative.stderr.contains("--keep-days -1 is negative"), "\(negative.stderr)")
     }
 }

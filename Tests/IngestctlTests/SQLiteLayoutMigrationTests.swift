@@ -12,13 +12,13 @@ import Testing
         .appendingPathComponent("Fixtures/warehouse-one-file-per-schema").path
 
     /// Every table of the earlier files, as the sqlite3 shell prints it, by `schema.table`.
-    func legacyTables(in folder: String) throws -> [String: String] {
+    func legacyTables(in folder: String) async throws -> [String: String] {
         var tables: [String: String] = [:]
         for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasSuffix(".sqlite") && file != "main.sqlite" {
             let schema = String(file.dropLast(".sqlite".count))
             let path = folder + "/" + file
-            for table in try SQLiteShell.run(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").split(separator: "\n") {
-                tables["\(schema).\(table)"] = try SQLiteShell.run(path, "SELECT * FROM \"\(table)\" ORDER BY 1, 2;")
+            for table in try await SQLiteShell.run(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").split(separator: "\n") {
+                tables["\(schema).\(table)"] = try await SQLiteShell.run(path, "SELECT * FROM \"\(table)\" ORDER BY 1, 2;")
             }
         }
         return tables
@@ -40,7 +40,7 @@ import Testing
         try? FileManager.default.removeItem(atPath: warehouse + "/README.md")
         // A migration killed half way left its partial file behind.
         try Data("half-written".utf8).write(to: URL(fileURLWithPath: warehouse + "/warehouse.sqlite.migrating"))
-        let before = try legacyTables(in: warehouse)
+        let before = try await legacyTables(in: warehouse)
         // The fixture was made with 100 demo orders; a free port keeps parallel tests apart.
         let env = ["ACME_PORTAL_DEMO_ROWS": "100", "ACME_PORTAL_DEMO_PORT": String(try await Ingestctl.freePort())]
         let orders = try #require(before["acme_portal.orders"])
@@ -50,7 +50,7 @@ import Testing
         #expect(!oldRuns.isEmpty)
 
         // The first command that opens the warehouse migrates it and says so; nothing else changes.
-        let state = try Ingestctl.run(["state"], environment: env, in: folder)
+        let state = try await Ingestctl.run(["state"], environment: env, in: folder)
         #expect(state.status == 0, "\(state.stderr)")
         #expect(state.stderr.contains("has one file per schema"), "\(state.stderr)")
         #expect(state.stderr.contains("moving it into one file, warehouse.sqlite, once"))
@@ -60,10 +60,10 @@ import Testing
 
         let file = warehouse + "/warehouse.sqlite"
         for (name, rows) in before {
-            let moved = try SQLiteShell.run(file, "SELECT * FROM \"\(name)\" ORDER BY 1, 2;")
+            let moved = try await SQLiteShell.run(file, "SELECT * FROM \"\(name)\" ORDER BY 1, 2;")
             #expect(moved == afterOpening(name, rows), "\(name) holds the same rows in warehouse.sqlite")
         }
-        let schemaOfOrders = try SQLiteShell.run(file, "SELECT sql FROM sqlite_master WHERE tbl_name = 'acme_portal.orders';")
+        let schemaOfOrders = try await SQLiteShell.run(file, "SELECT sql FROM sqlite_master WHERE tbl_name = 'acme_portal.orders';")
         #expect(schemaOfOrders.contains("PRIMARY KEY"), "constraints are kept: \(schemaOfOrders)")
         #expect(schemaOfOrders.contains(#"CREATE INDEX "acme_portal.orders__"#), "indexes are kept: \(schemaOfOrders)")
         let left = try FileManager.default.contentsOfDirectory(atPath: warehouse).filter { $0.hasPrefix("warehouse.sqlite") || $0.hasSuffix(".sqlite") }
@@ -75,17 +75,17 @@ import Testing
         }
 
         // Once: the next run says nothing about it, finds every row unchanged and builds the marts.
-        let run = try Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
+        let run = try await Ingestctl.run(["run", "acme_portal.orders"], environment: env, in: folder)
         #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
         #expect(!run.stderr.contains("file per schema"))
         // Every order is found (none inserted); the demo on another port serves other source_url values, so rows count as updated.
         #expect(run.stdout.contains("rows: \(orderCount) parsed, 0 inserted,"), "\(run.stdout)")
-        let after = try Ingestctl.run(["state", "acme_portal.orders"], environment: env, in: folder)
+        let after = try await Ingestctl.run(["state", "acme_portal.orders"], environment: env, in: folder)
         let ledger = try #require(before["staging.ingestion_state"])
         let earlierOrderRuns: Int = ledger.split(separator: "\n").filter { $0.contains("|acme_portal|orders|") }.count
         let listed: Int = after.stdout.split(separator: "\n").count
         #expect(earlierOrderRuns > 0 && listed == 1 + earlierOrderRuns + 1, "a header, the earlier runs and this one: \(after.stdout)")
-        let marts = try SQLiteShell.run(file, #"SELECT count(*) FROM "marts.fct_orders";"#)
+        let marts = try await SQLiteShell.run(file, #"SELECT count(*) FROM "marts.fct_orders";"#)
         #expect(marts == "\(orderCount)\n")
     }
 
@@ -94,14 +94,14 @@ import Testing
         let warehouse = folder + "/.ingest/warehouse"
         try FileManager.default.createDirectory(atPath: folder + "/.ingest", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.fixture, toPath: warehouse)
-        let before = try legacyTables(in: warehouse)
-        async let first = Task.detached { try Ingestctl.run(["state"], environment: [:], in: folder) }.value
-        async let second = Task.detached { try Ingestctl.run(["state", "acme_portal.orders"], environment: [:], in: folder) }.value
+        let before = try await legacyTables(in: warehouse)
+        async let first = Task.detached { try await Ingestctl.run(["state"], environment: [:], in: folder) }.value
+        async let second = Task.detached { try await Ingestctl.run(["state", "acme_portal.orders"], environment: [:], in: folder) }.value
         let results = try await [first, second]
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
         #expect(results.filter { $0.stderr.contains("moving it into one file") }.count == 1, "\(results.map(\.stderr))")
         for (name, rows) in before {
-            #expect(try SQLiteShell.run(warehouse + "/warehouse.sqlite", "SELECT * FROM \"\(name)\" ORDER BY 1, 2;") == afterOpening(name, rows), "\(name)")
+            #expect(try await SQLiteShell.run(warehouse + "/warehouse.sqlite", "SELECT * FROM \"\(name)\" ORDER BY 1, 2;") == afterOpening(name, rows), "\(name)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: warehouse + "/previous-layout").sorted()
             == FileManager.default.contentsOfDirectory(atPath: Self.fixture).filter { $0.hasSuffix(".sqlite") }.sorted())

@@ -17,9 +17,9 @@ extension ObserveTests {
             var error: String?
         }
 
-        static func run(_ dataset: String, _ env: [String: String], in folder: String) throws -> Run {
+        static func run(_ dataset: String, _ env: [String: String], in folder: String) async throws -> Run {
             let report = "report-\(UUID().uuidString.prefix(8)).json"
-            let result = try Ingestctl.run(["run", dataset, "--report", report], environment: env, in: folder)
+            let result = try await Ingestctl.run(["run", dataset, "--report", report], environment: env, in: folder)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/" + report))) as? [String: Any],
                                     "no report: \(result.stderr)")
             let counts = json["counts"] as? [String: Any]
@@ -54,12 +54,12 @@ extension ObserveTests {
             let token = "tok-\(UUID().uuidString)"
             let folder = try Ingestctl.workingDirectory("serve-page")
             var env = try await ObserveTests.environment(kind, rows: 120, token: token)
-            let ordersOK = try Self.run("acme_portal.orders", env, in: folder)
+            let ordersOK = try await Self.run("acme_portal.orders", env, in: folder)
             #expect(ordersOK.status == "succeeded" && ordersOK.parsed == 120)
-            let customers = try Self.run("acme_portal.customers", env, in: folder)
+            let customers = try await Self.run("acme_portal.customers", env, in: folder)
             #expect(customers.status == "succeeded" && customers.parsed == 24)
             env["ACME_PORTAL_DEMO_ROWS"] = "0"
-            let ordersFailed = try Self.run("acme_portal.orders", env, in: folder)
+            let ordersFailed = try await Self.run("acme_portal.orders", env, in: folder)
             #expect(ordersFailed.status == "failed")
             let failure = try #require(ordersFailed.error)
 
@@ -184,7 +184,7 @@ extension ObserveTests {
             let folder = try Ingestctl.workingDirectory("serve-rejects")
             let run: Run
             do {
-                run = try Self.run("acme_portal.orders", env, in: folder)
+                run = try await Self.run("acme_portal.orders", env, in: folder)
                 await server.stop()
             } catch {
                 await server.stop()
@@ -192,7 +192,7 @@ extension ObserveTests {
             }
             #expect(run.status == "failed", "the default gate allows no reject")
             #expect(run.parsed == 2)
-            let stored = try Ingestctl.run(["rejects", "acme_portal.orders", "--run", run.id, "--output", "json"], environment: env, in: folder)
+            let stored = try await Ingestctl.run(["rejects", "acme_portal.orders", "--run", run.id, "--output", "json"], environment: env, in: folder)
             let rejects = try #require(try JSONSerialization.jsonObject(with: Data(stored.stdout.utf8)) as? [[String: Any]], "\(stored.stderr)")
             #expect(rejects.count == 1)
             let reason = try #require(rejects.first?["reason"] as? String)
@@ -201,7 +201,7 @@ extension ObserveTests {
             demo["ACME_PORTAL_BASE_URL"] = nil
             demo["ACME_PORTAL_DEMO_ROWS"] = "20"
             demo["ACME_PORTAL_DEMO_PORT"] = String(try await Ingestctl.freePort())
-            let clean = try Self.run("acme_portal.orders", demo, in: folder)
+            let clean = try await Self.run("acme_portal.orders", demo, in: folder)
             #expect(clean.status == "succeeded")
 
             let (serve, base) = try await Self.serve(env, in: folder)

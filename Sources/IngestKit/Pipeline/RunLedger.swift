@@ -95,7 +95,15 @@ public struct RunLedger: Sendable {
         try await warehouse.ensureSchema(Self.schema)
         for statement in createStatements { try await warehouse.execute(statement) }
         let existing = Set(try await warehouse.existingColumns(schema: Self.schema, table: Self.table).map(\.name))
-        for statement in addColumnStatements(existing: existing) { try await warehouse.execute(statement) }
+        for statement in addColumnStatements(existing: existing) {
+            do {
+                try await warehouse.execute(statement)
+            } catch {
+                // Another process opening the same older ledger added it a moment before: nothing left to do.
+                let now = Set(try await warehouse.existingColumns(schema: Self.schema, table: Self.table).map(\.name))
+                if addColumnStatements(existing: now).contains(statement) { throw error }
+            }
+        }
         if try await !totals.exists(in: warehouse) {
             for statement in totals.createStatements(ledger: name) { try await warehouse.execute(statement) }
         }

@@ -39,7 +39,7 @@ import Testing
     func ingestctl(_ test: TestPlatform, _ arguments: [String]) async throws -> Ingestctl.Result {
         var env = ["INGEST_HOME": test.home]
         if let url = test.settings["WAREHOUSE_URL"] { env["WAREHOUSE_URL"] = url }
-        return try Ingestctl.run(arguments, environment: env, in: try Ingestctl.workingDirectory())
+        return try await Ingestctl.run(arguments, environment: env, in: try Ingestctl.workingDirectory())
     }
 
     // MARK: - Item 4: rejected rows, and the default reject-ratio policy

@@ -67,9 +67,9 @@ import Testing
         let folder = sqlite.test.home + "/warehouse"
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sqlite") }
         #expect(files == ["warehouse.sqlite"])
-        let shell = try SQLiteShell.run(folder + "/warehouse.sqlite", #"SELECT count(*) FROM "marts.fct_generated_cross_source";"#)
+        let shell = try await SQLiteShell.run(folder + "/warehouse.sqlite", #"SELECT count(*) FROM "marts.fct_generated_cross_source";"#)
         #expect(shell == "\(sqlite.crossSource.count)\n")
-        let tables = try SQLiteShell.run(folder + "/warehouse.sqlite", ".tables")
+        let tables = try await SQLiteShell.run(folder + "/warehouse.sqlite", ".tables")
         #expect(tables.contains("gen_15.items") && tables.contains("staging.ingestion_state"))
     }
 }
