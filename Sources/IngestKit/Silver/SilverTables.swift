@@ -17,7 +17,18 @@ package struct SilverTables: Sendable {
             try await ensureEach(table)
             return []
         }
-        return try await warehouse.ensureCatalog(table.qualifiedName) { session in try await Self.postgresDDL(table, in: session) }
+        let ran = try await warehouse.ensureCatalog(table.qualifiedName) { session in try await Self.postgresDDL(table, in: session) }
+        let ddl = DDL(.postgres)
+        let added = table.columns.filter { column in ran.contains(ddl.addColumn(column, to: table)) }.map(\.name)
+        if !added.isEmpty { Self.noteAdded(added, to: table) }
+        return ran
+    }
+
+    /// The notice of columns added to a table that had rows (marked for rewrite in the same transaction).
+    static func noteAdded(_ added: [String], to table: TableSchema) {
+        RunNotes.notice("column(s) \(added.joined(separator: ", ")) added to \(table.schema).\(table.table): the rows stored before are marked "
+                        + "for rewrite (checksums cleared), so this run writes the new column(s) for the keys it loads; "
+                        + "`ingestctl replay \(table.qualifiedName)` writes them for every stored run")
     }
 
     /// The DDL `table` lacks on PostgreSQL: its schema, the table or added columns, missing indexes.
@@ -51,10 +62,7 @@ package struct SilverTables: Sendable {
                 try await warehouse.transaction { session in
                     for statement in statements { try await session.execute(statement) }
                 }
-                let added = table.columns.map(\.name).filter { name in !existing.contains { $0.name == name } }
-                RunNotes.notice("column(s) \(added.joined(separator: ", ")) added to \(table.schema).\(table.table): the rows stored before are marked "
-                                + "for rewrite (checksums cleared), so this run writes the new column(s) for the keys it loads; "
-                                + "`ingestctl replay \(table.qualifiedName)` writes them for every stored run")
+                Self.noteAdded(table.columns.map(\.name).filter { name in !existing.contains { $0.name == name } }, to: table)
             }
         }
         for statement in ddl.createIndexes(table) { try await warehouse.execute(statement) }
