@@ -33,6 +33,17 @@ public enum MessyOrdersAPI {
         return (test, Server(server: server, box: box))
     }
 
+    /// An order carrying every key the acme order type reads (name, status, created_at, total, description,
+    /// customer with id, email and address, lines with sku and quantity), so that no key vanishes from a page
+    /// of them (see `VanishedKeysTests`); `fields` replace those keys or add others, as in `order(_:_:)`.
+    public static func completeOrder(_ id: String, _ fields: [String: String] = [:]) -> String {
+        let defaults = ["name": json("Order \(id)"), "status": json("pending"), "created_at": json("2025-01-01T00:00:00Z"), "total": json("10.00"),
+                        "description": json("Order \(id)"),
+                        "customer": #"{"id": "C0", "email": "c0@example.com", "address": {"city": "Oslo", "zip": "0150"}}"#,
+                        "lines": #"[{"sku": "A", "quantity": 1}]"#]
+        return order(id, defaults.merging(fields) { _, given in given })
+    }
+
     /// An order as JSON text; `fields` are raw JSON values by key (strings must be given quoted, e.g. with `json(_:)`).
     public static func order(_ id: String, _ fields: [String: String] = [:]) -> String {
         var members = [#""id": \#(json(id))"#]

@@ -38,8 +38,13 @@ public struct JSONItem<Value: Decodable>: Decodable {
         do {
             value = try json.decodeValue(Value.self, at: index, key: nil)
             unread = json.unreadKeys(at: index, scope: scope)
-            if !unread.isEmpty { SchemaDrift.current?.record(unread) }
+            let missing = json.missingKeys(at: index, scope: scope)
+            if let drift = SchemaDrift.current {
+                if !unread.isEmpty { drift.record(unread) }
+                drift.recordItem(missing: missing)
+            }
         } catch let error as DecodingError {
+            _ = json.missingKeys(at: index, scope: scope)
             failure = DecodingErrorText.describe(error)
         }
     }
@@ -48,16 +53,64 @@ public struct JSONItem<Value: Decodable>: Decodable {
 /// Collects the keys items carried that their types never read (schema drift), while a parse runs
 /// inside `SchemaDrift.$current.withValue(_:)`: `JSONItem` reports to it.
 public final class SchemaDrift: @unchecked Sendable {
-    /// One drifted key: how many items carried it and the first value seen (JSON text, cut at 200 characters).
+    /// One drifted key: how many items carried it and the first value seen (JSON text, cut at 200 characters);
+    /// or, `vanished`, a key the item type reads that no item of the run carried (`count`: the items, `example` empty).
     public struct Key: Sendable, Hashable, Codable {
         public var path: String
         public var count: Int
         public var example: String
+        /// A key the item type reads, absent (not `null`) from every item of the run: renamed or dropped upstream.
+        package var vanished = false
 
         public init(path: String, count: Int, example: String) {
             self.path = path
             self.count = count
             self.example = example
+        }
+
+        package init(vanished path: String, items: Int) {
+            self.init(path: path, count: items, example: "")
+            vanished = true
+        }
+
+        enum CodingKeys: String, CodingKey { case path, count, example, vanished }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            path = try c.decode(String.self, forKey: .path)
+            count = try c.decode(Int.self, forKey: .count)
+            example = try c.decode(String.self, forKey: .example)
+            vanished = try c.decodeIfPresent(Bool.self, forKey: .vanished) ?? false
+        }
+
+        /// `vanished` is written only when true, so a drifted key's JSON is as it was.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(path, forKey: .path)
+            try c.encode(count, forKey: .count)
+            try c.encode(example, forKey: .example)
+            if vanished { try c.encode(true, forKey: .vanished) }
+        }
+    }
+
+    /// The items decoded, and per key path the type read the items that lacked it (absent, not `null`).
+    package struct Absences: Sendable, Hashable {
+        package var items = 0
+        package var absent: [String: Int] = [:]
+
+        package init() {}
+
+        package static func + (a: Absences, b: Absences) -> Absences {
+            var sum = a
+            sum.items += b.items
+            sum.absent.merge(b.absent, uniquingKeysWith: +)
+            return sum
+        }
+
+        /// The keys no decoded item carried, sorted: vanished keys (none when no item was decoded).
+        package var vanished: [Key] {
+            guard items > 0 else { return [] }
+            return absent.filter { $0.value == items }.keys.sorted().map { Key(vanished: $0, items: items) }
         }
     }
 
@@ -80,8 +133,21 @@ public final class SchemaDrift: @unchecked Sendable {
         }
     }
 
+    private var absences = Absences()
+
+    /// One item decoded, lacking the keys `missing` that its type read (dotted paths).
+    package func recordItem(missing: Set<String>) {
+        lock.withLock {
+            absences.items += 1
+            for path in missing { absences.absent[path, default: 0] += 1 }
+        }
+    }
+
     /// The keys seen so far, by path.
     public var collected: [Key] { lock.withLock { keys.values.sorted { $0.path < $1.path } } }
+
+    /// The items decoded so far and the keys they lacked.
+    package var collectedAbsences: Absences { lock.withLock { absences } }
 
     /// `a` and `b` together: counts added, the first example kept.
     public static func merge(_ a: [Key], _ b: [Key]) -> [Key] {

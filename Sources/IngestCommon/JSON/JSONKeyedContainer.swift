@@ -50,9 +50,9 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     /// Tape index of the value for `key`, or nil when the object has no such member.
     private func find(_ key: Key) -> Int? { find(text: key.stringValue) }
 
-    private func find(text: String) -> Int? {
-        var text = text
-        return text.withUTF8 { utf8 in
+    private func find(text key: String) -> Int? {
+        var text = key
+        let found: Int? = text.withUTF8 { utf8 in
             let tape = decoder.tape, base = decoder.base
             var member = object + 1
             for _ in 0..<Int(tape[object].end) {
@@ -66,6 +66,9 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             }
             return nil
         }
+        // A key the type reads that the item lacks (absent, not null): a vanished key if no item has it.
+        if found == nil, readScope != 0 { decoder.noteMissing(key, in: object, scope: readScope) }
+        return found
     }
 
     private func require(_ key: Key) throws -> Int {

@@ -87,6 +87,55 @@ final class JSONValueDecoder: Decoder, SingleValueDecodingContainer {
     /// Whether the key at `member` was looked up in `scope`.
     func wasRead(_ member: Int, in scope: UInt32) -> Bool { readMarks?[member] == scope }
 
+    /// Keys a tracking scope looked up that their object lacks (absent, not `null`): the scope, the object's
+    /// tape index and the key (vanished keys: `JSONItem.missing`).
+    @exclusivity(unchecked) private var missedKeys: [(scope: UInt32, object: Int, key: String)] = []
+
+    /// Notes that `scope` looked up `key` in the object at `object` and found no such member.
+    func noteMissing(_ key: String, in object: Int, scope: UInt32) { missedKeys.append((scope, object, key)) }
+
+    /// The keys `scope` looked up and found absent inside the value at `root`, as dotted paths from it
+    /// (`customer.phone`; array elements add no index), each once; forgets them.
+    func missingKeys(at root: Int, scope: UInt32) -> Set<String> {
+        guard !missedKeys.isEmpty else { return [] }
+        var found = Set<String>()
+        for missed in missedKeys where missed.scope == scope {
+            guard let prefix = keyPath(to: missed.object, from: root) else { continue }
+            found.insert(prefix.isEmpty ? missed.key : prefix + "." + missed.key)
+        }
+        missedKeys.removeAll { $0.scope == scope }
+        return found
+    }
+
+    /// The dotted key path from the value at `root` to the value at `target` ("" when they are the same), or `nil`
+    /// when `target` is not inside it. Tape entries are in document order, so only the member holding `target` is walked.
+    private func keyPath(to target: Int, from root: Int) -> String? {
+        if root == target { return "" }
+        let entry = tape[root]
+        guard target > root, target < Int(entry.next) else { return nil }
+        switch entry.kind & JSONTapeKind.typeMask {
+        case JSONTapeKind.object:
+            var member = root + 1
+            for _ in 0..<Int(entry.end) {
+                if let rest = keyPath(to: target, from: member + 1) {
+                    let key = tape[member]
+                    let name = JSONStringText.string(base, start: Int(key.start), end: Int(key.end), escaped: key.kind & JSONTapeKind.escaped != 0)
+                    return rest.isEmpty ? name : name + "." + rest
+                }
+                member = Int(tape[member + 1].next)
+            }
+        case JSONTapeKind.array:
+            var element = root + 1
+            for _ in 0..<Int(entry.end) {
+                if let rest = keyPath(to: target, from: element) { return rest }
+                element = Int(tape[element].next)
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
     // MARK: - Decoder
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {

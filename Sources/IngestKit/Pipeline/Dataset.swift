@@ -47,6 +47,9 @@ public struct Dataset: Sendable {
     /// What to do with NUL characters (U+0000) in text: remove them and count the rows as
     /// `sanitized` (the default), or refuse the row.
     public var nulCharacters: NULCharacterPolicy
+    /// What a run does when keys the item type reads vanished from every item and loading it would set stored
+    /// values to NULL: fail without loading (the default), or load and say how many values were set to NULL.
+    public var vanishedKeys: VanishedKeyPolicy
 
     private let makeSchema: @Sendable () throws -> TableSchema
     private let makeParse: @Sendable (NULCharacterPolicy) throws -> @Sendable (StoredArtifact) throws -> ParsedArtifact
@@ -70,12 +73,13 @@ public struct Dataset: Sendable {
         description: String? = nil,
         orchestration: Orchestration = Orchestration(),
         freshness: DatasetFreshness = DatasetFreshness(),
-        nulCharacters: NULCharacterPolicy = .strip
+        nulCharacters: NULCharacterPolicy = .strip,
+        vanishedKeys: VanishedKeyPolicy = .fail
     ) {
         self.init(source: source, name: name, schema: schema ?? source, table: table ?? name, label: "dataset \(source).\(name)",
                   columns: Column.withPlatformColumns(columns), extractor: extractor, parse: parse, watermark: watermark,
                   lookbackDays: lookbackDays, gate: gate, description: description, orchestration: orchestration,
-                  freshness: freshness, nulCharacters: nulCharacters)
+                  freshness: freshness, nulCharacters: nulCharacters, vanishedKeys: vanishedKeys)
     }
 
     /// A dataset whose table is a `SourceTableConfig` type (its columns as declared, platform columns included).
@@ -89,20 +93,21 @@ public struct Dataset: Sendable {
         description: String? = nil,
         orchestration: Orchestration = Orchestration(),
         freshness: DatasetFreshness = DatasetFreshness(),
-        nulCharacters: NULCharacterPolicy = .strip
+        nulCharacters: NULCharacterPolicy = .strip,
+        vanishedKeys: VanishedKeyPolicy = .fail
     ) {
         self.init(source: config.sourceName, name: config.dataset, schema: config.schema, table: config.table,
                   label: "SourceTableConfig \(config) (\(config.sourceName).\(config.dataset))",
                   columns: config.columns, extractor: extractor, parse: parse, watermark: watermark,
                   lookbackDays: lookbackDays, gate: gate, description: description, orchestration: orchestration,
-                  freshness: freshness, nulCharacters: nulCharacters)
+                  freshness: freshness, nulCharacters: nulCharacters, vanishedKeys: vanishedKeys)
     }
 
     private init<Row: Sendable>(
         source: String, name: String, schema: String, table: String, label: String, columns: [Column<Row>],
         extractor: any Extractor, parse: ParseFunction<Row>, watermark: RowWatermark<Row>?, lookbackDays: Int,
         gate: SuccessGate, description: String?, orchestration: Orchestration, freshness: DatasetFreshness,
-        nulCharacters: NULCharacterPolicy
+        nulCharacters: NULCharacterPolicy, vanishedKeys: VanishedKeyPolicy = .fail
     ) {
         self.source = source
         self.name = name
@@ -115,6 +120,7 @@ public struct Dataset: Sendable {
         self.orchestration = orchestration
         self.freshness = freshness
         self.nulCharacters = nulCharacters
+        self.vanishedKeys = vanishedKeys
         let makeSchema: @Sendable () throws -> TableSchema = {
             try TableSchema(validating: columns, label: label, sourceName: source, dataset: name, schema: schema, table: table)
         }
@@ -151,7 +157,9 @@ public struct Dataset: Sendable {
                         if let value = mark?(row), latest.map({ value > $0 }) ?? true { latest = value }
                     }
                 }
-                return ParsedArtifact(rows: values, watermark: latest, sanitized: sanitized, rejects: rejects, drift: drift.collected)
+                var result = ParsedArtifact(rows: values, watermark: latest, sanitized: sanitized, rejects: rejects, drift: drift.collected)
+                result.absences = drift.collectedAbsences
+                return result
             }
         }
     }
@@ -278,6 +286,8 @@ public struct ParsedArtifact: Sendable {
     public var rejects: [RejectedItem] = []
     /// Keys the items carried that the item type never read (parsers decoding with `JSONItem`).
     public var drift: [SchemaDrift.Key] = []
+    /// The items decoded with `JSONItem` and the keys their type read that they lacked (vanished keys).
+    package var absences = SchemaDrift.Absences()
 }
 
 /// An item of an artifact that was not loaded: the parser could not map it, or the warehouse

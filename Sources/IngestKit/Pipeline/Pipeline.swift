@@ -200,7 +200,7 @@ package struct Pipeline: Sendable {
                         committed = Self.merging(committed, .init(name: (options.steps.contains(.models) ? RunStep.models : .gate),
                                                                   status: .running, seconds: 0))
                     }
-                    let loader = SilverLoader(warehouse: warehouse, table: table, bronze: bronze, ledger: ledger)
+                    let loader = SilverLoader(warehouse: warehouse, table: table, bronze: bronze, ledger: ledger, vanishedKeys: dataset.vanishedKeys)
                     let parse = try dataset.makeParser()
                     for manifest in manifests {
                         report.bronzePrefix = bronze.layout.runPrefix(ingestDate: manifest.ingestDate, runId: manifest.runId)
@@ -215,9 +215,15 @@ package struct Pipeline: Sendable {
                             throw error
                         }
                     }
-                    if !report.drift.isEmpty {
-                        RunNotes.notice("schema drift in \(dataset.qualifiedName): \(report.drift.count) keys the item type never reads: "
-                                        + report.drift.map { "\($0.path) (\($0.count) items, e.g. \(VisibleText.escaped($0.example)))" }.joined(separator: ", "))
+                    let unread = report.drift.filter { !$0.vanished }
+                    if !unread.isEmpty {
+                        RunNotes.notice("schema drift in \(dataset.qualifiedName): \(unread.count) keys the item type never reads: "
+                                        + unread.map { "\($0.path) (\($0.count) items, e.g. \(VisibleText.escaped($0.example)))" }.joined(separator: ", "))
+                    }
+                    let vanished = report.drift.filter(\.vanished)
+                    if !vanished.isEmpty {
+                        RunNotes.notice("schema drift in \(dataset.qualifiedName): \(vanished.count) keys the item type reads vanished from every item "
+                                        + "(absent, not null): " + vanished.map { "\($0.path) (\($0.count) items)" }.joined(separator: ", "))
                     }
                 }
             } else {

@@ -16,7 +16,7 @@ extension RunReport {
                      + (counts.duplicates > 0 ? ", \(counts.duplicates) duplicate keys (last one kept)" : "")
                      + (counts.sanitized > 0 ? ", \(counts.sanitized) sanitized (NUL characters removed)" : "")
                      + (counts.rejected > 0 ? ", \(counts.rejected) rejected (`ingestctl rejects \(run.source).\(run.dataset) --run \(run.runId)`)" : ""))
-        if !run.drift.isEmpty { lines.append("  drift: " + run.drift.map { "\($0.path) (\($0.count))" }.joined(separator: ", ")) }
+        if !run.drift.isEmpty { lines.append("  drift: " + run.drift.map { "\($0.path) (\($0.vanished ? "vanished from \($0.count) items" : String($0.count)))" }.joined(separator: ", ")) }
         lines.append("  steps: " + run.steps.map { "\($0.name) \($0.status) \(String(format: "%.2fs", $0.seconds))" }.joined(separator: ", "))
         if let gate {
             lines.append("  gate: " + (gate.passed ? "passed" : "FAILED (\(gate.failures.joined(separator: "; ")))"))

@@ -54,11 +54,13 @@ extension Source {
         description: String? = nil,
         orchestration: Orchestration = Orchestration(),
         freshness: DatasetFreshness = DatasetFreshness(),
-        nulCharacters: NULCharacterPolicy = .strip
+        nulCharacters: NULCharacterPolicy = .strip,
+        vanishedKeys: VanishedKeyPolicy = .fail
     ) -> Dataset {
         Dataset(source: sourceName, name, schema: schema, table: table, columns: columns, extractor: extractor, parse: parse,
                 watermark: watermark, lookbackDays: lookbackDays, gate: gate, description: description,
-                orchestration: orchestration, freshness: freshness, nulCharacters: nulCharacters)
+                orchestration: orchestration, freshness: freshness, nulCharacters: nulCharacters,
+                vanishedKeys: vanishedKeys)
     }
 }
 

@@ -22,7 +22,8 @@ public struct SuccessGate: Sendable {
     /// The newest value of the freshness column (`Dataset.freshness.column`, default the
     /// ingested-at column) must be at most this many hours old after the load; `nil` (default): off.
     public var maxAgeHours: Double?
-    /// Whether schema drift (keys in the artifacts that the item type never reads) fails the run (default off: a notice).
+    /// Whether schema drift (keys in the artifacts that the item type never reads, or keys it reads that vanished from
+    /// every item) fails the run (default off: a notice).
     public var failOnDrift: Bool
     /// Extra checks: each returns a failure message, or `nil` when the run passes it.
     public var checks: [@Sendable (RunReport) -> String?]
@@ -84,7 +85,13 @@ public struct SuccessGate: Sendable {
             }
         }
         if failOnDrift, !report.drift.isEmpty {
-            failures.append("schema drift: \(report.drift.count) keys the item type never reads (\(report.drift.map(\.path).joined(separator: ", ")))")
+            let unread = report.drift.filter { !$0.vanished }, vanished = report.drift.filter(\.vanished)
+            var found: [String] = []
+            if !unread.isEmpty { found.append("\(unread.count) keys the item type never reads (\(unread.map(\.path).joined(separator: ", ")))") }
+            if !vanished.isEmpty {
+                found.append("\(vanished.count) keys the item type reads vanished from every item (\(vanished.map(\.path).joined(separator: ", ")))")
+            }
+            failures.append("schema drift: " + found.joined(separator: "; "))
         }
         if let models = report.models, report.ran(.models) {
             if models.failed > 0 || models.skipped > 0 { failures.append("models must build: \(models.failed) models failed and \(models.skipped) were skipped") }

@@ -80,14 +80,10 @@ public struct SchemaEvolution: Sendable {
                                   + refused.map { "\($0.description); migration: \($0.migration)" }.joined(separator: "; "),
                               fix: "run the migration above (or revert the config); only added columns are applied automatically")
         }
-        return added.flatMap { addColumn($0, to: table) }
-    }
-
-    /// Adds `column` to the existing `table` and marks the rows stored before for rewrite (their checksums
-    /// cleared), so the next run or `ingestctl replay` writes the column instead of leaving it NULL.
-    package func addColumn(_ column: TableSchema.ColumnSpec, to table: TableSchema) -> [String] {
         let ddl = DDL(dialect)
-        return [ddl.addColumn(column, to: table), ddl.markForRewrite(table)]
+        // The rows stored before an added column are marked for rewrite (checksums cleared), so the next run
+        // or `ingestctl replay` writes the column instead of leaving it NULL.
+        return added.map { ddl.addColumn($0, to: table) } + (added.isEmpty ? [] : [ddl.markForRewrite(table)])
     }
 
     /// The config's columns the table lacks (safe to add), and the changed types and key (refused).

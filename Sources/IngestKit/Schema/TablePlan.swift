@@ -42,11 +42,15 @@ public struct TablePlan: Sendable, Codable, Hashable {
     /// Rows stored before the added columns: adding them marks these for rewrite (checksums cleared), so the
     /// next run that meets their keys, or `ingestctl replay`, writes the new columns.
     package var rowsToRewrite = 0
+    /// The statement marking those rows for rewrite, which `apply` runs after the added columns, in their
+    /// transaction (a run's preflight does the same); empty when no column is added.
+    package var rewrite: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case dataset, schema, table, dialect, additive, refused, kept, offered
         case tableExists = "table_exists"
         case rowsToRewrite = "rows_to_rewrite"
+        case rewrite
     }
 
     /// Nothing to add and nothing refused.
@@ -98,9 +102,10 @@ public struct TablePlan: Sendable, Codable, Hashable {
             plan.offered = SchemaEvolution(dialect).narrowIntegers(table, existing: existing)
             plan.additive += added.map { column in
                 Change(kind: .addColumn, description: "add column \(column.name) \(dialect.typeName(column.type))",
-                       statements: SchemaEvolution(dialect).addColumn(column, to: table))
+                       statements: [ddl.addColumn(column, to: table)])
             }
             if !added.isEmpty {
+                plan.rewrite = [ddl.markForRewrite(table)]
                 let counted = try await warehouse.execute("SELECT count(*) AS n FROM \(dialect.qualified(table.schema, table.table))")
                 plan.rowsToRewrite = Int(counted.first?["n"] ?? "") ?? 0
             }
@@ -140,7 +145,7 @@ public struct TablePlan: Sendable, Codable, Hashable {
             // A SQLite schema is a name prefix the warehouse learns; the transaction writes the tables.
             try await warehouse.ensureSchema(schema)
         }
-        let statements = additive.flatMap(\.statements)
+        let statements = additive.flatMap(\.statements) + rewrite
         try await warehouse.transaction { session in
             for statement in statements { try await session.execute(statement) }
         }

@@ -86,7 +86,7 @@ struct PostgresCopyLoad: Sendable {
         let winners = firstLoad ? try await self.firstLoad(forEach, on: transaction, counts: &counts)
                                 : try await rerun(forEach, on: transaction, counts: &counts)
         let staged = parts.reduce(into: SilverLoader.Staged()) { sum, part in
-            sum.add(part.parsed, watermark: part.watermark, sanitized: part.sanitized, rejects: part.rejects, drift: part.drift)
+            sum.add(part)
         }
         counts.duplicates = staged.parsed - winners
         return (staged, counts)
@@ -253,7 +253,7 @@ struct PostgresCopyLoad: Sendable {
                 checksums.append(row[checksum].canonicalText)
             }
             var staged = SilverLoader.Staged()
-            staged.add(parsed.rows.count, watermark: parsed.watermark, sanitized: parsed.sanitized, rejects: parsed.rejects, drift: parsed.drift)
+            staged.add(parsed)
             return Encoded(lines: lines, ends: ends, rows: encodeLines ? [] : parsed.rows, keys: keys, keyColumns: keyColumns,
                            checksums: checksums, staged: staged)
         }

@@ -81,8 +81,7 @@ struct SQLiteLoad: Sendable {
             return Keyed(parsed: parsed, keys: parsed.rows.map(keyer.key(of:)))
         }) { position, keyed in
             let parsed = keyed.parsed
-            parts[count - 1 - position].add(parsed.rows.count, watermark: parsed.watermark, sanitized: parsed.sanitized,
-                                            rejects: parsed.rejects, drift: parsed.drift)
+            parts[count - 1 - position].add(parsed)
             // The artifact's last row of each key; keys of later artifacts are resolved by SQLite.
             var local = LatestRows(table: table)
             let candidates = local.winners(of: keyed.keys)
@@ -100,7 +99,7 @@ struct SQLiteLoad: Sendable {
         try await flush()
         if upsert { try await session.execute(merge.sqliteDropSeen) }
         let staged = parts.reduce(into: SilverLoader.Staged()) { sum, part in
-            sum.add(part.parsed, watermark: part.watermark, sanitized: part.sanitized, rejects: part.rejects, drift: part.drift)
+            sum.add(part)
         }
         var counts = LoadCounts()
         // A first load inserts each distinct key once; a rerun's winners are the keys it met first.

@@ -182,9 +182,9 @@ import Testing
     @Test(arguments: WarehouseKind.allCases)
     func driftIsReportedForAddedFields(_ kind: WarehouseKind) async throws {
         let items = [
-            API.order("S-1", ["discount": "5", "customer": #"{"id": "C1", "phone": "555-0100"}"#]),
-            API.order("S-2", ["discount": "7.5", "customer": #"{"id": "C2"}"#]),
-            API.order("S-3", ["lines": #"[{"sku": "A", "quantity": 1, "colour": "red"}]"#]),
+            API.completeOrder("S-1", ["discount": "5", "customer": #"{"id": "C1", "phone": "555-0100"}"#]),
+            API.completeOrder("S-2", ["discount": "7.5", "customer": #"{"id": "C2"}"#]),
+            API.completeOrder("S-3", ["lines": #"[{"sku": "A", "quantity": 1, "colour": "red"}]"#]),
         ]
         let (_, reports) = try await run(kind, gatedOrders(gate: SuccessGate()), [items])
         let report = reports[0]
@@ -211,7 +211,7 @@ import Testing
     @Test(arguments: WarehouseKind.allCases)
     func theGateStepOfAStagedRunSeesTheDriftItsLoadRecorded(_ kind: WarehouseKind) async throws {
         let dataset = gatedOrders(gate: SuccessGate(failOnDrift: true))
-        let (test, server) = try await API.start(kind, pages: [[API.order("P-1", ["discount": "5"]), API.order("P-2")]])
+        let (test, server) = try await API.start(kind, pages: [[API.completeOrder("P-1", ["discount": "5"]), API.completeOrder("P-2")]])
         let platform = test.platform
         let runId = "staged-drift-\(kind)"
         let loaded = try await test.withWarehouse { warehouse in
@@ -233,8 +233,8 @@ import Testing
     /// by naming their bronze run.
     @Test(arguments: WarehouseKind.allCases)
     func aReplayAddsUpTheRejectsAndDriftOfEveryRunItLoads(_ kind: WarehouseKind) async throws {
-        let first = [API.order("R-1", ["discount": "5"]), API.order("R-2"), API.order("R-3", ["created_at": API.json("2024-02-30")])]
-        let second = [API.order("R-4"), API.order("R-5", ["discount": "6"]), API.order("R-6", ["created_at": API.json("2024-02-30")])]
+        let first = [API.completeOrder("R-1", ["discount": "5"]), API.completeOrder("R-2"), API.completeOrder("R-3", ["created_at": API.json("2024-02-30")])]
+        let second = [API.completeOrder("R-4"), API.completeOrder("R-5", ["discount": "6"]), API.completeOrder("R-6", ["created_at": API.json("2024-02-30")])]
         let dataset = gatedOrders(gate: SuccessGate(maxRejectedRatio: 0.5))
         let (test, reports) = try await run(kind, dataset, [first], then: [second])
         #expect(reports.map(\.status) == ["succeeded", "succeeded"], "\(reports.map { $0.error ?? "" })")

@@ -73,11 +73,14 @@ enum RunPage {
                                  empty: "No item of this run was rejected.")
     }
 
-    /// Keys the items carried that the item type never reads, as the ledger keeps them.
+    /// Keys the items carried that the item type never reads, and keys it reads that vanished from every
+    /// item, as the ledger keeps them.
     static func drift(_ run: RunRecord) -> String {
         let rows = run.drift.map { key in
-            "<tr data-path=\"\(HTML.text(key.path))\">" + HTML.cell(key.path, key: "path") + HTML.number(key.count, key: "count")
-                + "<td class=\"message\" data-key=\"example\"><code>\(HTML.text(key.example))</code></td></tr>"
+            "<tr data-path=\"\(HTML.text(key.path))\"\(key.vanished ? " data-vanished=\"true\"" : "")>" + HTML.cell(key.path, key: "path")
+                + HTML.number(key.count, key: "count")
+                + (key.vanished ? "<td class=\"message\" data-key=\"example\">vanished: absent from every item</td></tr>"
+                                : "<td class=\"message\" data-key=\"example\"><code>\(HTML.text(key.example))</code></td></tr>")
         }
         return "<h2>Schema drift</h2>\n" + HTML.table(id: "drift", header: ["Key", "Items", "Example"], rows: rows,
                                                       empty: "No schema drift: the items carried no key the item type does not read.")
