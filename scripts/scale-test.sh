@@ -33,7 +33,8 @@ echo "== setup once per deploy"
 WAREHOUSE_URL="$POSTGRES_URL" INGEST_HOME="$WORK/setup" "$BIN" setup "${DATASETS[@]}"
 
 echo "== $RUNS runs at once over ${#DATASETS[@]} datasets, half through PgBouncer (transaction mode, pool 10), half direct"
-# Connections per process, sampled on the server: each process's direct connections carry `ingestkit <pid>`.
+# Connections per process, sampled on the server: each process's connections carry `ingestkit <pid>` (PgBouncer
+# passes it on to the server connection a pooled client is using).
 ( while [ ! -f "$WORK/done" ]; do
       psql_direct -c "SELECT to_char(clock_timestamp(), 'HH24:MI:SS.MS'), application_name, count(*) FROM pg_stat_activity
                       WHERE application_name LIKE 'ingestkit %' GROUP BY 2" >> "$WORK/samples.txt" 2>/dev/null || true
@@ -129,7 +130,8 @@ minutes = (end - start) / 60
 print(f"tasks: {runs} in {end - start:.1f} s = {runs / minutes:.1f} tasks/minute")
 if peaks:
     values = sorted(peaks.values())
-    print(f"direct connections per process (sampled peak, {len(values)} processes seen): mean {sum(values) / len(values):.2f}, peak {values[-1]}")
+    print(f"connections per process (peak of each, sampled on the server by application_name; {len(values)} processes seen): "
+          f"mean {sum(values) / len(values):.2f}, peak {values[-1]}")
 if totals:
     print(f"server client connections (sampled): peak {max(totals)} of max_connections 40")
 PY
@@ -156,7 +158,7 @@ until [ -n "$held" ]; do
     [ -n "$held" ] || sleep 0.05
 done
 kill -9 "$victim"
-wait "$victim" || true
+wait "$victim" 2>/dev/null || true
 echo "killed run $held while it held the lease on acme_portal.orders"
 next_home="$WORK/next"
 mkdir -p "$next_home"

@@ -134,8 +134,10 @@ final class PostgresDatasetLease: DatasetLock {
     }
 
     func release() async {
-        // A renewal still in flight cannot revive the lease: it only extends a row that is not released.
-        renewal.cancel()
+        // Waits for a renewal in flight, so the release's connection is the lease's only one (INGEST_PG_MAX_CONNECTIONS).
+        let cancelled = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+        renewal.cancel(promise: cancelled)
+        try? await cancelled.futureResult.get()
         _ = try? await warehouse.execute("""
             UPDATE \(raw: Self.name) SET "released_at" = clock_timestamp()
             WHERE "lease_id" = \(integer: Int(leaseId) ?? -1) AND "released_at" IS NULL
