@@ -7,7 +7,8 @@
 # holder with SIGKILL and shows the next run of its dataset taking over once the lease expires.
 # Prints the figures of issue 19 item 8: tasks per minute, connections per process, lock waits.
 #
-# Usage: scripts/scale-test.sh   (SCALE_RUNS, default 40; SCALE_DATASETS, default the acme_portal datasets)
+# Usage: scripts/scale-test.sh   (SCALE_RUNS, default 40; SCALE_DATASETS, default the acme_portal datasets;
+#                                 SCALE_MAX_CONNECTIONS, the server's max_connections, default 40)
 # Every wait is for a condition (a process exit, a row), bounded by a generous deadline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,7 @@ RUNS="${SCALE_RUNS:-40}"
 read -r -a DATASETS <<< "${SCALE_DATASETS:-acme_portal.orders acme_portal.customers}"
 swift build --product ingestctl 2>&1 | tail -1
 BIN="$PWD/.build/debug/ingestctl"
-POSTGRES_MAX_CONNECTIONS=40 start_postgres
+POSTGRES_MAX_CONNECTIONS="${SCALE_MAX_CONNECTIONS:-40}" start_postgres
 start_pgbouncer
 export PGPASSWORD="$POSTGRES_PASSWORD"
 psql_direct() { "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$POSTGRES_PORT" -U ingest -d ingest_test "$@"; }
@@ -118,7 +119,7 @@ check "distinct pooled server connections probed" "$(cat "$WORK"/probe-*.txt | a
 check "probes whose lock_timeout is not the default 0" "$(cat "$WORK"/probe-*.txt | awk 'NF == 2 && $2 != "0"' | wc -l)" 0
 
 echo "== figures (issue 19 item 8)"
-python3 - "$start" "$end" "$RUNS" "$WORK/samples.txt" "$WORK/totals.txt" <<'PY'
+python3 - "$start" "$end" "$RUNS" "$WORK/samples.txt" "$WORK/totals.txt" "${SCALE_MAX_CONNECTIONS:-40}" <<'PY'
 import sys, collections
 start, end, runs = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 peaks = collections.defaultdict(int)
@@ -133,7 +134,7 @@ if peaks:
     print(f"connections per process (peak of each, sampled on the server by application_name; {len(values)} processes seen): "
           f"mean {sum(values) / len(values):.2f}, peak {values[-1]}")
 if totals:
-    print(f"server client connections (sampled): peak {max(totals)} of max_connections 40")
+    print(f"server client connections (sampled): peak {max(totals)} of max_connections {sys.argv[6]}")
 PY
 psql_direct -F ' ' -c "
     SELECT 'lock waits: ' || count(*) FILTER (WHERE wait > 1) || ' of ' || count(*) || ' runs waited over 1 s for their dataset lease; mean '
