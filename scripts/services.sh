@@ -5,6 +5,7 @@ SERVICES_DIR="$(mktemp -d /tmp/ingestkit-services.XXXXXX)"
 chmod 755 "$SERVICES_DIR"
 _stop_services() {
     for pid in ${S3_PIDS:-}; do kill "$pid" 2>/dev/null || true; done
+    if [ -f "$SERVICES_DIR/pgbouncer/pgbouncer.pid" ]; then kill "$(cat "$SERVICES_DIR/pgbouncer/pgbouncer.pid")" 2>/dev/null || true; fi
     if [ -n "${PGBIN:-}" ] && [ -f "$SERVICES_DIR/pg/data/postmaster.pid" ]; then
         _as_pg "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -m immediate stop >/dev/null 2>&1 || true
     fi
@@ -25,6 +26,8 @@ _find_pgbin() {
     ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
 
+# PostgreSQL on a free loopback port (POSTGRES_MAX_CONNECTIONS, default 1000), user `ingest`, database
+# `ingest_test`: exports POSTGRES_URL, POSTGRES_PORT, POSTGRES_PASSWORD and PGBIN.
 start_postgres() {
     PGBIN="$(_find_pgbin)"
     if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
@@ -45,11 +48,46 @@ start_postgres() {
         --auth-host=scram-sha-256 --auth-local=trust -E UTF8 --locale=C.UTF-8 >"$SERVICES_DIR/pg/initdb.log" 2>&1 \
         || { cat "$SERVICES_DIR/pg/initdb.log"; return 1; }
     _as_pg "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/server.log" -w -t 60 \
-        -o "-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -k $SERVICES_DIR/pg -c fsync=off -c max_connections=1000" start >/dev/null \
+        -o "-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -k $SERVICES_DIR/pg -c fsync=off -c max_connections=${POSTGRES_MAX_CONNECTIONS:-1000}" start >/dev/null \
         || { cat "$SERVICES_DIR/pg/server.log"; return 1; }
     _as_pg "$PGBIN/psql" -h "$SERVICES_DIR/pg" -p "$POSTGRES_PORT" -U ingest -d postgres -q -c "CREATE DATABASE ingest_test" >/dev/null
     POSTGRES_URL="postgres://ingest:$password@127.0.0.1:$POSTGRES_PORT/ingest_test"
-    export POSTGRES_URL POSTGRES_PORT PGBIN
+    POSTGRES_PASSWORD="$password"
+    export POSTGRES_URL POSTGRES_PORT POSTGRES_PASSWORD PGBIN
+}
+
+# Debian's PgBouncer in front of start_postgres's server, on a free loopback port, in transaction mode
+# (default_pool_size PGBOUNCER_POOL_SIZE, default 10): exports PGBOUNCER_URL and PGBOUNCER_PORT.
+start_pgbouncer() {
+    if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
+        echo "services.sh: installing pgbouncer (Debian package pgbouncer)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null
+    fi
+    PGBOUNCER_PORT="$(_free_port)"
+    local dir="$SERVICES_DIR/pgbouncer"
+    mkdir -p "$dir"
+    printf '"ingest" "%s"\n' "$POSTGRES_PASSWORD" > "$dir/userlist.txt"
+    cat > "$dir/pgbouncer.ini" <<INI
+[databases]
+ingest_test = host=127.0.0.1 port=$POSTGRES_PORT dbname=ingest_test
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGBOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+default_pool_size = ${PGBOUNCER_POOL_SIZE:-10}
+max_client_conn = 500
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+    [ "$(id -u)" = "0" ] && chown -R postgres "$dir"
+    _as_pg "$(command -v pgbouncer || echo /usr/sbin/pgbouncer)" -d "$dir/pgbouncer.ini" || { cat "$dir/pgbouncer.log"; return 1; }
+    _wait_for_tcp "$PGBOUNCER_PORT" || { cat "$dir/pgbouncer.log"; return 1; }
+    PGBOUNCER_URL="postgres://ingest:$POSTGRES_PASSWORD@127.0.0.1:$PGBOUNCER_PORT/ingest_test"
+    export PGBOUNCER_URL PGBOUNCER_PORT
 }
 
 # For a test script: the PostgreSQL of INGEST_TEST_POSTGRES_URL, or one started here (stopped when the

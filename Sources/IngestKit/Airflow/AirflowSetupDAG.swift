@@ -4,17 +4,17 @@ import IngestCommon
 /// An Airflow 3 DAG, `ingestkit_setup`, with one task: `ingestctl setup` of the generated datasets. Run it once per
 /// deploy (`airflow dags trigger ingestkit_setup`, or from the deploy's pipeline): it creates or migrates the ledger,
 /// schemas, tables and indexes, so the ingestion DAGs' preflights only read the catalog. Unscheduled.
-public struct AirflowSetupDAG: Sendable {
+package struct AirflowSetupDAG: Sendable {
     /// The datasets it sets up (`source.dataset`); empty: every registered one (`--all`).
-    public var datasets: [String]
+    package var datasets: [String]
 
-    public init(datasets: [String]) { self.datasets = datasets }
+    package init(datasets: [String]) { self.datasets = datasets }
 
-    public static let dagId = "ingestkit_setup"
-    public var fileName: String { Self.dagId + ".py" }
+    package static let dagId = "ingestkit_setup"
+    package var fileName: String { Self.dagId + ".py" }
 
     /// The file's text.
-    public var python: String {
+    package var python: String {
         // Dataset names are checked identifiers (`source.dataset`): they need no shell quoting.
         let arguments = datasets.isEmpty ? "--all" : datasets.joined(separator: " ")
         let doc = """
@@ -50,7 +50,7 @@ public struct AirflowSetupDAG: Sendable {
     }
 
     /// Writes the file into `folder` (created if missing) and returns its path.
-    public func write(to folder: String) throws -> String {
+    package func write(to folder: String) throws -> String {
         try AirflowDAG.write(python, named: fileName, to: folder)
     }
 }

@@ -123,6 +123,8 @@ package struct Pipeline: Sendable {
                 try await ledger.prepare(in: warehouse)
                 try await UnstartedRuns(home: platform.home).record(with: ledger, in: warehouse, current: runId)
                 // One run of a dataset at a time; rows left `running` by a killed run are closed.
+                // A run waiting for the lock holds no connection (the lease's tries open their own, briefly).
+                await closeConnections()
                 datasetLock = try await warehouse.lockDataset(dataset.qualifiedName, holder: runId, waitSeconds: DatasetLockWait.seconds(platform.settings),
                                                               say: platform.say)
                 try await ledger.failInterrupted(source: dataset.source, dataset: dataset.name, by: runId,

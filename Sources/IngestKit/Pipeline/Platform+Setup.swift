@@ -2,9 +2,9 @@ import Foundation
 import IngestCommon
 
 /// What `ingestctl setup` did to one relation group: its name and the DDL statements it ran (none: it was ready).
-public struct SetupStep: Sendable, Codable, Hashable {
-    public var name: String
-    public var statements: Int
+package struct SetupStep: Sendable, Codable, Hashable {
+    package var name: String
+    package var statements: Int
 }
 
 extension Platform {
@@ -16,7 +16,7 @@ extension Platform {
     ///
     /// - Parameter names: datasets as `source.dataset`; empty with `all`: every registered dataset.
     /// - Returns: one step per relation group, in order, with how many statements ran.
-    public func setup(_ names: [String], all: Bool, in registry: SourceRegistry) async throws -> [SetupStep] {
+    package func setup(_ names: [String], all: Bool, in registry: SourceRegistry) async throws -> [SetupStep] {
         let datasets = all ? registry.datasets : try names.map { try registry.dataset($0) }
         let tables = try datasets.map { try $0.tableSchema() }  // every config validates before anything is written
         return try await withWarehouse { warehouse in

@@ -1,4 +1,8 @@
 import IngestCommon
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
 
 /// PostgreSQL: a lease, one row of `staging.dataset_leases` per time a process held a dataset.
 ///
@@ -34,9 +38,9 @@ final class PostgresDatasetLease: DatasetLock {
 
     private let warehouse: PostgresWarehouse
     private let leaseId: String
-    private let renewal: Task<Void, Never>
+    private let renewal: RepeatedTask
 
-    private init(warehouse: PostgresWarehouse, leaseId: String, renewal: Task<Void, Never>) {
+    private init(warehouse: PostgresWarehouse, leaseId: String, renewal: RepeatedTask) {
         self.warehouse = warehouse
         self.leaseId = leaseId
         self.renewal = renewal
@@ -57,8 +61,7 @@ final class PostgresDatasetLease: DatasetLock {
                 if let lapsed { say("took over the lease on \(name) of run \(lapsed), which stopped renewing it (killed?) \(budget.leaseSeconds) s or more ago") }
                 if let leaseId {
                     await warehouse.closeIdleConnections()
-                    let renewal = Task { await renew(leaseId, of: name, every: max(1, budget.leaseSeconds / 3), seconds: budget.leaseSeconds,
-                                                     in: warehouse, say: say) }
+                    let renewal = try renew(leaseId, of: name, url: url, seconds: budget.leaseSeconds, say: say)
                     return PostgresDatasetLease(warehouse: warehouse, leaseId: leaseId, renewal: renewal)
                 }
                 if !told {
@@ -96,34 +99,45 @@ final class PostgresDatasetLease: DatasetLock {
         }
     }
 
-    /// Pushes the lease's expiry on every `interval` seconds until cancelled; a failed renewal is retried at the next.
-    private static func renew(_ leaseId: String, of name: String, every interval: Int, seconds: Int,
-                              in warehouse: PostgresWarehouse, say: @Sendable (String) -> Void) async {
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: .seconds(interval))
-                let renewed = try await warehouse.execute("""
-                    UPDATE \(raw: Self.name) SET "renewed_at" = clock_timestamp(), "expires_at" = clock_timestamp() + make_interval(secs => \(integer: seconds))
-                    WHERE "lease_id" = \(integer: Int(leaseId) ?? -1) AND "released_at" IS NULL
-                    RETURNING "lease_id"
-                    """)
-                await warehouse.closeIdleConnections()
-                if renewed.isEmpty {
+    /// Pushes the lease's expiry on every third of `seconds`, each time on a connection of its own, until cancelled; a
+    /// failed renewal is tried again at the next. It runs on a NIO event loop, not Swift's cooperative pool, so CPU-bound
+    /// work of the process (parsing, hashing) cannot starve it into letting the lease lapse.
+    private static func renew(_ leaseId: String, of name: String, url: WarehouseConfiguration.PostgresURL, seconds: Int,
+                              say: @escaping @Sendable (String) -> Void) throws -> RepeatedTask {
+        let configuration = try PostgresWarehouse.connectionConfiguration(url)
+        let logger = Logger(label: "ingestkit.lease", factory: { _ in SwiftLogNoOpLogHandler() })
+        let statement: SQLStatement = """
+            UPDATE \(raw: Self.name) SET "renewed_at" = clock_timestamp(), "expires_at" = clock_timestamp() + make_interval(secs => \(integer: seconds))
+            WHERE "lease_id" = \(integer: Int(leaseId) ?? -1) AND "released_at" IS NULL
+            RETURNING "lease_id"
+            """
+        let (sql, binds) = statement.rendered(.postgres)
+        let interval = TimeAmount.seconds(Int64(max(1, seconds / 3)))
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        return eventLoop.scheduleRepeatedAsyncTask(initialDelay: interval, delay: interval) { task in
+            var bindings = PostgresBindings(capacity: binds.count)
+            for value in binds { if let text = value.canonicalText { bindings.append(text) } else { bindings.appendNull() } }
+            let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+            return PostgresConnection.connect(on: eventLoop, configuration: configuration, id: 0, logger: logger).flatMap { connection in
+                connection.query(query, logger: logger).flatMapWithEventLoop { result, _ in
+                    connection.close().map { result.rows.count }
+                }.flatMapError { error in connection.close().flatMapThrowing { throw error } }
+            }.map { renewed in
+                if renewed == 0 {
                     say("the lease on \(name) lapsed before this run renewed it (it could not reach the warehouse for \(seconds) s); another run may hold it now")
-                    return
+                    task.cancel()
                 }
-            } catch is CancellationError {
-                return
-            } catch {
-                await warehouse.closeIdleConnections()
-                say("could not renew the lease on \(name) (will retry in \(interval) s): \(error.redactedDescription)")
+            }.recover { error in
+                say("could not renew the lease on \(name) (will retry in \(max(1, seconds / 3)) s): \(Redactor.shared.redact(String(describing: error)))")
             }
         }
     }
 
     func release() async {
-        renewal.cancel()
-        await renewal.value
+        // Waits for a renewal in flight, so the release's connection is the lease's only one (INGEST_PG_MAX_CONNECTIONS).
+        let cancelled = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+        renewal.cancel(promise: cancelled)
+        try? await cancelled.futureResult.get()
         _ = try? await warehouse.execute("""
             UPDATE \(raw: Self.name) SET "released_at" = clock_timestamp()
             WHERE "lease_id" = \(integer: Int(leaseId) ?? -1) AND "released_at" IS NULL

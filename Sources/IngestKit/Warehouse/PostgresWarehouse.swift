@@ -64,13 +64,7 @@ public final class PostgresWarehouse: Warehouse, PooledWarehouse {
     /// One session, retried with backoff while the server refuses for its connection limit (53300) or is
     /// starting up (57P03), for `budget.connectWaitSeconds`.
     static func openConnection(_ url: WarehouseConfiguration.PostgresURL, budget: PostgresBudget, logger: Logger) async throws -> PostgresConnection {
-        var configuration = PostgresConnection.Configuration(
-            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
-            tls: .disable)
-        if url.requireTLS {
-            configuration.tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
-        configuration.options.connectTimeout = .seconds(10)
+        let configuration = try connectionConfiguration(url)
         let retry = RetryPolicy(initialDelay: .milliseconds(100), maxDelay: .seconds(3))
         let deadline = ContinuousClock.now + .seconds(budget.connectWaitSeconds)
         var attempt = 0
@@ -88,6 +82,20 @@ public final class PostgresWarehouse: Warehouse, PooledWarehouse {
                 throw WarehouseUnreachable(connectError(error, url: url))
             }
         }
+    }
+
+    /// How a session connects: TLS when the URL asks for it, a 10 s connect timeout, and `application_name`
+    /// `ingestkit <pid>` (in pg_stat_activity: which process holds which connections).
+    static func connectionConfiguration(_ url: WarehouseConfiguration.PostgresURL) throws -> PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+            tls: .disable)
+        if url.requireTLS {
+            configuration.tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        configuration.options.connectTimeout = .seconds(10)
+        configuration.options.additionalStartupParameters = [("application_name", "ingestkit \(ProcessInfo.processInfo.processIdentifier)")]
+        return configuration
     }
 
     static func connectionLimitError(_ error: PSQLError, url: WarehouseConfiguration.PostgresURL, waited: Int) -> IngestError {

@@ -53,6 +53,27 @@ import Testing
         #expect(after.last?["holder_run_id"] == run.runId)
     }
 
+    @Test func aHeldLeaseIsRenewedUntilReleased() async throws {
+        let test = try await TestPlatform.make(.postgres, ["INGEST_LOCK_LEASE_SECONDS": "3"])
+        let warehouse = try await test.platform.openWarehouse()
+        let lease = try await warehouse.lockDataset("fixture.items", holder: "run-r", waitSeconds: 0, say: { _ in })
+        let renewed: SQLStatement = """
+            SELECT (renewed_at > acquired_at AND expires_at > acquired_at + interval '3 seconds' AND NOT lapsed) AS ok
+            FROM staging.dataset_leases WHERE holder_run_id = 'run-r'
+            """
+        let deadline = ContinuousClock.now + .seconds(120)
+        var seen = false
+        while !seen && ContinuousClock.now < deadline {
+            seen = try await warehouse.execute(renewed).first?["ok"] == "true"
+            if !seen { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(seen, "the holder pushed its lease's expiry on")
+        await lease.release()
+        await warehouse.close()
+        let after = try await leases(test)
+        #expect(after.count == 1 && after.first?["held"] == "false" && after.first?["lapsed"] == "false")
+    }
+
     @Test func runsOfOneDatasetNeverHoldItsLeaseAtTheSameTime() async throws {
         let test = try await TestPlatform.make(.postgres, ["INGEST_LOCK_WAIT_SECONDS": "600"])
         // The tables exist first, so every run reaches the lease.
