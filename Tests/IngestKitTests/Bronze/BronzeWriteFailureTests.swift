@@ -1,0 +1,43 @@
+import Foundation
+import IngestKit
+import IngestTestSupport
+import Testing
+
+/// Issue 20 item 9: a bronze write that fails names the artifact, its key, its size and the reason in
+/// words with a fix, and leaves no provenance for an artifact that was never written.
+@Suite struct BronzeWriteFailureTests {
+    @Test(arguments: WarehouseKind.allCases)
+    func aFileWhereTheDatasetFolderShouldBeFailsTheRunNamingTheArtifactAndTheReason(_ kind: WarehouseKind) async throws {
+        let test = try await TestPlatform.make(kind)
+        let root = test.platform.lakehouseRoot
+        // A plain file where bronze wants the dataset's folder.
+        try FileManager.default.createDirectory(atPath: root + "/bronze/fixture", withIntermediateDirectories: true)
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: root + "/bronze/fixture/dataset=items"))
+        let pages = itemPages(count: 3)
+        let report = try await test.run(ItemsDataset.make(pages: pages))
+
+        #expect(report.status == "failed")
+        let error = try #require(report.error)
+        #expect(error.contains("bronze could not store artifact page_1 (\(pages[0].utf8.count) bytes) at bronze/fixture/dataset=items/"), "\(error)")
+        #expect(error.contains("a file stands where a folder should be"), "\(error)")
+        #expect(error.contains("fix: move away the file that stands in the way"), "\(error)")
+        #expect(!error.contains("NSCocoaErrorDomain"), "\(error)")
+        let files = FileManager.default.enumerator(atPath: root)?.allObjects.compactMap { $0 as? String } ?? []
+        #expect(!files.contains { $0.hasSuffix(".meta.json") }, "no provenance without its artifact: \(files)")
+        let ledger = try #require(try await test.rows(of: "staging.ingestion_state", by: "run_id")[report.runId])
+        #expect(ledger["error_message"]?.contains("a file stands where a folder should be") == true, "\(ledger)")
+    }
+
+    @Test func aStoreThatCannotWriteTheMetadataRemovesTheArtifactAgain() async throws {
+        let folder = NSTemporaryDirectory() + "bronze-meta-\(UUID().uuidString.prefix(8))"
+        let store = LocalObjectStore(root: folder)
+        let key = "bronze/s/dataset=d/page_1.json"
+        // A folder where the metadata file should go: the object is written, its metadata cannot be.
+        try FileManager.default.createDirectory(atPath: folder + "/" + key + ".meta.json/inside", withIntermediateDirectories: true)
+        await #expect(throws: IngestError.self) {
+            try await store.put(key: key, bytes: Data("{}".utf8), contentType: "application/json", metadata: ["run-id": "r"])
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/" + key), "the artifact is not left without its provenance")
+        #expect(try await store.head(key: key) == nil)
+    }
+}
