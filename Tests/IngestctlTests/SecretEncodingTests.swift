@@ -31,7 +31,7 @@ import Testing
         let folder = try Ingestctl.workingDirectory("secret-encodings")
         let env = try await Ingestctl.acmeDemoEnvironment(rows: 10, kind: kind,
                                                           ["ACME_PORTAL_BASE_URL": api.baseURL, "ACME_PORTAL_API_TOKEN": Self.token])
-        let run = try Ingestctl.run(["run", "acme_portal.orders", "--report", "report.json"], environment: env, in: folder)
+        let run = try await Ingestctl.finish(try Ingestctl.process(["run", "acme_portal.orders", "--report", "report.json"], environment: env, in: folder))
         #expect(run.status == 1, "\(run.stderr)")
         let report = try String(contentsOfFile: folder + "/report.json", encoding: .utf8)
         let state = try Ingestctl.run(["state", "acme_portal.orders"], environment: env, in: folder)
