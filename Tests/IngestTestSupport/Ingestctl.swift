@@ -60,15 +60,7 @@ public enum Ingestctl {
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: paths[0])), err = try FileHandle(forWritingTo: URL(fileURLWithPath: paths[1]))
         process.standardOutput = out
         process.standardError = err
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
+        let status = try await process.runToExit()
         try? out.close()
         try? err.close()
         return Result(status: status, stdout: (try? String(contentsOfFile: paths[0], encoding: .utf8)) ?? "",
@@ -87,5 +79,20 @@ public enum Ingestctl {
         let server = try await LoopbackHTTPServer.start { _ in .json("{}") }
         await server.stop()
         return server.port
+    }
+}
+
+extension Process {
+    /// Starts the process and waits for it to exit without blocking a thread; its exit status.
+    public func runToExit() async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
+            terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
+            do {
+                try run()
+            } catch {
+                terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import IngestKit
+@testable import IngestKit
 import IngestTestSupport
 import Testing
 
@@ -26,6 +26,27 @@ import Testing
         #expect(!files.contains { $0.hasSuffix(".meta.json") }, "no provenance without its artifact: \(files)")
         let ledger = try #require(try await test.rows(of: "staging.ingestion_state", by: "run_id")[report.runId])
         #expect(ledger["error_message"]?.contains("a file stands where a folder should be") == true, "\(ledger)")
+    }
+
+    @Test func anS3PutThatFailsNamesTheArtifactTheKeyTheSizeTheStatusAndTheS3Code() async throws {
+        // A loopback S3 endpoint that refuses every request (nothing is forwarded to a real server).
+        let proxy = try await S3FaultProxy.start(upstream: "http://127.0.0.1:9") { _, _ in
+            S3FaultProxy.errorResponse(status: 403, code: "AccessDenied", message: "Access Denied")
+        }
+        defer { Task { await proxy.stop() } }
+        let store = S3ObjectStore(configuration: try TestS3.configuration(bucket: "lakehouse", endpoint: proxy.endpoint), retry: TestS3.fastRetry)
+        let bronze = Bronze(store: store, source: "fixture", dataset: "items")
+        let bytes = Data(itemPages(count: 2)[0].utf8)
+        let error = await #expect(throws: IngestError.self) {
+            _ = try await bronze.write(RawArtifact(artifactId: "page_00001", bytes: bytes, url: "https://api.example.test/items?page=1",
+                                                   contentType: "application/json", extractionMethod: .apiJSON),
+                                       runId: "r1", ingestDate: "2026-12-07", extractedAt: "2026-12-07T10:00:00")
+        }
+        let message = error?.message ?? ""
+        #expect(message.hasPrefix("bronze could not store artifact page_00001 (\(bytes.count) bytes) at "
+                                  + "bronze/fixture/dataset=items/ingest_date=2026-12-07/run_id=r1/page_00001.json in "), "\(message)")
+        #expect(message.contains("answered 403 AccessDenied: Access Denied"), "\(message)")
+        #expect(proxy.requests == 1, "a 403 is not retried")
     }
 
     @Test func aStoreThatCannotWriteTheMetadataRemovesTheArtifactAgain() async throws {

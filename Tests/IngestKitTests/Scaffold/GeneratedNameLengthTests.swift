@@ -1,6 +1,7 @@
 import Foundation
 import IngestCommon
 @testable import IngestKit
+import IngestTestSupport
 import Testing
 
 /// Issue 20 item 8: generated column and index names stay within PostgreSQL's 63 bytes and unique;
@@ -39,5 +40,36 @@ import Testing
         #expect(first.hasPrefix("order_line_items__shipment_destination"))
         // A name that fits is unchanged.
         #expect(DDL.indexName(table: "orders", column: "status") == "orders__status__idx")
+    }
+}
+
+/// Two indexed columns (54 bytes each) whose `long_names__<column>__idx` names share their first 63 bytes.
+enum LongIndexedColumns: SourceTableConfig {
+    static let sourceName = "fixture"
+    static let dataset = "long_names"
+    static let prefix = "shipment_destination_warehouse_receiving_dock_number_"
+    static let columns: [Column<ItemRowV2>] = [
+        Column("id", \.id, primaryKey: true),
+        Column(prefix + "a", \.name, index: true),
+        Column(prefix + "b", \.color, index: true),
+        .checksum(), .ingestedAt(),
+    ]
+}
+
+extension GeneratedNameLengthTests {
+    @Test(arguments: WarehouseKind.allCases)
+    func bothLongIndexesAreCreatedOnTheWarehouse(_ kind: WarehouseKind) async throws {
+        let test = try await TestPlatform.make(kind)
+        try await test.withWarehouse { warehouse in
+            let table = try LongIndexedColumns.tableSchema()
+            try await SilverTables(warehouse: warehouse).ensure(table)
+            let indexSQL = kind == .postgres
+                ? "SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'fixture' AND tablename = 'long_names'"
+                : "SELECT name FROM fixture.sqlite_master WHERE type = 'index' AND tbl_name = 'long_names'"
+            let indexes = Set(try await warehouse.execute(indexSQL).compactMap { $0["name"] ?? nil })
+            let expected = Set(table.columns.filter { $0.index && !$0.primaryKey }.map { DDL.indexName(table: table.table, column: $0.name) })
+            #expect(expected.count == 2)
+            #expect(expected.isSubset(of: indexes), "\(indexes)")
+        }
     }
 }
