@@ -60,16 +60,11 @@ extension GeneratedNameLengthTests {
     @Test(arguments: WarehouseKind.allCases)
     func bothLongIndexesAreCreatedOnTheWarehouse(_ kind: WarehouseKind) async throws {
         let test = try await TestPlatform.make(kind)
-        try await test.withWarehouse { warehouse in
-            let table = try LongIndexedColumns.tableSchema()
-            try await SilverTables(warehouse: warehouse).ensure(table)
-            let indexSQL = kind == .postgres
-                ? "SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'fixture' AND tablename = 'long_names'"
-                : "SELECT name FROM fixture.sqlite_master WHERE type = 'index' AND tbl_name = 'long_names'"
-            let indexes = Set(try await warehouse.execute(indexSQL).compactMap { $0["name"] ?? nil })
-            let expected = Set(table.columns.filter { $0.index && !$0.primaryKey }.map { DDL.indexName(table: table.table, column: $0.name) })
-            #expect(expected.count == 2)
-            #expect(expected.isSubset(of: indexes), "\(indexes)")
-        }
+        let table = try LongIndexedColumns.tableSchema()
+        try await test.withWarehouse { try await SilverTables(warehouse: $0).ensure(table) }
+        let expected = Set(table.columns.filter { $0.index && !$0.primaryKey }.map { DDL.indexName(table: table.table, column: $0.name) })
+        #expect(expected.count == 2)
+        let indexes = try await test.indexNames(schema: "fixture", table: "long_names")
+        #expect(expected.isSubset(of: indexes), "\(indexes)")
     }
 }
