@@ -20,15 +20,15 @@ public struct LocalObjectStore: ObjectStore {
 
     public var location: String { "folder \(root.path)" }
 
+    /// Creates the folder and writes a probe file into it; fails naming the folder and the reason in words.
     public func prepare() async throws {
+        let probe = root.appendingPathComponent(".write-probe-\(UUID().uuidString)")
         do {
-            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            let probe = root.appendingPathComponent(".write-probe-\(UUID().uuidString)")
-            try Data().write(to: probe)
-            try FileManager.default.removeItem(at: probe)
-        } catch {
-            throw IngestError("bronze folder \(root.path) is not writable: \(error.localizedDescription)",
-                              fix: "set INGEST_HOME to a writable folder, or LAKEHOUSE_URL to an object store")
+            try Self.atomicWrite(Data(), to: probe)
+            unlink(probe.path)
+        } catch let error as IngestError {
+            throw IngestError("bronze folder \(root.path) is not writable: \(error.message)",
+                              fix: error.fix ?? "set INGEST_HOME to a writable folder, or LAKEHOUSE_URL to an object store")
         }
     }
 

@@ -49,6 +49,18 @@ import Testing
         #expect(proxy.requests == 1, "a 403 is not retried")
     }
 
+    /// The reasons a test on this machine cannot cause for real (root ignores permissions; no mounts in CI).
+    @Test(arguments: [(ENOSPC, "no space left on device", "free at least 4096 bytes on the disk of /data/bronze"),
+                      (EFBIG, "file too large", "ulimit -f"),
+                      (EACCES, "permission denied", "write access to /data/bronze"),
+                      (EROFS, "read-only file system", "mounted read-only")])
+    func eachOSReasonIsSaidInWordsWithItsFix(_ code: Int32, _ reason: String, _ fix: String) {
+        let error = LocalWriteFailure(path: "/data/bronze/page_00001.json", size: 4096, errno: code, step: "write the file").error
+        #expect(error.message == "cannot write the file /data/bronze/page_00001.json (4096 bytes): \(reason)")
+        #expect(error.fix?.contains(fix) == true, "\(error.fix ?? "")")
+        #expect(error.fix?.contains("INGEST_HOME") == true)
+    }
+
     @Test func aStoreThatCannotWriteTheMetadataRemovesTheArtifactAgain() async throws {
         let folder = NSTemporaryDirectory() + "bronze-meta-\(UUID().uuidString.prefix(8))"
         let store = LocalObjectStore(root: folder)
