@@ -38,6 +38,22 @@ public enum Identifier {
         return out.isEmpty ? "name" : String(out.prefix(maxLength))
     }
 
+    /// A generated name that fits `maxLength` bytes: as it is when it fits; else cut, with `_` and the first
+    /// 8 hex digits of the whole name's SHA-256 appended, so two long names sharing a prefix stay apart
+    /// (`orders__a_very_long…_column__idx` → `orders__a_very_long…_3f2a9c1e`). `name` is ASCII (an identifier's characters).
+    package static func fitted(_ name: String) -> String {
+        guard name.utf8.count > maxLength else { return name }
+        let hash = String(Checksum.sha256Hex(Array(name.utf8)).prefix(8))
+        var kept = String(name.prefix(maxLength - hash.count - 1))
+        while kept.hasSuffix("_") { kept.removeLast() }
+        return kept + "_" + hash
+    }
+
+    /// `name` with `suffix` appended, the name cut first so the result fits `maxLength` bytes (`long_name_2`).
+    package static func suffixed(_ name: String, _ suffix: String) -> String {
+        String(name.prefix(maxLength - suffix.utf8.count)) + suffix
+    }
+
     /// Double-quotes a name for SQL. Only safe identifiers reach SQL, so this never needs escaping,
     /// but doubling `"` keeps it correct for any input.
     public static func quoted(_ name: String) -> String {

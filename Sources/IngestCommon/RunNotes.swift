@@ -19,6 +19,9 @@ public final class RunNotes: Sendable {
         var notices: [String] = []
         var dropped = 0
         var stopReason: String?
+        /// Retries by cause, in the order the causes first came.
+        var retries: [(cause: String, count: Int)] = []
+        var totalNotReached: String?
     }
 
     private let state = Mutex(State())
@@ -36,6 +39,26 @@ public final class RunNotes: Sendable {
         current?.state.withLock { $0.stopReason = reason }
     }
 
+    /// Counts one retried request under its cause (`503`, `timeout`, …); the notices end with
+    /// `3 requests retried: 503 ×2, 502 ×1`.
+    package static func retried(_ cause: String) {
+        current?.state.withLock { state in
+            if let index = state.retries.firstIndex(where: { $0.cause == cause }) {
+                state.retries[index].count += 1
+            } else {
+                state.retries.append((cause, 1))
+            }
+        }
+    }
+
+    /// Notes that the run read fewer records than the API's total (allowed by the dataset, so a notice
+    /// and the gate's `failOnShortTotal` decide); `text` names the total, where it was and what was read.
+    package static func totalNotReached(_ text: String) {
+        let text = Redactor.shared.redact(text)
+        current?.state.withLock { $0.totalNotReached = text }
+        notice(text)
+    }
+
     private func add(_ text: String) {
         state.withLock { state in
             guard !state.notices.contains(text) else { return }
@@ -43,12 +66,25 @@ public final class RunNotes: Sendable {
         }
     }
 
-    /// The notices, in the order they came; with `… and N more` when there were more than `maxNotices`.
+    /// The notices, in the order they came; with `… and N more` when there were more than `maxNotices`,
+    /// and last the retried requests by cause, most frequent first (`3 requests retried: 503 ×2, 502 ×1`).
     public var notices: [String] {
-        state.withLock { $0.dropped > 0 ? $0.notices + ["… and \($0.dropped) more notice(s)"] : $0.notices }
+        state.withLock { state in
+            var notices = state.dropped > 0 ? state.notices + ["… and \(state.dropped) more notice(s)"] : state.notices
+            if !state.retries.isEmpty {
+                let ordered = state.retries.enumerated().sorted { ($0.element.count, -$0.offset) > ($1.element.count, -$1.offset) }
+                let total = state.retries.reduce(0) { $0 + $1.count }
+                notices.append("\(total) \(total == 1 ? "request" : "requests") retried: "
+                               + ordered.map { "\($0.element.cause) ×\($0.element.count)" }.joined(separator: ", "))
+            }
+            return notices
+        }
     }
 
     public var stopReason: String? { state.withLock { $0.stopReason } }
+
+    /// What `totalNotReached` noted: the API's total that the run did not reach (allowed by the dataset).
+    package var totalNotReached: String? { state.withLock { $0.totalNotReached } }
 }
 
 /// The notices the JSON reader gives.

@@ -11,6 +11,9 @@ protocol IngestCommand: AsyncParsableCommand {
 
 extension IngestCommand {
     func run() async throws {
+        // A file past the process's size limit (ulimit -f) fails its write with EFBIG, which bronze reports
+        // as "file too large" naming the artifact, instead of the signal ending the process unexplained.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             try await execute()
         } catch let exit as ExitCode {

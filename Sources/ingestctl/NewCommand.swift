@@ -100,6 +100,9 @@ struct NewCommand: IngestCommand {
         for path in written { print("wrote \(path)") }
         let env = try writeEnv(root: root, scaffold: scaffold)
         if !env.isEmpty { print("set \(env.joined(separator: ", ")) in .env (git-ignored)") }
+        if let name = scaffold.request.tokenQuery {
+            print("the query parameter \(name) looks secret: it is \(scaffold.tokenVariable), sent with .apiKeyQuery(name: \"\(name)\", variable: \"\(scaffold.tokenVariable)\"); its value is not in \(scaffold.folder)")
+        }
 
         let tryIt = kind.isTable ? """
               swift run ingestctl fixtures serve \(scaffold.folder)/Tests/Fixtures --port 8765   # the fixture \(kind == .browser ? "page" : "export"), until Ctrl-C

@@ -67,15 +67,7 @@ public enum ChildProcess {
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardOutput = handle
         process.standardError = handle
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
+        let status = try await process.runToExit()
         try? handle.close()
         return Result(status: status, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }

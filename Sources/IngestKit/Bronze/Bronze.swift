@@ -20,7 +20,8 @@ public struct Bronze: Sendable {
         }
     }
 
-    /// Stores one artifact unchanged; its URL is stored without secrets.
+    /// Stores one artifact unchanged; its URL is stored without secrets. A store that fails throws an error
+    /// naming the artifact, its key, its size and the store's reason (an OS reason in words, or S3's status and code).
     package func write(_ artifact: RawArtifact, runId: String, ingestDate: String, extractedAt: String) async throws -> Provenance {
         guard Self.isSafeArtifactId(artifact.artifactId), artifact.artifactId != BronzeLayout.manifestName else {
             throw IngestError("artifact id \"\(artifact.artifactId)\" is not a safe file name",
@@ -31,7 +32,14 @@ public struct Bronze: Sendable {
             artifactId: artifact.artifactId, key: key, sha256: Checksum.sha256Hex(artifact.bytes), size: artifact.bytes.count,
             url: Redactor.shared.redactURL(artifact.url), contentType: artifact.contentType,
             extractionMethod: artifact.extractionMethod, runId: runId, extractedAt: extractedAt)
-        try await store.put(key: key, bytes: artifact.bytes, contentType: artifact.contentType, metadata: provenance.metadata)
+        do {
+            try await store.put(key: key, bytes: artifact.bytes, contentType: artifact.contentType, metadata: provenance.metadata)
+        } catch {
+            let ingest = error as? IngestError
+            throw IngestError("bronze could not store artifact \(artifact.artifactId) (\(artifact.bytes.count) bytes) at \(key) in \(store.location): "
+                                  + (ingest?.message ?? error.redactedDescription),
+                              fix: ingest?.fix ?? "check \(store.location) and run again")
+        }
         return provenance
     }
 

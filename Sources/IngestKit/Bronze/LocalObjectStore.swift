@@ -5,7 +5,11 @@ import IngestCommon
 ///
 /// An object is written to a temporary file, flushed, and renamed into place,
 /// so a crash leaves either the whole object or none of it; its metadata sits
-/// beside it in `<key>.meta.json`, written the same way and before the object.
+/// beside it in `<key>.meta.json`, written the same way and after the object
+/// (an object whose metadata cannot be written is removed again, so neither is
+/// ever there without the other). A write that fails names the path, the size
+/// and the system's reason in words (`no space left on device`, `file too large`,
+/// `permission denied`, `read-only file system`, …) with a fix (`LocalWriteFailure`).
 public struct LocalObjectStore: ObjectStore {
     public let root: URL
     static let metadataSuffix = ".meta.json"
@@ -16,15 +20,15 @@ public struct LocalObjectStore: ObjectStore {
 
     public var location: String { "folder \(root.path)" }
 
+    /// Creates the folder and writes a probe file into it; fails naming the folder and the reason in words.
     public func prepare() async throws {
+        let probe = root.appendingPathComponent(".write-probe-\(UUID().uuidString)")
         do {
-            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            let probe = root.appendingPathComponent(".write-probe-\(UUID().uuidString)")
-            try Data().write(to: probe)
-            try FileManager.default.removeItem(at: probe)
-        } catch {
-            throw IngestError("bronze folder \(root.path) is not writable: \(error.localizedDescription)",
-                              fix: "set INGEST_HOME to a writable folder, or LAKEHOUSE_URL to an object store")
+            try Self.atomicWrite(Data(), to: probe)
+            unlink(probe.path)
+        } catch let error as IngestError {
+            throw IngestError("bronze folder \(root.path) is not writable: \(error.message)",
+                              fix: error.fix ?? "set INGEST_HOME to a writable folder, or LAKEHOUSE_URL to an object store")
         }
     }
 
@@ -40,30 +44,55 @@ public struct LocalObjectStore: ObjectStore {
         var meta = metadata
         meta["content-type"] = contentType
         let metaBytes = try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys, .prettyPrinted])
-        try Self.atomicWrite(metaBytes, to: URL(fileURLWithPath: target.path + Self.metadataSuffix))
         try Self.atomicWrite(bytes, to: target)
-    }
-
-    /// Writes to a temporary file in the same folder, syncs it, then renames it over the target.
-    static func atomicWrite(_ data: Data, to target: URL) throws {
-        let folder = target.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let temporary = folder.appendingPathComponent(".tmp-\(UUID().uuidString)-\(target.lastPathComponent)")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw IngestError("cannot write bronze file \(temporary.path)", fix: "check the folder's permissions and free space")
-        }
         do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try handle.close()
-            if rename(temporary.path, target.path) != 0 {
-                throw IngestError("cannot move bronze file into place at \(target.path) (errno \(errno))", fix: "check the folder's permissions")
-            }
+            try Self.atomicWrite(metaBytes, to: URL(fileURLWithPath: target.path + Self.metadataSuffix))
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
+            unlink(target.path)
             throw error
         }
+    }
+
+    /// Writes to a temporary file in the same folder, syncs it, then renames it over the target;
+    /// a failure leaves nothing behind and throws a `LocalWriteFailure`'s error.
+    static func atomicWrite(_ data: Data, to target: URL) throws {
+        let folder = target.deletingLastPathComponent()
+        let made = makeFolders(folder.path)
+        if made != 0 { throw LocalWriteFailure(path: folder.path, size: data.count, errno: made, step: "create the folder").error }
+        let temporary = folder.appendingPathComponent(".tmp-\(UUID().uuidString)-\(target.lastPathComponent)").path
+        func fail(_ step: String, _ code: Int32) -> IngestError {
+            unlink(temporary)
+            return LocalWriteFailure(path: target.path, size: data.count, errno: code, step: step).error
+        }
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw fail("create the file", errno) }
+        var written = 0
+        let code: Int32 = data.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let count = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                written += count
+            }
+            return fsync(descriptor) == 0 ? 0 : errno
+        }
+        let closed = close(descriptor) == 0 ? 0 : errno
+        if code != 0 { throw fail("write the file", code) }
+        if closed != 0 { throw fail("write the file", closed) }
+        if rename(temporary, target.path) != 0 { throw fail("move the file into place", errno) }
+    }
+
+    /// `mkdir -p`: 0, or the system's error code for the first folder that could not be made.
+    static func makeFolders(_ path: String) -> Int32 {
+        var current = ""
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0, errno != EEXIST { return errno }
+        }
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue ? 0 : ENOTDIR
     }
 
     public func get(key: String) async throws -> Data {

@@ -40,6 +40,7 @@ package struct Pipeline: Sendable {
         var report = await RunNotes.$current.withValue(notes) { await execute(dataset, options: options, runId: runId) }
         report.notices = notes.notices
         report.stopReason = notes.stopReason
+        report.totalNotReached = notes.totalNotReached
         return report
     }
 
@@ -251,6 +252,7 @@ package struct Pipeline: Sendable {
                     if dataset.gate.maxAgeHours != nil {
                         (gateContext.freshnessColumn, gateContext.newestAgeHours) = try await newestAge(dataset, table: table)
                     }
+                    report.totalNotReached = RunNotes.current?.totalNotReached
                     var failures = staged ? Self.stagedFailures(report) : []
                     failures += dataset.gate.failures(of: report, context: gateContext)
                     report.gate = .init(passed: failures.isEmpty, failures: failures)

@@ -93,6 +93,10 @@ public struct RunReport: Sendable, Codable {
     /// Why the extract stopped reading pages (e.g. `the API's total of 25 records was reached`); nil when the
     /// extractor does not page or the extract did not run.
     public var stopReason: String?
+    /// The API's total that the extract did not reach, with the figures (`PageStop.allowShortTotal` let it load
+    /// what arrived; the gate's `failOnShortTotal` decides); nil when every record the API counted was read,
+    /// or this process did not extract.
+    public var totalNotReached: String?
     /// What the user should know although the run did not fail (e.g. a lone surrogate read as U+FFFD).
     public var notices: [String] = []
     /// Whether the load replays stored runs (`ingestctl replay`): `run.fromRuns` are then `replayed_runs`,
@@ -144,6 +148,7 @@ public struct RunReport: Sendable, Codable {
         case rejectSamples = "reject_samples"
         case drift
         case stopReason = "stop_reason"
+        case totalNotReached = "total_not_reached"
         case notices
         case ingestDate = "ingest_date"
         case windowStart = "window_start"
@@ -179,6 +184,7 @@ public struct RunReport: Sendable, Codable {
         gate = try c.decodeIfPresent(Gate.self, forKey: .gate)
         rejectSamples = try c.decode([String].self, forKey: .rejectSamples)
         stopReason = try c.decodeIfPresent(String.self, forKey: .stopReason)
+        totalNotReached = try c.decodeIfPresent(String.self, forKey: .totalNotReached)
         notices = try c.decode([String].self, forKey: .notices)
     }
 
@@ -207,6 +213,7 @@ public struct RunReport: Sendable, Codable {
         try c.encode(rejectSamples, forKey: .rejectSamples)
         try c.encode(run.drift, forKey: .drift)
         try c.encode(stopReason, forKey: .stopReason)
+        try c.encode(totalNotReached, forKey: .totalNotReached)
         try c.encode(notices, forKey: .notices)
         try c.encode(run.ingestDate, forKey: .ingestDate)
         try c.encode(run.windowStart, forKey: .windowStart)

@@ -25,12 +25,15 @@ public struct SuccessGate: Sendable {
     /// Whether schema drift (keys in the artifacts that the item type never reads, or keys it reads that vanished from
     /// every item) fails the run (default off: a notice).
     public var failOnDrift: Bool
+    /// Whether a run that read fewer records than the API's total fails (default off: a notice). It only applies
+    /// to a dataset whose `PageStop.allowShortTotal` lets such a run load; without it the extract itself fails.
+    public var failOnShortTotal: Bool
     /// Extra checks: each returns a failure message, or `nil` when the run passes it.
     public var checks: [@Sendable (RunReport) -> String?]
 
     public init(minRowsParsed: Int = 1, minArtifacts: Int = 1, maxDropPercent: Double? = nil, maxRejectedRatio: Double = 0,
                 modelTestsMustPass: Bool = true, maxAgeHours: Double? = nil, failOnDrift: Bool = false,
-                checks: [@Sendable (RunReport) -> String?] = []) {
+                failOnShortTotal: Bool = false, checks: [@Sendable (RunReport) -> String?] = []) {
         self.minRowsParsed = minRowsParsed
         self.minArtifacts = minArtifacts
         self.maxDropPercent = maxDropPercent
@@ -38,6 +41,7 @@ public struct SuccessGate: Sendable {
         self.modelTestsMustPass = modelTestsMustPass
         self.maxAgeHours = maxAgeHours
         self.failOnDrift = failOnDrift
+        self.failOnShortTotal = failOnShortTotal
         self.checks = checks
     }
 
@@ -92,6 +96,9 @@ public struct SuccessGate: Sendable {
                 found.append("\(vanished.count) keys the item type reads vanished from every item (\(vanished.map(\.path).joined(separator: ", ")))")
             }
             failures.append("schema drift: " + found.joined(separator: "; "))
+        }
+        if failOnShortTotal, let shortfall = report.totalNotReached {
+            failures.append("total not reached: \(shortfall)")
         }
         if let models = report.models, report.ran(.models) {
             if models.failed > 0 || models.skipped > 0 { failures.append("models must build: \(models.failed) models failed and \(models.skipped) were skipped") }

@@ -4,7 +4,9 @@ import IngestCommon
 /// The request `ingestctl new --from-url URL [--header "Name: value"]` samples, split the way a
 /// generated source needs it: the URL's scheme, host and port become the variable `<SOURCE>_BASE_URL`;
 /// its path and query go into the REST definition (paging parameters into the paginator); a header's
-/// value becomes the secret `<SOURCE>_API_TOKEN`, sent in that header. The token is never rendered.
+/// value, or a query parameter whose name the redactor knows as secret (`api_key`, `access_token`, `token`,
+/// `key`, `signature`, …), becomes the secret `<SOURCE>_API_TOKEN`, sent in that header or parameter
+/// (`.apiKeyQuery(name:variable:)`). The token is never rendered.
 public struct SampleRequest: Sendable {
     /// `scheme://host[:port]`.
     public var baseURL: String
@@ -17,6 +19,8 @@ public struct SampleRequest: Sendable {
     public var paging: Paging?
     /// The header that carries the token (`X-App-Token`, `Authorization`), if one was given.
     public var tokenHeader: String?
+    /// The query parameter that carries the token (`api_key`), if the URL had one with a secret-looking name.
+    public var tokenQuery: String?
     /// `Authorization: Bearer …` was given: the token is sent as a bearer token.
     public var bearer: Bool
     /// The secret value (for the sample request and a git-ignored `.env`; never for generated files).
@@ -59,6 +63,21 @@ public struct SampleRequest: Sendable {
             let size = sizeName.flatMap(take).flatMap { Int($0) }
             paging = .pageNumber(parameter: "page", start: Int(page) ?? 1, sizeParameter: sizeName, size: size)
         }
+        let secrets = items.filter { Redactor.isSecretParameter($0.name) }
+        guard secrets.count <= 1 else {
+            throw IngestError("--from-url has \(secrets.count) secret-looking query parameters (\(secrets.map(\.name).joined(separator: ", ")))",
+                              fix: "keep the one that carries the API token in the URL; add the others to the generated definition by hand, read from variables")
+        }
+        if let secret = secrets.first {
+            guard headers.isEmpty else {
+                throw IngestError("--from-url has a secret-looking query parameter (\(secret.name)) and --header was given; one carries the API token",
+                                  fix: "give the token either in the URL's \(secret.name) or in --header, not both")
+            }
+            items.removeAll { $0.name == secret.name }
+            tokenQuery = secret.name
+            token = secret.value
+            Redactor.shared.register(secret.value)
+        }
         query = items
 
         guard headers.count <= 1 else {
@@ -87,6 +106,9 @@ public struct SampleRequest: Sendable {
             Redactor.shared.register(value)
         }
     }
+
+    /// The token's variable is needed: the token comes in a header or a query parameter.
+    public var hasToken: Bool { tokenHeader != nil || tokenQuery != nil }
 
     /// The headers to send for the sample request (the token as given).
     public var sampleHeaders: [(String, String)] {

@@ -18,10 +18,14 @@ public enum ScaffoldNames {
     /// `city_permits` → `CITY_PERMITS`.
     public static func variablePrefix(_ source: String) -> String { source.uppercased() }
 
-    /// A JSON key path as a column: each key in snake_case, joined by `_` (`location.city` → `location_city`).
+    /// A JSON key path as a column: each key in snake_case, joined by `_` (`location.city` → `location_city`);
+    /// a key that is already a safe snake_case name keeps its exact name (`_id`, `sku_2`). A name longer
+    /// than 63 bytes is cut with a hash suffix (`Identifier.fitted`).
     public static func column(for path: [String]) -> String {
-        let name = path.map { Identifier.suggestion(for: $0) }.joined(separator: "_")
-        return Identifier.isSafe(name) ? name : Identifier.suggestion(for: name)
+        let name = path.map { Identifier.isSafe($0) ? $0 : Identifier.suggestion(for: $0) }.joined(separator: "_")
+        if Identifier.isSafe(name) { return name }
+        let fitted = Identifier.fitted(name)
+        return Identifier.isSafe(fitted) ? fitted : Identifier.fitted(Identifier.suggestion(for: name))
     }
 
     /// A snake_case column as a Swift property: `permit_number` → `permitNumber`; a Swift keyword or
@@ -35,7 +39,8 @@ public enum ScaffoldNames {
         return name
     }
 
-    /// Makes every field's column unique and free of the SDK's own columns (`_2`, `source_…`).
+    /// Makes every field's column unique and free of the SDK's own columns (`_2`, `source_…`); a suffixed
+    /// name is cut first so it stays within 63 bytes, and checked again.
     public static func uniqueColumns(_ fields: [InferredField]) -> [InferredField] {
         var used = reservedColumns
         return fields.map { field in
@@ -43,8 +48,8 @@ public enum ScaffoldNames {
             var name = reservedColumns.contains(field.column) ? "source_" + field.column : field.column
             if used.contains(name) {
                 var n = 2
-                while used.contains("\(name)_\(n)") { n += 1 }
-                name = "\(name)_\(n)"
+                while used.contains(Identifier.suffixed(name, "_\(n)")) { n += 1 }
+                name = Identifier.suffixed(name, "_\(n)")
             }
             used.insert(name)
             field.column = name

@@ -145,7 +145,8 @@ public struct SourceScaffold: Sendable {
             object[next] = .null
             bytes = JSONTree.object(object).data()
         }
-        return File(path: "\(folder)/Tests/Fixtures/\(dataset).json", text: String(decoding: bytes, as: UTF8.self))
+        // An API may echo the token (a next link with `?api_key=…`): the fixture is committed, so it is masked in every encoding.
+        return File(path: "\(folder)/Tests/Fixtures/\(dataset).json", text: Redactor.shared.redact(String(decoding: bytes, as: UTF8.self)))
     }
 
     /// Every file of a new source: the source file, the dataset's files, the fixture and the folder's `.env.example`.
@@ -165,8 +166,8 @@ public struct SourceScaffold: Sendable {
             break
         }
         var variables = [SourceVariable(baseURLVariable, "the API's scheme, host and port", example: request.baseURL, requirement: .required)]
-        if let header = request.tokenHeader {
-            let how = request.bearer ? "sent as a bearer token" : "sent in the \(header) header"
+        if let name = request.tokenHeader ?? request.tokenQuery {
+            let how = request.tokenQuery != nil ? "sent as the query parameter \(name)" : request.bearer ? "sent as a bearer token" : "sent in the \(name) header"
             variables.append(SourceVariable(tokenVariable, "the API token, \(how)", secret: true, requirement: .required))
         }
         return variables
@@ -506,6 +507,7 @@ public struct SourceScaffold: Sendable {
     }
 
     var authCode: String {
+        if let name = request.tokenQuery { return ".apiKeyQuery(name: \(literal(name)), variable: \"\(tokenVariable)\")" }
         guard let header = request.tokenHeader else { return ".none" }
         return request.bearer ? ".bearer(tokenVariable: \"\(tokenVariable)\")" : ".apiKeyHeader(name: \(literal(header)), variable: \"\(tokenVariable)\")"
     }
@@ -578,7 +580,7 @@ public struct SourceScaffold: Sendable {
         let headers = request.tokenHeader.map { header in
             request.bearer ? "[(\"Authorization\", \"Bearer \\(token)\")]" : "[(\(literal(header)), token)]"
         } ?? "[]"
-        let tokenLine = request.tokenHeader == nil ? "" : """
+        let tokenLine = !request.hasToken ? "" : """
                     let token = context.settings.secret("\(tokenVariable)") ?? ""   // secret(): masked in every log, error and bronze record
 
             """
@@ -597,6 +599,7 @@ public struct SourceScaffold: Sendable {
             paging = ("", "", "break   // one request; add paging here if the API pages")
         }
         let fixed = request.query.map { "URLQueryItem(name: \(literal($0.name)), value: \(literal($0.value)))" }
+            + (request.tokenQuery.map { ["URLQueryItem(name: \(literal($0)), value: token)"] } ?? [])
         let items = (fixed + (paging.query.isEmpty ? [] : [paging.query])).joined(separator: ", ")
         let count = shape.records.recordsPath.map { "tree[\(literal($0))]?.array?.count ?? 0" } ?? "tree.array?.count ?? 0"
         return """
@@ -716,8 +719,13 @@ public struct SourceScaffold: Sendable {
                             guard request.header(\(literal(header))) == \(expected) else { return .json(#"{"error": "not authorized"}"#, status: 401) }
 
                 """
+        } ?? request.tokenQuery.map { name in
+            """
+                            guard request.query[\(literal(name))] == token else { return .json(#"{"error": "not authorized"}"#, status: 401) }
+
+                """
         } ?? ""
-        let settings = request.tokenHeader == nil
+        let settings = !request.hasToken
             ? "[\"\(baseURLVariable)\": server.baseURL]"
             : "[\"\(baseURLVariable)\": server.baseURL, \"\(tokenVariable)\": Self.token]"
         let count = shape.recordCount

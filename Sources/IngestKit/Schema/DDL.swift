@@ -27,8 +27,10 @@ public struct DDL: Sendable {
             + lines.joined(separator: ",\n") + "\n)"
     }
 
+    /// `<table>__<column>__idx`; cut with a hash suffix when longer than 63 bytes (`Identifier.fitted`), so two
+    /// long indexed columns sharing a prefix never share one index name.
     public static func indexName(table: String, column: String) -> String {
-        String("\(table)__\(column)__idx".prefix(Identifier.maxLength))
+        Identifier.fitted("\(table)__\(column)__idx")
     }
 
     public func createIndexes(_ table: TableSchema) -> [String] {

@@ -26,8 +26,10 @@ public enum WarehouseConfiguration: Sendable, Equatable {
     }
 
     /// Parses `postgres://user:pass@host:port/db[?sslmode=require]`; errors name WAREHOUSE_URL and never show the password.
+    /// A password that is not percent-encoded is refused first, naming only host, port, user and database.
     public static func parsePostgres(_ text: String) throws -> PostgresURL {
         let shape = "postgres://user:password@host:5432/database"
+        try checkPasswordEncoding(text)
         guard let parts = URLComponents(string: text), let scheme = parts.scheme,
               scheme == "postgres" || scheme == "postgresql" else {
             throw IngestError("WAREHOUSE_URL is not a postgres:// URL", fix: "write it as \(shape), or unset it to use the embedded SQLite warehouse")

@@ -66,7 +66,8 @@ import Testing
         #expect(Set(json.keys) == [
             "schema_version", "run_id", "source", "dataset", "status", "started_at", "finished_at", "warehouse", "bronze",
             "bronze_prefix", "from_run_id", "counts", "steps", "gate", "watermark", "models", "models_published", "error",
-            "reject_samples", "drift", "stop_reason", "notices", "ingest_date", "window_start", "window_end", "replayed_runs",
+            "reject_samples", "drift", "stop_reason", "total_not_reached", "notices", "ingest_date", "window_start", "window_end",
+            "replayed_runs",
         ])
         #expect(json["started_at"] as? String == "2026-11-30 00:00:00")
         #expect(json["finished_at"] as? String == "2026-11-30 00:00:01.250000")

@@ -173,7 +173,7 @@ public struct S3Client: Sendable {
                 }
                 for try await chunk in response.body { data.append(contentsOf: chunk.readableBytesView) }
             } catch {
-                throw RetryPolicy.Failure.transient("S3 \(what) failed: \(Redactor.shared.redact(String(describing: error)))")
+                throw RetryPolicy.Failure.transient("S3 \(what) failed: \(Redactor.shared.redact(String(describing: error)))", cause: "S3 connection failed")
             }
             let status = Int(response.status.code)
             let result = Response(status: status, headers: response.headers.map { ($0.name, $0.value) }, body: data, url: url)
@@ -190,7 +190,7 @@ public struct S3Client: Sendable {
         switch (response.status, code) {
         case (500..<600, _), (429, _), (_, "SlowDown"), (_, "RequestTimeout"), (_, "InternalError"):
             let retryAfter = response.header("Retry-After").flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
-            return RetryPolicy.Failure.transient(answered, retryAfter: retryAfter)
+            return RetryPolicy.Failure.transient(answered, retryAfter: retryAfter, cause: "S3 \(response.status)\(code.isEmpty ? "" : " \(code)")")
         case (_, "SignatureDoesNotMatch"):
             return IngestError("\(answered) (the secret key does not match the access key)",
                                fix: "check MINIO_SECRET_KEY (and that MINIO_ACCESS_KEY is its pair)")

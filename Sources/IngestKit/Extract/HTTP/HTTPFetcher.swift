@@ -92,10 +92,15 @@ public struct HTTPFetcher: Sendable {
     /// redirect to the same origin is followed with the same request, and one to another origin only when the
     /// request has no header but plain ones (`Accept`, `User-Agent`, …); else it fails naming both origins,
     /// so no credential of this request reaches a host it was not meant for.
+    ///
+    /// `validate` reads each final 2xx answer (the response's `url` is the URL that answered, after
+    /// redirects); a `RetryPolicy.Failure.transient` it throws is retried like a 5xx (a 200 whose body
+    /// says the request failed, `PageError`).
     public func send(prepare: @Sendable () async throws -> HTTPRequest,
                      reauthorize: (@Sendable () async throws -> Bool)? = nil,
                      unauthorizedFix: String = "check the source's credentials",
-                     redirected: (@Sendable (_ target: String, _ from: HTTPRequest) async throws -> HTTPRequest)? = nil) async throws -> Response {
+                     redirected: (@Sendable (_ target: String, _ from: HTTPRequest) async throws -> HTTPRequest)? = nil,
+                     validate: (@Sendable (Response) throws -> Void)? = nil) async throws -> Response {
         var reauthorized = false
         let sent = SentURL()
         while true {
@@ -106,7 +111,10 @@ public struct HTTPFetcher: Sendable {
                     while true {
                         sent.value = Redactor.shared.redactURL(request.url)
                         let response = try await attempt(request)
-                        guard let location = response.redirectLocation else { return response }
+                        guard let location = response.redirectLocation else {
+                            try validate?(response)
+                            return response
+                        }
                         hops += 1
                         guard hops <= Self.maxRedirects else {
                             throw IngestError("\(request.method) \(Redactor.shared.redactURL(request.url)) redirected more than \(Self.maxRedirects) times",
@@ -153,7 +161,7 @@ public struct HTTPFetcher: Sendable {
             return response
         } catch {
             await limiter?.release()
-            if case RetryPolicy.Failure.transient(let text, _) = error {
+            if case RetryPolicy.Failure.transient(let text, _, _, _) = error {
                 logger?.notice("\(text); retrying if the retry bound allows")
             }
             throw error
@@ -172,7 +180,7 @@ public struct HTTPFetcher: Sendable {
             group.cancelAll()
             guard let first else {
                 throw RetryPolicy.Failure.transient(
-                    "\(request.method) \(Redactor.shared.redactURL(request.url)) did not answer within \(RetryPolicy.text(timeout))")
+                    "\(request.method) \(Redactor.shared.redactURL(request.url)) did not answer within \(RetryPolicy.text(timeout))", cause: "timeout")
             }
             return first
         }
@@ -193,9 +201,9 @@ public struct HTTPFetcher: Sendable {
             throw CancellationError()
         } catch let error as HTTPClientError where error == .deadlineExceeded {
             // The client's deadline and `withTimeout` are the same timeout: one message whichever fires first.
-            throw RetryPolicy.Failure.transient("\(what) did not answer within \(RetryPolicy.text(timeout))")
+            throw RetryPolicy.Failure.transient("\(what) did not answer within \(RetryPolicy.text(timeout))", cause: "timeout")
         } catch {
-            throw RetryPolicy.Failure.transient("\(what) failed: \(Redactor.shared.redact(String(describing: error)))")
+            throw RetryPolicy.Failure.transient("\(what) failed: \(Redactor.shared.redact(String(describing: error)))", cause: "connection failed")
         }
         let body: ByteBuffer
         do {
@@ -205,9 +213,9 @@ public struct HTTPFetcher: Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as HTTPClientError where error == .deadlineExceeded {
-            throw RetryPolicy.Failure.transient("\(what) did not answer within \(RetryPolicy.text(timeout))")
+            throw RetryPolicy.Failure.transient("\(what) did not answer within \(RetryPolicy.text(timeout))", cause: "timeout")
         } catch {
-            throw RetryPolicy.Failure.transient("\(what): the body was cut off: \(Redactor.shared.redact(String(describing: error)))")
+            throw RetryPolicy.Failure.transient("\(what): the body was cut off: \(Redactor.shared.redact(String(describing: error)))", cause: "body cut off")
         }
         let status = Int(response.status.code)
         let result = Response(status: status, headers: response.headers.map { ($0.name, $0.value) }, body: Data(buffer: body), url: url)
@@ -218,7 +226,8 @@ public struct HTTPFetcher: Sendable {
         case 300..<400 where result.redirectLocation != nil:
             return result  // followed by `send`, which decides where credentials may go
         case 408, 429, 500..<600:
-            throw RetryPolicy.Failure.transient("\(what) answered \(status)", retryAfter: result.header("Retry-After").flatMap { RetryAfter.parse($0) })
+            throw RetryPolicy.Failure.transient("\(what) answered \(status)", retryAfter: result.header("Retry-After").flatMap { RetryAfter.parse($0) },
+                                                cause: String(status))
         default:
             throw HTTPStatusError(status: status, request: what, body: result.body)
         }

@@ -29,6 +29,11 @@ public enum Paginator: Sendable {
 /// page URL or cursor that repeats (that one fails the run: the API loops, so pages
 /// may be missing). The reason it stopped is the run report's `stop_reason`.
 /// A page's record count is known when the dataset has a `recordsPath` or the body is a JSON array.
+///
+/// No quiet partial loads (`PageCompleteness`): a run that read fewer records than the API's total (at
+/// `totalPath`, or at a well-known place such as `meta.total` or `count` when none is declared) fails its
+/// extract naming both figures, and so does a run whose last page still names a next page (`next`,
+/// `links.next`, a `Link` header, …) that the paginator did not follow.
 public struct PageStop: Sendable {
     /// Stop at a page with no records (needs a records path, or a body that is an array).
     public var emptyPage: Bool
@@ -41,14 +46,26 @@ public struct PageStop: Sendable {
     public var maxPages: Int
     /// At `maxPages` with more pages left: fail the run (true) or stop with a note (false).
     public var failAtMaxPages: Bool
+    /// Fewer records read than the API's total: fail the extract (false, the default), or load what arrived
+    /// with a notice, the report's `total_not_reached` and the gate's `SuccessGate.failOnShortTotal` deciding
+    /// (true: for an API whose total may count more than its pages hold, or change while paging).
+    public var allowShortTotal: Bool
+    /// Whether the well-known places are checked when the dataset declares nothing there: a total at `meta.total`,
+    /// `total_count`, `totalCount` or `count` (when `totalPath` is nil), and a next page still named on the last page
+    /// at `next`, `links.next`, `paging.next`, `next_page_url`, `_links.next.href`, `@odata.nextLink`,
+    /// `meta.next_cursor`, `next_cursor` or in a `Link` header that the paginator did not follow. False: those
+    /// members mean something else in this API (opt out).
+    public var checksWellKnownPlaces: Bool
 
     public init(emptyPage: Bool = true, maxEmptyPages: Int = 3, totalPath: String? = nil, maxPages: Int = 10_000,
-                failAtMaxPages: Bool = false) {
+                failAtMaxPages: Bool = false, allowShortTotal: Bool = false, checksWellKnownPlaces: Bool = true) {
         self.emptyPage = emptyPage
         self.maxEmptyPages = max(1, maxEmptyPages)
         self.totalPath = totalPath
         self.maxPages = maxPages
         self.failAtMaxPages = failAtMaxPages
+        self.allowShortTotal = allowShortTotal
+        self.checksWellKnownPlaces = checksWellKnownPlaces
     }
 }
 

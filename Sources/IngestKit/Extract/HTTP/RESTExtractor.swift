@@ -42,6 +42,12 @@ public struct HTTPLimits: Sendable {
 /// `HTTPLimits.maxConcurrentRequests` above 1, the pages after the first are
 /// fetched up to that many at once and still stored in page order (`PagePrefetch`);
 /// credentials go only to the base URL's origin (`CrossOriginCredentials`).
+///
+/// A page that answers 2xx with an error in its body (a top-level `error` or `errors` member, or the
+/// `errorPath`) is a failed request: retried like a 5xx, then the run fails naming the page and the
+/// message. A run that read fewer records than the API's total, or whose last page still names a next
+/// page that the paginator did not follow, fails its extract (`PageStop`, `PageCompleteness`). Each
+/// artifact's URL is the one that answered, after same-origin redirects.
 public struct RESTExtractor: Extractor {
     public var baseURL: String?
     public var baseURLVariable: String?
@@ -61,13 +67,17 @@ public struct RESTExtractor: Extractor {
     public var artifactPrefix: String
     /// A `next` link or redirect to another origin than the base URL's: fail (default) or follow without credentials.
     public var crossOriginCredentials: CrossOriginCredentials
+    /// Where a page that answered 2xx says the request failed (a JSON path such as `meta.error`); nil (the
+    /// default): a top-level `error` or `errors` member; "": pages are not read for errors. A member that is
+    /// null, false, 0 or empty is no error.
+    public var errorPath: String?
 
     /// Give the base URL as `baseURL`, or as `baseURLVariable` naming the variable that holds it.
     public init(baseURL: String? = nil, baseURLVariable: String? = nil, path: String = "", query: [String: String] = [:],
                 headers: [String: String] = [:], auth: HTTPAuth = .none, paginator: Paginator = .single,
                 recordsPath: String? = nil, stop: PageStop = PageStop(), incremental: IncrementalWindow? = nil,
                 limits: HTTPLimits = HTTPLimits(), artifactPrefix: String = "page",
-                crossOriginCredentials: CrossOriginCredentials = .fail) {
+                crossOriginCredentials: CrossOriginCredentials = .fail, errorPath: String? = nil) {
         self.baseURL = baseURL
         self.baseURLVariable = baseURLVariable
         self.path = path
@@ -81,6 +91,7 @@ public struct RESTExtractor: Extractor {
         self.limits = limits
         self.artifactPrefix = artifactPrefix
         self.crossOriginCredentials = crossOriginCredentials
+        self.errorPath = errorPath
     }
 
     /// The configured base URL, without a trailing slash.
@@ -115,7 +126,9 @@ public struct RESTExtractor: Extractor {
                                   retry: limits.retry, limiter: limiter, logger: context.logger)
         let authorizer = try auth.authorizer(settings: context.settings, fetcher: fetcher)
         let records = try recordsPath.map(JSONPath.init)
-        let total = try stop.totalPath.map(JSONPath.init)
+        let completeness = try PageCompleteness(stop: stop)
+        let total = completeness.declaredTotal
+        let pageError = try PageError(errorPath: errorPath)
         var fixed = headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         for (name, value) in [("Accept", "application/json"), ("Accept-Encoding", "gzip, deflate")]
             where !fixed.contains(where: { $0.0.lowercased() == name.lowercased() }) {
@@ -129,11 +142,21 @@ public struct RESTExtractor: Extractor {
         var pageIndex = 0
         var recordsRead = 0
         var emptyInARow = 0
+        // For the completeness checks: whether every page's records were counted, the API's latest total,
+        // why paging stopped, and whether maxPages cut it short (the dataset allows that).
+        var everyPageCounted = true
+        var latestTotal: (path: String, value: Int)?
+        var stopReason: String?
+        var stoppedAtMaxPages = false
+        var lastURL = first
         func stopped(_ reason: String) {
+            stopReason = reason
             RunNotes.stopped(reason)
             context.logger.debug("pagination of \(Redactor.shared.redactURL(first)) stopped: \(reason)")
         }
-        let get: PagePrefetch.Fetch = { current in
+        var validate: (@Sendable (HTTPFetcher.Response) throws -> Void)?
+        if let pageError { validate = { response in try pageError.check(response) } }
+        let get: PagePrefetch.Fetch = { [validate] current in
             try await fetcher.send(
                 prepare: { try await gate.request(HTTPRequest(url: current, headers: headersToSend), reaching: "the next page link", fetcher: fetcher) },
                 reauthorize: { await authorizer.reauthorize() }, unauthorizedFix: authorizer.fix,
@@ -142,7 +165,8 @@ public struct RESTExtractor: Extractor {
                     request.url = target
                     request.headers = headersToSend
                     return try await gate.request(request, reaching: "an HTTP redirect from \(Redactor.shared.redactURL(from.url))", fetcher: fetcher)
-                })
+                },
+                validate: validate)
         }
         // With a known total and a concurrency limit above 1, later pages are fetched ahead (stored in order).
         var prefetch: PagePrefetch?
@@ -156,11 +180,12 @@ public struct RESTExtractor: Extractor {
             }
             let artifactId = "\(artifactPrefix)_" + String(format: "%05d", pageIndex + 1)
             try await sink.store(RawArtifact(
-                artifactId: artifactId, bytes: response.body, url: gate.sentURL(current),
+                artifactId: artifactId, bytes: response.body, url: gate.sentURL(response.url),
                 contentType: response.header("Content-Type") ?? "application/json", extractionMethod: .apiJSON))
             pageIndex += 1
+            lastURL = response.url
 
-            let needsJSON = records != nil || total != nil || paginator.readsBody || stop.emptyPage
+            let needsJSON = records != nil || completeness.readsBody || paginator.readsBody || stop.emptyPage
             var json: JSONTree?
             if needsJSON {
                 do {
@@ -185,6 +210,8 @@ public struct RESTExtractor: Extractor {
                 }
             }
             recordsRead += count ?? 0
+            if count == nil { everyPageCounted = false }
+            latestTotal = completeness.total(in: json) ?? latestTotal
             emptyInARow = count == 0 ? emptyInARow + 1 : 0
             if context.firstArtifactOnly {
                 stopped("only the first page was asked for (a sample)")
@@ -207,6 +234,10 @@ public struct RESTExtractor: Extractor {
             switch try paginator.next(after: response, json: json, pageIndex: pageIndex - 1, records: count) {
             case .end(let reason):
                 stopped(reason)
+                if count != 0 {   // an empty last page ends paging whatever links it carries: no progress
+                    try completeness.checkNoNextPage(after: response, json: json, pageIndex: pageIndex, ended: reason,
+                                                     recordsRead: everyPageCounted ? recordsRead : nil, total: latestTotal)
+                }
                 url = nil
             case .next(let next):
                 if emptyInARow >= stop.maxEmptyPages {
@@ -224,6 +255,7 @@ public struct RESTExtractor: Extractor {
                 }
                 if pageIndex >= stop.maxPages {
                     stopped("the dataset's maxPages (\(stop.maxPages)) was reached with more pages left")
+                    stoppedAtMaxPages = true
                     if stop.failAtMaxPages {
                         throw IngestError("\(Redactor.shared.redactURL(first)) has more than \(stop.maxPages) pages",
                                           fix: "check that the API's pages end, or raise the dataset's maxPages")
@@ -234,6 +266,9 @@ public struct RESTExtractor: Extractor {
                 }
                 url = next
             }
+        }
+        if everyPageCounted, !stoppedAtMaxPages, !context.firstArtifactOnly {
+            try completeness.checkTotal(latestTotal, recordsRead: recordsRead, pages: pageIndex, lastURL: lastURL, stopReason: stopReason)
         }
         context.logger.debug("extracted \(pageIndex) page(s), \(recordsRead) record(s) from \(Redactor.shared.redactURL(first))")
     }
