@@ -66,22 +66,6 @@ public enum Ingestctl {
         var data = Data()
     }
 
-    /// Runs a configured process to completion without blocking a thread of the concurrency pool, for a test
-    /// whose loopback server (in this process) must answer the child while it runs.
-    public static func finish(_ process: Process) async throws -> Result {
-        let folder = try workingDirectory("output")
-        let paths = [folder + "/stdout", folder + "/stderr"]
-        for path in paths { FileManager.default.createFile(atPath: path, contents: nil) }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: paths[0])), err = try FileHandle(forWritingTo: URL(fileURLWithPath: paths[1]))
-        process.standardOutput = out
-        process.standardError = err
-        let status = try await process.runToExit()
-        try? out.close()
-        try? err.close()
-        return Result(status: status, stdout: (try? String(contentsOfFile: paths[0], encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOfFile: paths[1], encoding: .utf8)) ?? "")
-    }
-
     /// A new empty folder to run in.
     public static func workingDirectory(_ prefix: String = "ingestctl") throws -> String {
         let folder = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString.prefix(8))"

@@ -17,7 +17,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // 8 blocks of 512 bytes: a page of 100 orders is larger.
         process.arguments = ["-c", #"ulimit -f 8 && exec "$0" "$@""#, binary, "run", "acme_portal.orders"]
-        let run = try Ingestctl.run(process)
+        let run = try await Ingestctl.run(process)
 
         #expect(run.status == 1, "\(run.stderr)")
         let output = run.stdout + run.stderr

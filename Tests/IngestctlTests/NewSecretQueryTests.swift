@@ -21,7 +21,7 @@ import Testing
         try Data("// a checkout's manifest\n".utf8).write(to: URL(fileURLWithPath: root + "/Package.swift"))
         try Data(".env\n".utf8).write(to: URL(fileURLWithPath: root + "/.gitignore"))
 
-        let new = try await Ingestctl.finish(try Ingestctl.process(
+        let new = try await Ingestctl.run(try Ingestctl.process(
             ["new", "shop_api", "items", "--from-url", "\(api.baseURL)/v1/items?api_key=\(encoded)&status=open"], environment: [:], in: root))
         #expect(new.status == 0, "\(new.stderr)")
         #expect(new.stdout.contains(#"the query parameter api_key looks secret: it is SHOP_API_API_TOKEN, sent with .apiKeyQuery(name: "api_key", variable: "SHOP_API_API_TOKEN")"#),

@@ -31,10 +31,10 @@ import Testing
         let folder = try Ingestctl.workingDirectory("secret-encodings")
         let env = try await Ingestctl.acmeDemoEnvironment(rows: 10, kind: kind,
                                                           ["ACME_PORTAL_BASE_URL": api.baseURL, "ACME_PORTAL_API_TOKEN": Self.token])
-        let run = try await Ingestctl.finish(try Ingestctl.process(["run", "acme_portal.orders", "--report", "report.json"], environment: env, in: folder))
+        let run = try await Ingestctl.run(try Ingestctl.process(["run", "acme_portal.orders", "--report", "report.json"], environment: env, in: folder))
         #expect(run.status == 1, "\(run.stderr)")
         let report = try String(contentsOfFile: folder + "/report.json", encoding: .utf8)
-        let state = try Ingestctl.run(["state", "acme_portal.orders"], environment: env, in: folder)
+        let state = try await Ingestctl.run(["state", "acme_portal.orders"], environment: env, in: folder)
         #expect(state.status == 0, "\(state.stderr)")
 
         let (serve, base) = try await ObserveTests.ServePageTests.serve(env, in: folder)
@@ -61,7 +61,7 @@ import Testing
     ])
     func aWarehousePasswordThatIsNotPercentEncodedIsRefusedBeforeConnecting(_ url: String) async throws {
         let folder = try Ingestctl.workingDirectory("warehouse-url")
-        let run = try Ingestctl.run(["run", "acme_portal.orders"], environment: ["WAREHOUSE_URL": url], in: folder)
+        let run = try await Ingestctl.run(["run", "acme_portal.orders"], environment: ["WAREHOUSE_URL": url], in: folder)
         #expect(run.status == 2, "\(run.stderr)")
         #expect(run.stderr.contains("WAREHOUSE_URL's password is not percent-encoded (host db.internal, port 6543, user loader, database analytics)"),
                 "\(run.stderr)")
