@@ -10,13 +10,15 @@ struct PlanCommand: IngestCommand {
         discussion: """
             `+` lines are additive (the table, added columns, declared indexes, the __rejects table): the next run
             applies them, or --apply now, in one transaction. `!` lines are changed types or keys: refused, with the
-            migration to write. Columns no longer in the config are kept. Exit status 1 when a change is refused.
+            migration to write. Columns no longer in the config are kept. `~` lines: stored rows marked for rewrite
+            when columns are added, and integer columns narrower than 64 bits (accepted; --apply runs the offered
+            ALTER … TYPE bigint, a run never does). Exit status 1 when a change is refused.
             """)
 
     @Argument(help: "The dataset, as source.dataset (e.g. acme_portal.orders).")
     var dataset: String
 
-    @Flag(help: "Apply the additive changes (never a refused one).")
+    @Flag(help: "Apply the additive changes and the offered migrations (never a refused one).")
     var apply = false
 
     @Option(help: "text or json.")

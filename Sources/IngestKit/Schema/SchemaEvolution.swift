@@ -30,8 +30,8 @@ public struct SchemaEvolution: Sendable {
     }
 
     /// An existing integer column narrower than the config's 64-bit `integer` (a PostgreSQL `integer`
-    /// column made before `integer` was `bigint`): accepted, with the migration that widens it offered,
-    /// never applied by a run or `plan --apply`.
+    /// column made before `integer` was `bigint`): accepted, with the migration that widens it offered
+    /// (`ingestctl plan --apply` runs it; a run never does).
     package struct NarrowInteger: Sendable, Hashable, Codable {
         package var column: String
         /// As the catalog names it: `integer`, `smallint`.

@@ -7,7 +7,8 @@ import IngestCommon
 /// it declares that the table lacks, the `__rejects` table — are what a run's preflight would apply,
 /// and what `apply` applies (in one transaction). A changed column type or primary key is refused,
 /// as a run refuses it (``SchemaEvolution``), with the migration to write. Columns the table has
-/// and the config no longer declares are kept (never dropped) and listed.
+/// and the config no longer declares are kept (never dropped) and listed. An integer column narrower
+/// than the config's 64 bits is accepted, with the widening migration offered: `apply` runs it, a run never.
 public struct TablePlan: Sendable, Codable, Hashable {
     /// One change the plan applies.
     public struct Change: Sendable, Codable, Hashable {
@@ -37,7 +38,7 @@ public struct TablePlan: Sendable, Codable, Hashable {
     /// Columns of the live table that the config no longer declares: kept.
     public var kept: [String]
     /// Integer columns narrower than the config's 64 bits (PostgreSQL `integer` made before `integer` was
-    /// `bigint`): accepted; the widening migration is offered, never applied by a run or `apply`.
+    /// `bigint`): accepted; the widening migration is offered: `apply` runs it, a run never does.
     package var offered: [SchemaEvolution.NarrowInteger] = []
     /// Rows stored before the added columns: adding them marks these for rewrite (checksums cleared), so the
     /// next run that meets their keys, or `ingestctl replay`, writes the new columns.
@@ -70,7 +71,7 @@ public struct TablePlan: Sendable, Codable, Hashable {
                          + "the next run writes the new column(s) for the keys it loads, `ingestctl replay \(dataset)` for every stored run's")
         }
         lines += offered.map { "  ~ \($0.description): a load that meets a value past that range fails; offered migration: \($0.migration)" }
-        if isEmpty {
+        if isEmpty && offered.isEmpty {
             lines.append("no changes: the table matches its config")
         } else {
             if !additive.isEmpty {
@@ -80,7 +81,9 @@ public struct TablePlan: Sendable, Codable, Hashable {
             if !refused.isEmpty { lines.append("\(refused.count) change(s) refused: write the migration above (or revert the config); no run or --apply makes them") }
         }
         if !offered.isEmpty {
-            lines.append("\(offered.count) migration(s) offered: run them when you choose (the table is locked while it is rewritten); no run or --apply makes them")
+            lines.append(applied ? "applied \(offered.count) offered migration(s)"
+                                 : "\(offered.count) migration(s) offered: `ingestctl plan \(dataset) --apply` runs them (the table is locked while "
+                                   + "it is rewritten); no run makes them")
         }
         return lines.joined(separator: "\n")
     }
@@ -137,19 +140,19 @@ public struct TablePlan: Sendable, Codable, Hashable {
         return Set(rows.compactMap { $0["name"] ?? nil })
     }
 
-    /// Applies the additive changes in one transaction (refused ones never); returns how many.
+    /// Applies the additive changes and the offered migrations in one transaction (refused ones never); returns how many.
     @discardableResult
     public func apply(in warehouse: any Warehouse) async throws -> Int {
-        guard !additive.isEmpty else { return 0 }
+        guard !additive.isEmpty || !offered.isEmpty else { return 0 }
         if warehouse.dialect.sql.schemaIsNamePrefix {
             // A SQLite schema is a name prefix the warehouse learns; the transaction writes the tables.
             try await warehouse.ensureSchema(schema)
         }
-        let statements = additive.flatMap(\.statements) + rewrite
+        let statements = additive.flatMap(\.statements) + rewrite + offered.map(\.migration)
         try await warehouse.transaction { session in
             for statement in statements { try await session.execute(statement) }
         }
-        return additive.count
+        return additive.count + offered.count
     }
 }
 

@@ -32,7 +32,7 @@ struct IntegerRangeCheck: Sendable {
                         "artifact \(manifest.artifacts[index].artifactId) of run \(manifest.runId): the row with \(key) has \(value) in column "
                             + "\(column.column) of \(table.schema).\(table.table), which is \(column.declaredType) in the warehouse "
                             + "(values from \(column.minimum) to \(column.maximum)); nothing was loaded",
-                        fix: "widen the column (`ingestctl plan \(table.qualifiedName)` offers it): \(column.migration) "
+                        fix: "widen the column (`ingestctl plan \(table.qualifiedName) --apply` runs it): \(column.migration) "
                             + "then load the run again with --from-run \(manifest.runId)")
                 }
             }

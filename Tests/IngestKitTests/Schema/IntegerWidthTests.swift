@@ -54,21 +54,19 @@ import Testing
         if kind == .postgres {
             #expect(plan.text.contains("  ~ column quantity is integer in the warehouse (values from -2147483648 to 2147483647); the config's integer is 64-bit: "
                                        + "a load that meets a value past that range fails; offered migration: \(migration)"), "\(plan.text)")
-            #expect(plan.text.contains("1 migration(s) offered"), "\(plan.text)")
+            #expect(plan.text.contains("1 migration(s) offered: `ingestctl plan fixture.items --apply` runs them"), "\(plan.text)")
             let json = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(plan)) as? [String: Any]
             let offered = try #require(json?["offered"] as? [[String: Any]])
             #expect(offered.first?["migration"] as? String == migration && offered.first?["column"] as? String == "quantity")
-            // Never applied by --apply (nothing additive to apply either).
-            #expect(try await test.withWarehouse { try await plan.apply(in: $0) } == 0)
-            #expect(try await Self.quantityType(test) == "integer")
         } else {
             #expect(plan.isEmpty && !plan.text.contains("offered"), "\(plan.text)")
         }
 
-        // Within the range: the run goes on.
+        // Within the range: the run goes on, and leaves the column as it is (a run never widens it).
         let within = try await test.run(ItemsDataset.make(pages: [Self.page([("A", 8), ("B", 2_147_483_647)])]))
         #expect(within.succeeded, "\(within.error ?? "")")
         #expect(within.counts.updated == 1)
+        #expect(try await Self.quantityType(test) == "integer", "SQLite's INTEGER is 64-bit; PostgreSQL's stays int4 until the migration")
 
         let past = try await test.run(ItemsDataset.make(pages: [Self.page([("A", 9), ("C", Self.big)])]))
         if kind == .postgres {
@@ -77,11 +75,15 @@ import Testing
             #expect(error.contains("the row with id=C has 5000000000 in column quantity of fixture.items, which is integer in the warehouse "
                                    + "(values from -2147483648 to 2147483647); nothing was loaded"), "\(error)")
             #expect(error.contains("artifact page_1 of run \(past.runId)"), "\(error)")
-            #expect(error.contains(migration) && error.contains("--from-run \(past.runId)"), "\(error)")
+            #expect(error.contains("`ingestctl plan fixture.items --apply` runs it): " + migration) && error.contains("--from-run \(past.runId)"),
+                    "\(error)")
             let rows = try await test.fixtureItems()
             #expect(rows["A"]?["quantity"] == "8" && rows["C"] == nil, "silver keeps what it held")
 
-            _ = try await test.withWarehouse { try await $0.execute(migration) }
+            // `plan --apply` runs the offered migration.
+            let applied = try await test.withWarehouse { try await TablePlan.make(table, in: $0).apply(in: $0) }
+            #expect(applied == 1)
+            #expect(try await test.withWarehouse { try await TablePlan.make(table, in: $0) }.text.contains("no changes"))
             let reload = try await test.run(ItemsDataset.make(pages: []), options: RunOptions(fromRun: past.runId))
             #expect(reload.succeeded, "\(reload.error ?? "")")
             #expect(try await Self.quantityType(test) == "bigint")
