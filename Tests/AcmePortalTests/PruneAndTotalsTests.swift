@@ -38,6 +38,14 @@ import Testing
         }
     }
 
+    func releasedLeases(_ test: TestPlatform) async throws -> Int {
+        try await test.withWarehouse { warehouse in
+            Int((try await warehouse.execute("""
+                SELECT COUNT(*) AS n FROM staging.dataset_leases WHERE dataset = 'acme_portal.orders' AND released_at IS NOT NULL
+                """).first?["n"] ?? nil) ?? "") ?? -1
+        }
+    }
+
     @Test(arguments: WarehouseKind.allCases)
     func totalsFollowTheLedgerAndPruneKeepsWhatTheNextRunReads(_ kind: WarehouseKind) async throws {
         let server = try await AcmeDemoAPI(orders: 120, token: Self.token).start()
@@ -67,6 +75,9 @@ import Testing
         let dry = try await test.platform.prune([], in: registry, keepDays: 1, parts: Set(PrunePart.allCases), apply: false, now: later)
         let orders = try #require(dry.datasets.first { $0.dataset == "acme_portal.orders" })
         #expect(orders.ledgerRows == 2, "the first run and the failed one; the latest success stays")
+        // PostgreSQL's dataset leases, one a run, all released by now; SQLite has none.
+        #expect(orders.leaseRows == (kind == .postgres ? try await releasedLeases(test) : nil))
+        #expect(kind == .sqlite || orders.leaseRows == 3)
         #expect(orders.rejects == rejected)
         #expect(orders.bronzePartitions == [CalendarDate(Date()).description])
         #expect((orders.bronzeRuns ?? 0) >= 2 && (orders.bronzeObjects ?? 0) > 2 && (orders.bronzeBytes ?? 0) > 0)
@@ -79,6 +90,7 @@ import Testing
         let left = try await test.withWarehouse { try await RunLedger($0.dialect).recent(source: "acme_portal", dataset: "orders", in: $0) }
         #expect(left.map(\.runId) == [second.runId])
         #expect(try await rejects(test) == 0)
+        if kind == .postgres { #expect(try await releasedLeases(test) == 0) }
         #expect(try await test.platform.bronzeRuns("acme_portal.orders", in: registry).isEmpty)
         // The counters never go down: the totals still count the pruned runs.
         #expect(try await summary(test)?.runsByStatus == runs)

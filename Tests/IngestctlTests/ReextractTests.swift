@@ -18,7 +18,7 @@ import Testing
 
         let again = try await Ingestctl.run(["run", "acme_portal.orders", "--steps", "extract", "--run-id", "R1"], environment: env, in: folder)
         #expect(again.status == 1, "\(again.stdout)\(again.stderr)")
-        #expect(again.stdout.contains("error: run R1 of acme_portal.orders is already loaded: its load committed 60 rows from its bronze into silver"),
+        #expect(again.stdout.contains("error: failed to start: run R1 of acme_portal.orders is already loaded: its load committed 60 rows from its bronze into silver"),
                 "\(again.stdout)")
         #expect(again.stdout.contains("nothing was extracted or changed"), "\(again.stdout)")
         let after = try await Ingestctl.run(["bronze", "ls", "acme_portal.orders", "--run", "R1"], environment: env, in: folder)

@@ -29,7 +29,7 @@ package struct AirflowSetupDAG: Sendable {
             # Nothing secret is in this file: stores and credentials come from the worker's environment.
             from __future__ import annotations
 
-            from datetime import datetime, timezone
+            from datetime import datetime, timedelta, timezone
 
             from airflow.providers.standard.operators.bash import BashOperator
             from airflow.sdk import DAG
@@ -43,6 +43,7 @@ package struct AirflowSetupDAG: Sendable {
                 catchup=False,
                 max_active_runs=1,
                 tags=["ingestkit", "setup"],
+                default_args={"retries": 2, "retry_delay": timedelta(seconds=60), "execution_timeout": timedelta(seconds=3600)},
             ) as dag:
                 \(AirflowDAG.ingestctlTask("setup", "setup " + arguments))
 

@@ -62,10 +62,10 @@ public enum ConsoleText {
             + "(bronze: dates before \(CalendarDate(result.cutoff)))"
         func cell(_ value: Int?) -> String { value.map(String.init) ?? "-" }
         let rows: [[String]] = result.datasets.map { found in
-            [found.dataset, cell(found.ledgerRows), cell(found.rejects), cell(found.bronzePartitions?.count),
+            [found.dataset, cell(found.ledgerRows), cell(found.leaseRows), cell(found.rejects), cell(found.bronzePartitions?.count),
              cell(found.bronzeRuns), cell(found.bronzeObjects), cell(found.bronzeBytes)]
         }
-        let columns = ["dataset", "ledger_rows", "rejects", "bronze_partitions", "bronze_runs", "bronze_objects", "bronze_bytes"]
+        let columns = ["dataset", "ledger_rows", "lease_rows", "rejects", "bronze_partitions", "bronze_runs", "bronze_objects", "bronze_bytes"]
         let footer = result.applied ? "deleted" : "dry run: nothing was deleted; run again with --apply to delete"
         return [header, table(columns, rows), footer].joined(separator: "\n")
     }

@@ -5,7 +5,8 @@ import IngestCommon
 package enum PrunePart: String, Sendable, CaseIterable, Codable {
     /// Rows of `staging.ingestion_state` of runs that finished before the cutoff. Each dataset keeps its
     /// latest succeeded run, its latest succeeded run with a watermark and its succeeded run with the latest
-    /// window (what the next run reads); `staging.ingestion_totals` keeps counting the runs deleted.
+    /// window (what the next run reads); `staging.ingestion_totals` keeps counting the runs deleted. On
+    /// PostgreSQL also the dataset's leases (`staging.dataset_leases`) released before the cutoff.
     case ledger
     /// Rows of `<schema>.<table>__rejects` rejected before the cutoff.
     case rejects
@@ -18,6 +19,8 @@ package struct PruneResult: Sendable, Encodable {
     package struct Dataset: Sendable, Encodable {
         package var dataset: String
         package var ledgerRows: Int?
+        /// Released rows of `staging.dataset_leases` (PostgreSQL; `nil` on SQLite, which has no lease table).
+        package var leaseRows: Int?
         package var rejects: Int?
         /// The bronze partitions (ingest dates) before the cutoff, their runs, objects and bytes.
         package var bronzePartitions: [String]?
@@ -28,6 +31,7 @@ package struct PruneResult: Sendable, Encodable {
         enum CodingKeys: String, CodingKey {
             case dataset
             case ledgerRows = "ledger_rows"
+            case leaseRows = "lease_rows"
             case rejects
             case bronzePartitions = "bronze_partitions"
             case bronzeRuns = "bronze_runs"
@@ -65,12 +69,15 @@ extension Platform {
             var counts = PruneResult.Dataset(dataset: dataset.qualifiedName)
             if parts.contains(.ledger) || parts.contains(.rejects) {
                 let table = try dataset.tableSchema()
-                (counts.ledgerRows, counts.rejects) = try await withWarehouse { warehouse in
-                    let ledgerRows = parts.contains(.ledger) ? try await RunLedger(warehouse.dialect).prune(
+                (counts.ledgerRows, counts.leaseRows, counts.rejects) = try await withWarehouse { warehouse in
+                    let ledger = parts.contains(.ledger)
+                    let ledgerRows = ledger ? try await RunLedger(warehouse.dialect).prune(
                         source: dataset.source, dataset: dataset.name, finishedBefore: cutoff, apply: apply, in: warehouse) : nil
+                    let leaseRows = ledger && warehouse.dialect == .postgres ? try await PostgresDatasetLease.prune(
+                        dataset.qualifiedName, releasedBefore: cutoff, apply: apply, in: warehouse) : nil
                     let rejects = parts.contains(.rejects) ? try await RejectsTable(for: table, dialect: warehouse.dialect)
                         .prune(rejectedBefore: cutoff, apply: apply, in: warehouse) : nil
-                    return (ledgerRows, rejects)
+                    return (ledgerRows, leaseRows, rejects)
                 }
             }
             if parts.contains(.bronze) {
@@ -105,6 +112,19 @@ extension RunLedger {
         let keep = SQLStatement.joined(kept.map { "\(text: $0)" }, separator: ", ")
         let condition: SQLStatement = ofDataset + " AND \"status\" <> 'running' AND \"finished_at\" < \(timestamp: cutoff.description)"
             + " AND \"run_id\" NOT IN (" + keep + ")"
+        let count = try await warehouse.execute("SELECT COUNT(*) AS \"n\" FROM \(raw: name) WHERE " + condition)
+        let found = Int((count.first?["n"] ?? nil) ?? "") ?? 0
+        if apply, found > 0 { try await warehouse.execute("DELETE FROM \(raw: name) WHERE " + condition) }
+        return found
+    }
+}
+
+extension PostgresDatasetLease {
+    /// Counts or deletes the dataset's lease rows released before `cutoff` (UTC); the held one stays.
+    static func prune(_ dataset: String, releasedBefore cutoff: LocalTimestamp, apply: Bool, in warehouse: any Warehouse) async throws -> Int {
+        if try await warehouse.existingColumns(schema: schema, table: table).isEmpty { return 0 }
+        let condition: SQLStatement = "\"dataset\" = \(text: dataset) AND \"released_at\" IS NOT NULL"
+            + " AND \"released_at\" < (\(timestamp: cutoff.description) AT TIME ZONE 'UTC')"
         let count = try await warehouse.execute("SELECT COUNT(*) AS \"n\" FROM \(raw: name) WHERE " + condition)
         let found = Int((count.first?["n"] ?? nil) ?? "") ?? 0
         if apply, found > 0 { try await warehouse.execute("DELETE FROM \(raw: name) WHERE " + condition) }
