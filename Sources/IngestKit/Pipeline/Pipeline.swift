@@ -86,6 +86,8 @@ package struct Pipeline: Sendable {
         func step(_ name: RunStep, _ body: () async throws -> Void) async throws {
             let clock = ContinuousClock.now
             do {
+                // A lease lost while held (its holder stopped too long): another run may hold the dataset now.
+                try (datasetLock as? any LosableLock)?.ensureHeld(before: name.rawValue)
                 try await body()
                 await closeConnections()
                 let finished = RunReport.Step(name: name, status: .succeeded, seconds: (ContinuousClock.now - clock).seconds)

@@ -8,6 +8,12 @@ public protocol DatasetLock: Sendable {
     func release() async
 }
 
+/// A lock that can be lost while held: PostgreSQL's lease, when its holder could not renew it in time.
+package protocol LosableLock: DatasetLock {
+    /// Throws, naming the dataset and `next` (the step about to run), once another run may hold the dataset.
+    func ensureHeld(before next: String) throws
+}
+
 /// How long a run waits for another run of its dataset (`INGEST_LOCK_WAIT_SECONDS`, default 900).
 public enum DatasetLockWait {
     public static func seconds(_ settings: Settings) -> Int {

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import Synchronization
 
 /// PostgreSQL: a lease, one row of `staging.dataset_leases` per time a process held a dataset.
 ///
@@ -12,7 +13,7 @@ import PostgresNIO
 /// renewed (every third of that while the process lives), so a killed holder's lease lapses and the
 /// next run takes it over. `acquired_at` and `released_at` stay, so when runs held a dataset can
 /// be checked.
-final class PostgresDatasetLease: DatasetLock {
+final class PostgresDatasetLease: LosableLock {
     static let schema = "staging"
     static let table = "dataset_leases"
     static var name: String { SQLDialect.postgres.qualified(schema, table) }
@@ -38,12 +39,25 @@ final class PostgresDatasetLease: DatasetLock {
 
     private let warehouse: PostgresWarehouse
     private let leaseId: String
+    private let name: String
+    private let seconds: Int
     private let renewal: RepeatedTask
+    private let lost: Lost
 
-    private init(warehouse: PostgresWarehouse, leaseId: String, renewal: RepeatedTask) {
+    /// Set when a renewal found the lease lapsed.
+    final class Lost: Sendable {
+        private let value = Mutex(false)
+        func set() { value.withLock { $0 = true } }
+        var isSet: Bool { value.withLock { $0 } }
+    }
+
+    private init(warehouse: PostgresWarehouse, leaseId: String, name: String, seconds: Int, renewal: RepeatedTask, lost: Lost) {
         self.warehouse = warehouse
         self.leaseId = leaseId
+        self.name = name
+        self.seconds = seconds
         self.renewal = renewal
+        self.lost = lost
     }
 
     static func acquire(_ url: WarehouseConfiguration.PostgresURL, budget: PostgresBudget, name: String, holder: String,
@@ -61,8 +75,10 @@ final class PostgresDatasetLease: DatasetLock {
                 if let lapsed { say("took over the lease on \(name) of run \(lapsed), which stopped renewing it (killed?) \(budget.leaseSeconds) s or more ago") }
                 if let leaseId {
                     await warehouse.closeIdleConnections()
-                    let renewal = try renew(leaseId, of: name, url: url, seconds: budget.leaseSeconds, say: say)
-                    return PostgresDatasetLease(warehouse: warehouse, leaseId: leaseId, renewal: renewal)
+                    let lost = Lost()
+                    let renewal = try renew(leaseId, of: name, url: url, seconds: budget.leaseSeconds, lost: lost, say: say)
+                    return PostgresDatasetLease(warehouse: warehouse, leaseId: leaseId, name: name, seconds: budget.leaseSeconds,
+                                                renewal: renewal, lost: lost)
                 }
                 if !told {
                     say("another run of \(name) is in progress: waiting up to \(waitSeconds) s for it to finish")
@@ -103,7 +119,7 @@ final class PostgresDatasetLease: DatasetLock {
     /// failed renewal is tried again at the next. It runs on a NIO event loop, not Swift's cooperative pool, so CPU-bound
     /// work of the process (parsing, hashing) cannot starve it into letting the lease lapse.
     private static func renew(_ leaseId: String, of name: String, url: WarehouseConfiguration.PostgresURL, seconds: Int,
-                              say: @escaping @Sendable (String) -> Void) throws -> RepeatedTask {
+                              lost: Lost, say: @escaping @Sendable (String) -> Void) throws -> RepeatedTask {
         let configuration = try PostgresWarehouse.connectionConfiguration(url)
         let logger = Logger(label: "ingestkit.lease", factory: { _ in SwiftLogNoOpLogHandler() })
         let statement: SQLStatement = """
@@ -124,6 +140,7 @@ final class PostgresDatasetLease: DatasetLock {
                 }.flatMapError { error in connection.close().flatMapThrowing { throw error } }
             }.map { renewed in
                 if renewed == 0 {
+                    lost.set()
                     say("the lease on \(name) lapsed before this run renewed it (it could not reach the warehouse for \(seconds) s); another run may hold it now")
                     task.cancel()
                 }
@@ -131,6 +148,13 @@ final class PostgresDatasetLease: DatasetLock {
                 say("could not renew the lease on \(name) (will retry in \(max(1, seconds / 3)) s): \(Redactor.shared.redact(String(describing: error)))")
             }
         }
+    }
+
+    func ensureHeld(before next: String) throws {
+        guard lost.isSet else { return }
+        throw IngestError("the lease on \(name) lapsed while this run held it (it could not renew it for \(seconds) s: the process was stopped "
+                              + "or cut off from the warehouse), and another run may hold it now: this run stops before its \(next) step",
+                          fix: "run it again; raise INGEST_LOCK_LEASE_SECONDS if the warehouse is unreachable that long more often")
     }
 
     func release() async {

@@ -53,9 +53,6 @@ public final class PostgresWarehouse: Warehouse, PooledWarehouse {
                           logger: Logger(label: "ingestkit.postgres", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
-    /// The most connections this warehouse held at once so far.
-    package var peakConnections: Int { pool.peak }
-
     /// Closes the connections no statement is using (a step ended); the next statement opens one again.
     package func closeIdleConnections() async { await pool.closeIdle() }
 

@@ -74,6 +74,27 @@ import Testing
         #expect(after.count == 1 && after.first?["held"] == "false" && after.first?["lapsed"] == "false")
     }
 
+    @Test func aHolderWhoseLeaseLapsedStopsBeforeItsNextStep() async throws {
+        let said = Said()
+        let test = try await TestPlatform.make(.postgres, ["INGEST_LOCK_LEASE_SECONDS": "3"])
+        let warehouse = try await test.platform.openWarehouse()
+        let lease = try #require(try await warehouse.lockDataset("fixture.items", holder: "run-l", waitSeconds: 0, say: { said($0) }) as? any LosableLock)
+        // What a holder stopped past its lease finds: another run lapsed it and took over.
+        try await warehouse.execute("UPDATE staging.dataset_leases SET released_at = clock_timestamp(), lapsed = true WHERE holder_run_id = 'run-l'")
+        let deadline = ContinuousClock.now + .seconds(120)
+        var stopped: (any Error)?
+        while stopped == nil && ContinuousClock.now < deadline {
+            do { try lease.ensureHeld(before: "load") } catch { stopped = error }
+            if stopped == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        await lease.release()
+        await warehouse.close()
+        let message = (stopped as? IngestError)?.message ?? ""
+        #expect(message.hasPrefix("the lease on fixture.items lapsed while this run held it"), "\(message)")
+        #expect(message.hasSuffix("this run stops before its load step"))
+        #expect(said.all.contains { $0.hasPrefix("the lease on fixture.items lapsed before this run renewed it") }, "\(said.all)")
+    }
+
     @Test func runsOfOneDatasetNeverHoldItsLeaseAtTheSameTime() async throws {
         let test = try await TestPlatform.make(.postgres, ["INGEST_LOCK_WAIT_SECONDS": "600"])
         // The tables exist first, so every run reaches the lease.
