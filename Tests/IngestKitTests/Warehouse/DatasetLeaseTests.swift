@@ -25,7 +25,8 @@ import Testing
     }
 
     @Test func aRunHoldsALeaseRowWhileItRunsAndReleasesIt() async throws {
-        let test = try await TestPlatform.make(.postgres)
+        // A lease renewed every 20 minutes: no renewal's connection is open while the test counts connections.
+        let test = try await TestPlatform.make(.postgres, ["INGEST_LOCK_LEASE_SECONDS": "3600"])
         let warehouse = try await test.platform.openWarehouse()
         let lease = try await warehouse.lockDataset("fixture.items", holder: "run-a", waitSeconds: 0, say: { _ in })
         let held = try await leases(test)
@@ -124,7 +125,8 @@ import Testing
         var test = try await TestPlatform.make(.postgres, ["INGEST_LOCK_WAIT_SECONDS": "600", "INGEST_LOCK_LEASE_SECONDS": "3"])
         test.platform.say = { said($0) }
         _ = try await test.run(ItemsDataset.make(pages: itemPages(count: 5)))
-        // What a process killed right after renewing its lease leaves behind: a row no one will release.
+        // What a process killed right after renewing its lease leaves behind: a row no one will release. (Whether the
+        // next run waits for it depends on how long its own preflight takes; either way it takes the lease after it expired.)
         try await test.withWarehouse { warehouse in
             try await warehouse.execute("""
                 INSERT INTO staging.dataset_leases (dataset, holder_run_id, acquired_at, renewed_at, expires_at)
@@ -133,7 +135,6 @@ import Testing
         }
         let next = try await test.run(ItemsDataset.make(pages: itemPages(count: 6)))
         #expect(next.status == "succeeded", "\(next.error ?? "")")
-        #expect(said.all.contains { $0.contains("another run of fixture.items is in progress") }, "\(said.all)")
         #expect(said.all.contains { $0.contains("took over the lease on fixture.items of run killed-run") }, "\(said.all)")
         let rows = try await test.withWarehouse { warehouse in
             try await warehouse.execute("""
@@ -199,7 +200,8 @@ import Testing
     }
 
     @Test func theExtractHoldsNoWarehouseConnection() async throws {
-        let test = try await TestPlatform.make(.postgres)
+        // A lease renewed every 20 minutes: no renewal's connection is open while the extract counts connections.
+        let test = try await TestPlatform.make(.postgres, ["INGEST_LOCK_LEASE_SECONDS": "3600"])
         let seen = Said()
         let url = try #require(test.settings["WAREHOUSE_URL"])
         let dataset = Dataset(table: ItemsTable.self, extractor: ProbingExtractor(url: url, seen: seen), parse: .parser(ItemsParser()),
