@@ -112,10 +112,7 @@ extension RunLedger {
         let keep = SQLStatement.joined(kept.map { "\(text: $0)" }, separator: ", ")
         let condition: SQLStatement = ofDataset + " AND \"status\" <> 'running' AND \"finished_at\" < \(timestamp: cutoff.description)"
             + " AND \"run_id\" NOT IN (" + keep + ")"
-        let count = try await warehouse.execute("SELECT COUNT(*) AS \"n\" FROM \(raw: name) WHERE " + condition)
-        let found = Int((count.first?["n"] ?? nil) ?? "") ?? 0
-        if apply, found > 0 { try await warehouse.execute("DELETE FROM \(raw: name) WHERE " + condition) }
-        return found
+        return try await warehouse.countOrDelete(from: name, where: condition, apply: apply)
     }
 }
 
@@ -125,10 +122,7 @@ extension PostgresDatasetLease {
         if try await warehouse.existingColumns(schema: schema, table: table).isEmpty { return 0 }
         let condition: SQLStatement = "\"dataset\" = \(text: dataset) AND \"released_at\" IS NOT NULL"
             + " AND \"released_at\" < (\(timestamp: cutoff.description) AT TIME ZONE 'UTC')"
-        let count = try await warehouse.execute("SELECT COUNT(*) AS \"n\" FROM \(raw: name) WHERE " + condition)
-        let found = Int((count.first?["n"] ?? nil) ?? "") ?? 0
-        if apply, found > 0 { try await warehouse.execute("DELETE FROM \(raw: name) WHERE " + condition) }
-        return found
+        return try await warehouse.countOrDelete(from: name, where: condition, apply: apply)
     }
 }
 
@@ -137,10 +131,7 @@ extension RejectsTable {
     package func prune(rejectedBefore cutoff: LocalTimestamp, apply: Bool, in warehouse: any Warehouse) async throws -> Int {
         if try await warehouse.existingColumns(schema: schema, table: table).isEmpty { return 0 }
         let condition: SQLStatement = "\"rejected_at\" < \(timestamp: cutoff.description)"
-        let count = try await warehouse.execute("SELECT COUNT(*) AS \"n\" FROM \(raw: name) WHERE " + condition)
-        let found = Int((count.first?["n"] ?? nil) ?? "") ?? 0
-        if apply, found > 0 { try await warehouse.execute("DELETE FROM \(raw: name) WHERE " + condition) }
-        return found
+        return try await warehouse.countOrDelete(from: name, where: condition, apply: apply)
     }
 }
 
@@ -160,5 +151,15 @@ extension Bronze {
             }
         }
         return (partitions, runs.count, objects, bytes)
+    }
+}
+
+extension Warehouse {
+    /// Counts the rows of `table` (a qualified name) that match `condition`; with `apply`, deletes them too.
+    func countOrDelete(from table: String, where condition: SQLStatement, apply: Bool) async throws -> Int {
+        let count = try await execute("SELECT COUNT(*) AS \"n\" FROM \(raw: table) WHERE " + condition)
+        let found = Int((count.first?["n"] ?? nil) ?? "") ?? 0
+        if apply, found > 0 { try await execute("DELETE FROM \(raw: table) WHERE " + condition) }
+        return found
     }
 }
