@@ -115,9 +115,13 @@ struct SilverLoader: Sendable {
                 return (counts, staged.watermark, rejects, staged.drift)
             }
         } catch let refusal as VanishedKeyCheck.Refusal {
-            // Nothing was loaded; the keys stay in the run's drift (report, ledger, runs page).
+            // Nothing was loaded; the keys stay in the run's drift (report, ledger, runs page). The error names rows
+            // the run would have blanked: its keys, read again from bronze, whose stored values are not NULL.
             report.drift = SchemaDrift.merge(report.drift, refusal.vanished)
-            throw refusal.error
+            let examples = (try? await vanishing.examples(of: refusal.blanked.map(\.column), read: read,
+                                                          artifacts: manifest.artifacts.count, in: warehouse)) ?? [:]
+            throw vanishing.outcome(refusal.vanished, blanked: refusal.blanked, runId: manifest.runId, examples: examples)
+                .refusal?.error ?? refusal.error
         }
         // Added to what the run loaded before (a replay loads several runs, one after the other).
         report.counts.load = report.counts.load + counts

@@ -42,25 +42,72 @@ struct VanishedKeyCheck: Sendable {
         }
     }
 
-    /// A load refused because of vanished keys: the error, and the keys for the run's drift.
+    /// A load refused because of vanished keys: the error, and the keys for the run's drift; `blanked` names
+    /// the columns and counts, so the error can be told again with the rows' keys once the load rolled back.
     struct Refusal: Error {
         let error: IngestError
         let vanished: [SchemaDrift.Key]
+        let blanked: [(column: String, values: Int)]
     }
 
-    /// The run's refusal (policy `.fail`) or its notice (`.load`).
-    func outcome(_ vanished: [SchemaDrift.Key], blanked: [(column: String, values: Int)], runId: String) -> (refusal: Refusal?, notice: String) {
+    /// The run's refusal (policy `.fail`) or its notice (`.load`); `examples`, per column, keys of rows it blanks.
+    func outcome(_ vanished: [SchemaDrift.Key], blanked: [(column: String, values: Int)], runId: String,
+                 examples: [String: [String]] = [:]) -> (refusal: Refusal?, notice: String) {
         let keys = vanished.map(\.path).joined(separator: ", ")
         let total = blanked.reduce(0) { $0 + $1.values }
-        let columns = blanked.map { "column \($0.column) in \($0.values) row(s)" }.joined(separator: ", ")
+        let key = table.primaryKey.joined(separator: ", ")
+        let columns = blanked.map { blank in
+            let named = examples[blank.column].map { shown in
+                " (\(key) " + shown.joined(separator: "; ") + (shown.count < blank.values ? "; …" : "") + ")"
+            } ?? ""
+            return "column \(blank.column) in \(blank.values) row(s)\(named)"
+        }.joined(separator: ", ")
         if policy == .fail {
             return (Refusal(error: IngestError(
                 "keys the item type reads vanished from every item of run \(runId) (absent, not null): \(keys); loading it would set \(total) stored "
                     + "value(s) of \(table.schema).\(table.table) to NULL: \(columns); nothing was loaded",
                 fix: "if the source renamed them, read the new names in the item type and load the run again with --from-run \(runId); "
-                    + "to store the NULLs, declare the dataset with vanishedKeys: .load"), vanished: vanished), "")
+                    + "to store the NULLs, declare the dataset with vanishedKeys: .load"), vanished: vanished, blanked: blanked), "")
         }
         return (nil, "keys \(keys) vanished from every item of run \(runId): \(total) stored value(s) set to NULL (\(columns)), accepted by vanishedKeys: .load")
+    }
+}
+
+extension VanishedKeyCheck {
+    /// Keys (at most `limit` per column) of the rows a refused run would have blanked: its rows, read again from
+    /// bronze with `read` (artifacts `0..<artifacts`), whose stored value in the column is not NULL. Every row of the
+    /// run has NULL there (the column got no value in the run), so those are exactly the rows it would have changed
+    /// to NULL. Call it after the load rolled back. Keys are shown as the warehouse prints them, `; ` between rows.
+    func examples(of columns: [String], read: @Sendable (Int) async throws -> ParsedArtifact, artifacts: Int,
+                  in warehouse: any Warehouse, limit: Int = 5) async throws -> [String: [String]] {
+        let loaded = table.loadedColumns
+        let slots = table.primaryKey.compactMap { name in loaded.firstIndex { $0.name == name } }
+        guard !columns.isEmpty, slots.count == table.primaryKey.count else { return [:] }
+        let dialect = warehouse.dialect
+        let keyList = table.primaryKey.map(dialect.quote).joined(separator: ", ")
+        var found: [String: [String]] = [:]
+        var batch: [[SQLValue]] = []
+        func lookUp() async throws {
+            defer { batch = [] }
+            let tuples = SQLStatement.joined(batch.map { key in
+                "(" + SQLStatement.joined(zip(slots, key).map { slot, value in "\(bind: value, as: loaded[slot].type)" }, separator: ", ") + ")"
+            }, separator: ", ")
+            for column in columns where (found[column]?.count ?? 0) < limit {
+                let rows = try await warehouse.execute("SELECT \(raw: keyList) FROM \(raw: dialect.qualified(table.schema, table.table)) WHERE "
+                    + "\(raw: dialect.quote(column)) IS NOT NULL AND (\(raw: keyList)) IN (VALUES " + tuples + ") "
+                    + "ORDER BY \(raw: keyList) LIMIT \(raw: String(limit - (found[column]?.count ?? 0)))")
+                found[column, default: []] += rows.map { row in row.values.map { $0 ?? "NULL" }.joined(separator: ", ") }
+            }
+        }
+        for index in 0..<artifacts {
+            for row in try await read(index).rows where slots.allSatisfy({ $0 < row.count }) {
+                batch.append(slots.map { row[$0] })
+                if batch.count == 200 { try await lookUp() }
+            }
+            if columns.allSatisfy({ (found[$0]?.count ?? 0) >= limit }) { break }
+        }
+        if !batch.isEmpty { try await lookUp() }
+        return found
     }
 }
 

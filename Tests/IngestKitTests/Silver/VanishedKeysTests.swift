@@ -38,7 +38,8 @@ import Testing
         #expect(!run.succeeded)
         let error = run.error ?? ""
         #expect(error.contains("keys the item type reads vanished from every item of run \(run.runId) (absent, not null): email, phone; "
-                               + "loading it would set 5 stored value(s) of fixture.contacts to NULL: column email in 3 row(s), column phone in 2 row(s); "
+                               + "loading it would set 5 stored value(s) of fixture.contacts to NULL: column email in 3 row(s) (id 1; 2; 3), "
+                               + "column phone in 2 row(s) (id 1; 2); "
                                + "nothing was loaded"), "\(error)")
         #expect(error.contains("declare the dataset with vanishedKeys: .load"), "\(error)")
         let rows = try await Self.contacts(test)
