@@ -108,7 +108,13 @@ struct BronzeCommand: AsyncParsableCommand {
                                                      until: try until.map { try ReplayCommand.day($0, "--until") })
             switch output {
             case .json: try printJSON(runs)
-            case .text: print(ConsoleText.bronzeRuns(runs, dataset: dataset))
+            case .text:
+                if runs.isEmpty, let since {
+                    // Bronze may hold runs of other dates: say which range was empty.
+                    print("no runs of \(dataset) in bronze ingested on or after \(since)" + (until.map { " and up to \($0)" } ?? ""))
+                } else {
+                    print(ConsoleText.bronzeRuns(runs, dataset: dataset))
+                }
             }
         }
     }
