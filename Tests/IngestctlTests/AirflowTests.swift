@@ -118,6 +118,7 @@ import Testing
 
     var registeredDatasets: [String] {
         ["acme_portal.orders", "acme_portal.customers", "talent_portal.vacatures"]
+            + ["amsterdam", "berlin", "dublin", "lisbon", "madrid", "milan", "oslo", "paris"].map { "acme_stores.\($0)" }
     }
 
     @Test func aDAGRunOnPostgresAndS3RunsEachStepAsItsOwnProcessAndLeavesOneRun() async throws {

@@ -125,4 +125,17 @@ public struct ModelGraph: Sendable {
     public func ordered(_ names: Set<String>) -> [String] {
         order.filter(names.contains)
     }
+
+    /// `names` with each model before the models of `names` it reads (dependents first), ties by name: the order a
+    /// publish drops the relations it replaces in. Siblings are locked in name order, the order a model reading
+    /// several of them names them in (`union all` over a list), so a publish and such a build never deadlock.
+    public func dependentsFirst(_ names: Set<String>) -> [String] {
+        var remaining = names
+        var out: [String] = []
+        while let next = remaining.filter({ descendants(of: $0).isDisjoint(with: remaining) }).min() {
+            out.append(next)
+            remaining.remove(next)
+        }
+        return out
+    }
 }

@@ -248,7 +248,8 @@ public struct ModelRunner: Sendable {
         }
     }
 
-    /// Swaps every shadow into place in one transaction: dependents are dropped first, then shadows move in graph order.
+    /// Swaps every shadow into place in one transaction: dependents are dropped first (`dependentsFirst`: siblings by
+    /// name, reading the catalog under the models' locks), then shadows move in graph order.
     /// On PostgreSQL (`publishes`) each model is locked for the transaction, and a model a newer build already published
     /// is skipped with the models of `order` that descend from it; returns the skipped ones.
     func publish(_ order: [String], publishes: ModelPublishes?) async throws -> [String] {
@@ -266,7 +267,9 @@ public struct ModelRunner: Sendable {
                     }
                 }
                 let models = order.filter { !skipped.contains($0) }.map { graph.nodes[$0]!.model }
-                for model in models.reversed() { try await relations.drop(relations.published(model), in: session) }
+                for name in graph.dependentsFirst(Set(order).subtracting(skipped)) {
+                    try await relations.drop(relations.published(graph.nodes[name]!.model), in: session, readingCatalog: true)
+                }
                 for model in models { try await relations.publish(model, in: session) }
                 try await publishes?.record(models.map { ModelPublishes.key(relations.published($0)) }, in: session)
                 return order.filter(skipped.contains)

@@ -52,12 +52,19 @@ struct Relations: Sendable {
     /// Whether a relation exists, and as what.
     func kind(of relation: (schema: String, name: String), in session: any SQLSession) async throws -> Kind? {
         if let cached = known.lookup(relation) { return cached.kind }
+        return try await catalogKind(of: relation, in: session)
+    }
+
+    /// Whether a relation exists, and as what, as the catalog says in `session`.
+    func catalogKind(of relation: (schema: String, name: String), in session: any SQLSession) async throws -> Kind? {
         let rows = try await session.execute(dialect.sql.relationKind(schema: relation.schema, name: relation.name))
         return rows.first.map { dialect.sql.isView(kind: $0["kind"]) ? .view : .table }
     }
 
-    func drop(_ relation: (schema: String, name: String), in session: any SQLSession) async throws {
-        guard let kind = try await kind(of: relation, in: session) else { return }
+    /// Drops `relation` if it exists. `readingCatalog`: asks the catalog in `session` rather than `known`, for a
+    /// published relation in the publish transaction: another build may have published it since this one read the catalog.
+    func drop(_ relation: (schema: String, name: String), in session: any SQLSession, readingCatalog: Bool = false) async throws {
+        guard let kind = try await (readingCatalog ? catalogKind(of: relation, in: session) : kind(of: relation, in: session)) else { return }
         try await session.execute("DROP \(kind == .view ? "VIEW" : "TABLE") \(quoted(relation))")
         known.set(relation, nil)
     }

@@ -74,6 +74,18 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
         }
     }
 
+    /// `parts` one after another with `separator` between them, their references kept: for a model over a
+    /// list, e.g. the `union all` of one staging model per store (`AcmeStoresSource`'s `int_acme_stores__sales`).
+    public static func joined(_ parts: [SQL], separator: String) -> SQL {
+        var joined = SQL(stringLiteral: "")
+        joined.segments = []
+        for (index, part) in parts.enumerated() {
+            if index > 0 { joined.segments.append(.text(separator)) }
+            joined.segments += part.segments
+        }
+        return joined
+    }
+
     /// Models this SQL references.
     public var refs: [any Model.Type] {
         segments.flatMap { segment -> [any Model.Type] in

@@ -4,7 +4,8 @@ extension Warehouse {
     /// A transaction whose lock waits are bounded: on PostgreSQL it starts with `SET LOCAL lock_timeout`
     /// (`INGEST_LOCK_TIMEOUT_SECONDS`, default 10; nothing outlives the transaction), and one that times out
     /// (55P03) is rolled back and tried again with backoff, at most 6 times. So a waiting DDL or publish holds up
-    /// the queries queued behind it for at most that long at a time. `what` names it in the error.
+    /// the queries queued behind it for at most that long at a time. A transaction the server ended to break a
+    /// deadlock (40P01, already rolled back) is tried again the same way, with a notice. `what` names it in the error.
     ///
     /// - Throws: the body's errors; an `IngestError` naming `what` when every try timed out.
     package func boundedTransaction<T: Sendable>(_ what: String, _ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
@@ -22,6 +23,9 @@ extension Warehouse {
                     throw IngestError("\(what) waited \(seconds) s for a lock \(attempts) times: another session holds it (a long query or open transaction on that relation)",
                                       fix: "find it in pg_stat_activity and pg_locks and end it, or raise INGEST_LOCK_TIMEOUT_SECONDS")
                 }
+                try await Task.sleep(for: retry.delay(after: attempt, retryAfter: nil))
+            } catch let error as WarehouseError where error.sqlState == .deadlockDetected && attempt < attempts {
+                RunNotes.notice("\(what) was rolled back by the server to break a deadlock (40P01) and ran again")
                 try await Task.sleep(for: retry.delay(after: attempt, retryAfter: nil))
             }
         }

@@ -56,4 +56,6 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, ExpressibleByStrin
     public static let duplicateSchema: SQLState = "42P06"
     /// `55P03`: `lock_timeout` passed while waiting for a lock.
     public static let lockNotAvailable: SQLState = "55P03"
+    /// `40P01`: the server ended this transaction to break a deadlock.
+    public static let deadlockDetected: SQLState = "40P01"
 }
