@@ -98,7 +98,7 @@ import Testing
         let nothing = try await Ingestctl.run(["models", "run", "--select", "tag:nope"], environment: env, in: folder)
         #expect(nothing.status != 0)
         #expect(nothing.stderr.contains("matches no model"))
-        #expect(nothing.stderr.contains("use a tag a model has: acme_portal, customers, orders"), "the fix lists the tags there are")
+        #expect(nothing.stderr.contains("use a tag a model has: acme_portal, acme_stores, customers, orders"), "the fix lists the tags there are")
         let misspelt = try await Ingestctl.run(["models", "build", "--select", "fct_order+"], environment: env, in: folder)
         #expect(misspelt.status != 0)
         #expect(misspelt.stderr.contains("selector \"fct_order+\" matches no model"))

@@ -40,7 +40,7 @@ public struct AcmeStoresSource: Source {
     }
 
     /// `acme_stores.<store>`: one row per sale of that store.
-    static func salesDataset(_ store: String) -> Dataset {
+    public static func salesDataset(_ store: String) -> Dataset {
         dataset(
             store,
             columns: [

@@ -4,7 +4,7 @@ import IngestKit
 public enum StgAcmeStoresSales<Store: AcmeStore>: Model {
     public static var name: String { "stg_acme_stores__\(Store.name)" }
     public static var layer: ModelLayer { .staging }
-    public static var tags: [String] { ["acme_stores", Store.name] }
+    public static var tags: [String] { ["acme_stores"] }
     public static var description: String { "Sales of the \(Store.name) store as loaded into silver, one row per sale." }
     public static var sql: SQL {
         """
