@@ -98,6 +98,7 @@ check "overlapping lease intervals of one dataset" "$(psql_direct -c "
 check "leases taken (one per run)" "$(psql_direct -c "SELECT count(*) FROM staging.dataset_leases WHERE holder_run_id IN ($id_list)")" "$RUNS"
 check "outputs reporting a deadlock (40P01)" "$(cat "$WORK"/*/out.txt | grep -ci 'deadlock\|40P01' || true)" 0
 check "deadlocks the server detected in the database" "$(psql_direct -c "SELECT deadlocks FROM pg_stat_database WHERE datname = 'ingest_test'")" 0
+grep -i 'deadlock\|40P01' "$WORK"/*/out.txt | head -5 || true
 
 echo "== lock_timeout on pooled server connections held open at once"
 # Each probe holds its own server connection: its transaction waits on a lock a direct session holds.

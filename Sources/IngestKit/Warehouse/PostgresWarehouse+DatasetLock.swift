@@ -145,7 +145,8 @@ final class PostgresDatasetLease: LosableLock {
                     task.cancel()
                 }
             }.recover { error in
-                say("could not renew the lease on \(name) (will retry in \(max(1, seconds / 3)) s): \(Redactor.shared.redact(String(describing: error)))")
+                let reason = (error as? PSQLError).map { WarehouseError(sql: sql, postgres: $0).description } ?? String(describing: error)
+                say("could not renew the lease on \(name) (will retry in \(max(1, seconds / 3)) s): \(Redactor.shared.redact(reason))")
             }
         }
     }

@@ -27,7 +27,8 @@ public final class PostgresWarehouse: Warehouse, PooledWarehouse {
         self.budget = budget
         self.logger = logger
         self.pool = Pool(capacity: connections,
-                         make: { try await Self.openConnection(url, budget: budget, logger: logger) },
+                         shareWait: .seconds(budget.connectWaitSeconds),
+                         make: { patient in try await Self.openConnection(url, budget: budget, patient: patient, logger: logger) },
                          destroy: { try? await $0.close() })
     }
 
@@ -59,8 +60,10 @@ public final class PostgresWarehouse: Warehouse, PooledWarehouse {
     package var lockTimeoutSeconds: Int? { budget.lockTimeoutSeconds }
 
     /// One session, retried with backoff while the server refuses for its connection limit (53300) or is
-    /// starting up (57P03), for `budget.connectWaitSeconds`.
-    static func openConnection(_ url: WarehouseConfiguration.PostgresURL, budget: PostgresBudget, logger: Logger) async throws -> PostgresConnection {
+    /// starting up (57P03), for `budget.connectWaitSeconds`. Not `patient` (the process holds other sessions
+    /// it can share): the first refusal for the connection limit throws `Pool.ServerFull` at once.
+    static func openConnection(_ url: WarehouseConfiguration.PostgresURL, budget: PostgresBudget, patient: Bool = true,
+                               logger: Logger) async throws -> PostgresConnection {
         let configuration = try connectionConfiguration(url)
         let retry = RetryPolicy(initialDelay: .milliseconds(100), maxDelay: .seconds(3))
         let deadline = ContinuousClock.now + .seconds(budget.connectWaitSeconds)
@@ -70,6 +73,9 @@ public final class PostgresWarehouse: Warehouse, PooledWarehouse {
             do {
                 return try await PostgresConnection.connect(configuration: configuration, id: attempt, logger: logger)
             } catch let error as PSQLError where ["53300", "57P03"].contains(error.serverInfo?[.sqlState]) {
+                if !patient && error.serverInfo?[.sqlState] == "53300" {
+                    throw Pool<PostgresConnection>.ServerFull(error: WarehouseUnreachable(connectionLimitError(error, url: url, waited: budget.connectWaitSeconds)))
+                }
                 let delay = retry.delay(after: attempt, retryAfter: nil)
                 guard ContinuousClock.now + delay < deadline else {
                     throw WarehouseUnreachable(connectionLimitError(error, url: url, waited: budget.connectWaitSeconds))

@@ -22,6 +22,16 @@ import Testing
         #expect(order.firstIndex(of: "dim_item_name")! < order.firstIndex(of: "fct_items")!)
     }
 
+    /// The order a publish drops the relations it replaces in: a model before every model it reads, siblings by name,
+    /// so two publishes, and a build reading siblings in name order, take their locks in one order.
+    @Test func aPublishDropsDependentsFirstAndSiblingsByName() throws {
+        let graph = try graph(full)
+        #expect(graph.dependentsFirst(Set(graph.order)) == [
+            "fct_items", "dim_item_name", "fct_items_warned", "int_fixture__items_enriched", "int_fixture__items_history", "stg_fixture__items",
+        ])
+        #expect(graph.dependentsFirst(["stg_fixture__items", "fct_items"]) == ["fct_items", "stg_fixture__items"])
+    }
+
     @Test func cycleIsReportedWithItsPath() throws {
         let error = #expect(throws: IngestError.self) { try graph([CycleA.self, CycleB.self, CycleC.self]) }
         let text = try #require(error).message

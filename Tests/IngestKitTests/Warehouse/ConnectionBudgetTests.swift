@@ -13,7 +13,7 @@ import Testing
 
     @Test func thePoolOpensOnDemandWithinItsCapacityAndClosesIdleOnes() async throws {
         let opened = Opened()
-        let pool = Pool<Int>(capacity: 2, make: {
+        let pool = Pool<Int>(capacity: 2, make: { _ in
             opened.counts.withLock { $0.open += 1; $0.made += 1; return $0.made }
         }, destroy: { _ in opened.counts.withLock { $0.open -= 1; $0.destroyed += 1 } })
         #expect(opened.counts.withLock { $0.made } == 0, "nothing is opened before a statement needs it")
@@ -34,13 +34,69 @@ import Testing
 
     @Test func aFailedOpenFreesItsSlot() async throws {
         let attempts = Mutex(0)
-        let pool = Pool<Int>(capacity: 1, make: {
+        let pool = Pool<Int>(capacity: 1, make: { _ in
             let attempt = attempts.withLock { $0 += 1; return $0 }
             if attempt == 1 { throw IngestError("refused") }
             return attempt
         }, destroy: { _ in })
         await #expect(throws: IngestError.self) { try await pool.with { _ in } }
         #expect(try await pool.with { $0 } == 2, "the slot of the failed open is free again")
+    }
+
+    @Test func whenTheServerIsFullTasksShareTheConnectionsTheProcessHas() async throws {
+        let made = Mutex(0)
+        // The server takes one connection; every further open is refused for its connection limit.
+        let pool = Pool<Int>(capacity: 4, make: { patient in
+            try made.withLock { made in
+                guard made == 0 || patient else { throw Pool<Int>.ServerFull(error: IngestError("server full")) }
+                made += 1
+                return made
+            }
+        }, destroy: { _ in })
+        let used = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 { group.addTask { try await pool.with { connection in await Task.yield(); return connection } } }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(used == Array(repeating: 1, count: 8), "all eight ran, on the one connection there is")
+        #expect(made.withLock { $0 } == 1)
+    }
+
+    @Test func aTaskWaitingForASharedConnectionGivesUpAfterTheWait() async throws {
+        let pool = Pool<Int>(capacity: 2, shareWait: .milliseconds(50), make: { patient in
+            guard patient else { throw Pool<Int>.ServerFull(error: IngestError("server full")) }
+            return 1
+        }, destroy: { _ in })
+        // The one connection stays lent out until the second task has given up.
+        await #expect(throws: IngestError("server full")) {
+            try await pool.with { _ in try await pool.with { _ in } }
+        }
+    }
+
+    /// Against a real server: a role allowed 2 connections, a warehouse of 4; 12 statements at once all run.
+    @Test func aWarehouseWhoseServerIsFullRunsOnTheConnectionsItHas() async throws {
+        let test = try await TestPlatform.make(.postgres)
+        let role = "shared_\(UUID().uuidString.prefix(8).lowercased())"
+        let url = try #require(test.settings["WAREHOUSE_URL"].flatMap { URLComponents(string: $0) })
+        try await test.withWarehouse { try await $0.execute("CREATE ROLE \(role) LOGIN PASSWORD 'shared-pw' CONNECTION LIMIT 2") }
+        var limited = url
+        limited.user = role
+        limited.password = "shared-pw"
+        let warehouse = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(limited.string!), connections: 4,
+                                                             budget: PostgresBudget())
+        let seen = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<12 {
+                group.addTask {
+                    let rows = try await warehouse.execute("""
+                        SELECT count(*) AS n FROM pg_stat_activity, pg_sleep(0.05) WHERE usename = current_user
+                        """)
+                    return Int(rows.first?["n"] ?? "") ?? -1
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        await warehouse.close()
+        try await test.withWarehouse { try await $0.execute("DROP ROLE \(role)") }
+        #expect(seen.count == 12 && seen.allSatisfy { (1...2).contains($0) }, "\(seen)")
     }
 
     @Test func theBudgetSettingsAreCheckedAndNamed() throws {
