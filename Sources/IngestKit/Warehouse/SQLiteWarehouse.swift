@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import IngestCommon
 import NIOCore
+import NIOPosix
 import SQLiteNIO
 import Synchronization
 
@@ -20,6 +21,10 @@ public final class SQLiteWarehouse: Warehouse {
     /// The database file, `<directory>/warehouse.sqlite`.
     public var file: String { Self.file(in: directory) }
     private let connection: SQLiteConnection
+    /// The connection's own thread: SQLite's busy handler sleeps on the thread running the statement, so a
+    /// connection waiting for another's write lock must not hold a thread of a shared pool that the other one
+    /// needs to commit (runs at once in one process, each with its own connection to the file, timed out so).
+    private let thread: NIOThreadPool
     private let lock = AsyncLock()
     private let schemas = Mutex(KnownSchemas())
 
@@ -31,9 +36,14 @@ public final class SQLiteWarehouse: Warehouse {
         (directory as NSString).appendingPathComponent(fileName)
     }
 
-    private init(directory: String, connection: SQLiteConnection) {
+    private init(directory: String, connection: SQLiteConnection, thread: NIOThreadPool) {
         self.directory = directory
         self.connection = connection
+        self.thread = thread
+    }
+
+    deinit {
+        thread.shutdownGracefully { _ in }
     }
 
     /// Opens (creating when absent) the warehouse in `directory`; a folder in the earlier
@@ -46,8 +56,17 @@ public final class SQLiteWarehouse: Warehouse {
                               fix: "set INGEST_HOME to a writable folder")
         }
         try await SQLiteLayoutMigration(directory: directory).runIfNeeded(say: say)
-        let connection: SQLiteConnection = try await SQLiteConnection.open(storage: .file(path: file(in: directory)))
-        let warehouse = SQLiteWarehouse(directory: directory, connection: connection)
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(storage: .file(path: file(in: directory)), threadPool: thread,
+                                                         on: MultiThreadedEventLoopGroup.singleton.next())
+        } catch {
+            try? await thread.shutdownGracefully()
+            throw error
+        }
+        let warehouse = SQLiteWarehouse(directory: directory, connection: connection, thread: thread)
         do {
             try await warehouse.execute("PRAGMA busy_timeout = 30000")
             try await connection.install(customFunction: md5Function)

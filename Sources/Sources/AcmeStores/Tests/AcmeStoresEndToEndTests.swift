@@ -5,29 +5,22 @@ import IngestTesting
 import Testing
 
 /// acme_stores end to end over real HTTP: eight datasets from one list, every one of their models steps
-/// rebuilding the shared marts.
+/// rebuilding the shared marts, run at once in one process on each warehouse.
 @Suite struct AcmeStoresEndToEndTests {
     static let token = "acme-stores-test-token-41c9"
     let registry = SourceRegistry([AcmeStoresSource()])
 
     @Test(arguments: WarehouseKind.allCases)
-    func everyStoreLoadsItsSalesAndTheSharedMartsHoldThemAll(_ kind: WarehouseKind) async throws {
+    func everyStoreRunAtOnceLoadsItsSalesAndTheSharedMartsHoldThemAll(_ kind: WarehouseKind) async throws {
         let server = try await StoreSalesDemoAPI(sales: 150, token: Self.token).start()
         defer { Task { await server.stop() } }
         let test = try await TestPlatform.make(kind, ["ACME_STORES_BASE_URL": server.baseURL, "ACME_STORES_API_TOKEN": Self.token])
         let names = AcmeStoresSource.stores.map { "acme_stores.\($0.name)" }
         #expect(names.count == 8)
 
-        // On PostgreSQL all at once in this process; on SQLite one after another: its runs at once are separate
-        // `ingestctl` processes (runs at once inside one process time out on SQLite's write lock).
-        var reports: [RunReport] = []
-        if kind == .postgres {
-            reports = try await withThrowingTaskGroup(of: RunReport.self) { group in
-                for name in names { group.addTask { try await test.platform.run(name, in: registry) } }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-        } else {
-            for name in names { reports.append(try await test.platform.run(name, in: registry)) }
+        let reports = try await withThrowingTaskGroup(of: RunReport.self) { group in
+            for name in names { group.addTask { try await test.platform.run(name, in: registry) } }
+            return try await group.reduce(into: []) { $0.append($1) }
         }
         for report in reports {
             #expect(report.status == "succeeded", "\(report.dataset): \(report.error ?? "")")
