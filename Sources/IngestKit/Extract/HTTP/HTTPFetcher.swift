@@ -250,9 +250,32 @@ struct HTTPStatusError: Error, CustomStringConvertible {
         case 404: text += " (not found)"
         default: break
         }
-        let snippet = String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if !snippet.isEmpty { text += ": " + Redactor.shared.redact(snippet) }
-        return IngestError(text, fix: fix ?? (status == 404 ? "check the source's base URL and path" : "check the request the source sends"))
+        let said = Self.said(in: body)
+        if let message = said.message { text += ": " + Redactor.shared.redact(message) }
+        return IngestError(text, fix: fix ?? said.fix.map(Redactor.shared.redact)
+                           ?? (status == 404 ? "check the source's base URL and path" : "check the request the source sends"))
+    }
+
+    /// What the body says: a JSON error's `error`, `message`, `detail` or `title` (or its first `errors[]` entry's) and
+    /// its `fix` when it gives one (a recorded run's server does), else the body's first 300 characters, cut at a word.
+    static func said(in body: Data) -> (message: String?, fix: String?) {
+        if body.count <= 65_536, let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] {
+            func text(_ entry: [String: Any]) -> String? {
+                for key in ["error", "message", "detail", "title"] {
+                    if let value = entry[key] as? String, !value.isEmpty { return value }
+                }
+                return nil
+            }
+            let first = (object["errors"] as? [[String: Any]])?.first
+            if let message = text(object) ?? first.flatMap(text) {
+                return (message, object["fix"] as? String)
+            }
+        }
+        let whole = String(decoding: body.prefix(4_096), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard whole.count > 300 else { return (whole.isEmpty ? nil : whole, nil) }
+        let head = whole.prefix(300)
+        let cut = head.lastIndex(where: { $0 == " " || $0 == "\n" }).map { head[..<$0] } ?? head
+        return (cut.trimmingCharacters(in: .whitespacesAndNewlines) + " …", nil)
     }
 }
 
