@@ -111,6 +111,7 @@ import Testing
         #expect(lines.passed("variables"), "\(lines["variables"])")
         #expect(lines["extract"].hasPrefix("✗ extract: ") && lines["extract"].contains("127.0.0.1:\(closed.port)")
                 && lines["extract"].contains("— fix: check that") && lines["extract"].contains("is reachable"), "\(lines["extract"])")
+        #expect(lines["extract"].contains("the connection was refused: nothing listens on 127.0.0.1:\(closed.port)"), "\(lines["extract"])")
         #expect(lines["parse"] == "✗ parse: not checked: it needs the extract check to pass — fix: fix the extract check first")
         #expect(lines.failed("models"))
         #expect(!doctor.stdout.contains("tok-unreachable"), "the token is never printed")

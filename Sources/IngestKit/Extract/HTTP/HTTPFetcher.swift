@@ -186,6 +186,19 @@ public struct HTTPFetcher: Sendable {
         }
     }
 
+    /// Why a connection failed, in words: refused (nothing listens on the host's port), reset, timed out, or a
+    /// host that cannot be reached; anything else as the client said it.
+    static func connectionFailure(_ error: any Error, url: String) -> String {
+        let place = URLComponents(string: url).map { "\($0.host ?? "the host"):\($0.port.map(String.init) ?? ($0.scheme == "https" ? "443" : "80"))" } ?? "the host"
+        switch (error as? IOError)?.errnoCode {
+        case ECONNREFUSED: return "the connection was refused: nothing listens on \(place)"
+        case ECONNRESET: return "the server at \(place) reset the connection"
+        case ETIMEDOUT: return "connecting to \(place) timed out"
+        case EHOSTUNREACH, ENETUNREACH: return "\(place) cannot be reached from this machine (no route to it)"
+        default: return Redactor.shared.redact(String(describing: error))
+        }
+    }
+
     private func exchange(_ request: HTTPRequest) async throws -> Response {
         let url = request.url
         let what = "\(request.method) \(Redactor.shared.redactURL(url))"
@@ -203,7 +216,7 @@ public struct HTTPFetcher: Sendable {
             // The client's deadline and `withTimeout` are the same timeout: one message whichever fires first.
             throw RetryPolicy.Failure.transient("\(what) did not answer within \(RetryPolicy.text(timeout))", cause: "timeout")
         } catch {
-            throw RetryPolicy.Failure.transient("\(what) failed: \(Redactor.shared.redact(String(describing: error)))", cause: "connection failed")
+            throw RetryPolicy.Failure.transient("\(what) failed: \(Self.connectionFailure(error, url: url))", cause: "connection failed")
         }
         let body: ByteBuffer
         do {
