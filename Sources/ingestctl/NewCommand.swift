@@ -39,6 +39,9 @@ struct NewCommand: IngestCommand {
     @Option(help: "The field that identifies a record, when the guess (id, <dataset>_id, *_number) does not fit.")
     var key: String?
 
+    @Option(help: ArgumentHelp("The query parameter that takes the start of an incremental window, e.g. 'filter[updated_since]' or since (--kind rest): a first run loads everything, later runs from the last watermark.", valueName: "parameter"))
+    var incremental: String?
+
     func execute() async throws {
         guard let kind = SourceScaffold.Kind(rawValue: kind) else {
             throw IngestError("--kind \(self.kind) is not one ingestctl new generates",
@@ -64,7 +67,12 @@ struct NewCommand: IngestCommand {
             sample = SourceScaffold.builtInSample
         }
         let shape = try SampleShape(json: sample, dataset: dataset)
-        let scaffold = try SourceScaffold(source: source, dataset: dataset, kind: kind, request: request, shape: shape, sample: sample, key: key)
+        if incremental != nil, kind != .rest {
+            throw IngestError("--incremental writes the window of a declarative REST definition; --kind \(kind.rawValue) has none",
+                              fix: "use --kind rest, or read context.lastWatermark in the generated extractor")
+        }
+        var scaffold = try SourceScaffold(source: source, dataset: dataset, kind: kind, request: request, shape: shape, sample: sample, key: key)
+        scaffold.incrementalParameter = incremental
 
         let sourceFile = "\(root)/\(scaffold.folder)/\(scaffold.module)Source.swift"
         var files: [SourceScaffold.File]

@@ -68,6 +68,9 @@ public struct SourceScaffold: Sendable {
     /// serves as the record too (no item type, no parser).
     public var rowIsRecord: Bool { !kind.isTable && shape.fields.allSatisfy { $0.path.count == 1 && !$0.mixed } }
     public var tokenVariable: String { ScaffoldNames.variablePrefix(source) + "_API_TOKEN" }
+    /// The query parameter of an incremental window (`ingestctl new --incremental`), e.g. `filter[updated_since]`;
+    /// the sample request's own value of it is not kept in `query:` (the window sets it).
+    public var incrementalParameter: String?
 
     /// Checks the names and picks the key: `key` (a column or JSON key of the sample) or the shape's guess.
     public init(source: String, dataset: String, kind: Kind = .rest, request: SampleRequest, shape: SampleShape,
@@ -513,7 +516,15 @@ public struct SourceScaffold: Sendable {
     }
 
     var queryCode: String {
-        request.query.isEmpty ? "[:]" : "[" + request.query.map { "\(literal($0.name)): \(literal($0.value))" }.joined(separator: ", ") + "]"
+        let query = request.query.filter { $0.name != incrementalParameter }
+        return query.isEmpty ? "[:]" : "[" + query.map { "\(literal($0.name)): \(literal($0.value))" }.joined(separator: ", ") + "]"
+    }
+
+    /// The `incremental:` argument of the generated `RESTExtractor`, or nothing.
+    var incrementalCode: String {
+        guard let incrementalParameter else { return "" }
+        return ",\n            // A first run loads everything; later runs send the last watermark (minus the lookback) in it."
+            + "\n            incremental: IncrementalWindow(parameter: \(literal(incrementalParameter)))"
     }
 
     /// A watermark from a date or timestamp field named like `updated…`/`modified…`, else none.
@@ -533,7 +544,7 @@ public struct SourceScaffold: Sendable {
                             query: \(queryCode),
                             auth: \(authCode),
                             paginator: \(paginatorCode),
-                            recordsPath: \(shape.records.recordsPath.map(literal) ?? "nil")),
+                            recordsPath: \(shape.records.recordsPath.map(literal) ?? "nil")\(incrementalCode)),
                 """
         } else {
             extractor = """

@@ -63,6 +63,24 @@ import Testing
         #expect(source.contains(#"SourceVariable("CITY_PERMITS_API_TOKEN", "the API token, sent in the X-App-Token header", secret: true, requirement: .required)"#))
     }
 
+    /// `ingestctl new --incremental 'filter[updated_since]'`: the window goes into the REST definition, and the sample
+    /// request's own value of that parameter does not stay in `query:` (the window sets it on every run).
+    @Test func anIncrementalParameterBecomesTheWindowAndLeavesTheQuery() throws {
+        let request = try SampleRequest(url: "https://api.example.com/v1/items?filter[updated_since]=2025-01-01&sort=id")
+        let sample = Data(#"[{"id": "I1", "updated_at": "2025-01-02T10:00:00Z"}]"#.utf8)
+        var scaffold = try SourceScaffold(source: "shop", dataset: "items", request: request,
+                                          shape: SampleShape(json: sample, dataset: "items"), sample: sample)
+        scaffold.incrementalParameter = "filter[updated_since]"
+        let dataset = try file(scaffold, "/ItemsDataset.swift")
+        #expect(dataset.contains(#"query: ["sort": "id"]"#), "\(dataset)")
+        #expect(dataset.contains([
+            #"            recordsPath: nil,"#,
+            #"            // A first run loads everything; later runs send the last watermark (minus the lookback) in it."#,
+            #"            incremental: IncrementalWindow(parameter: "filter[updated_since]")),"#,
+        ].joined(separator: "\n")), "\(dataset)")
+        #expect(dataset.contains(#"watermark: .latest(\.updatedAt)"#), "the window starts from the watermark: \(dataset)")
+    }
+
     @Test func theTokenIsInNoFile() throws {
         for kind in SourceScaffold.Kind.allCases {
             for file in try socrata(kind: kind).newSourceFiles() {

@@ -14,10 +14,13 @@ import IngestCommon
 /// time minus the lookback (`--lookback-days`, default the dataset's): a run
 /// reads everything after the last watermark, and always at least the last
 /// lookback days again, so late updates are picked up and a gap between runs
-/// loses nothing. Without a watermark (the first run) it is the lookback, or
-/// nothing at all (a full load) with `fullLoadFirst`. A scheduler's window
-/// (`--window-start`/`--window-end`, e.g. Airflow's data interval) replaces all
-/// of that: its start goes in `parameter`, its end in `endParameter`.
+/// loses nothing. Without a watermark (the first run) nothing is sent: a full
+/// load (`fullLoadFirst`, the default; `false`: the lookback only). A scheduler's
+/// window (`--window-start`/`--window-end`, e.g. Airflow's data interval) replaces
+/// all of that: its start goes in `parameter`, its end in `endParameter`.
+///
+/// The start is written as the watermark is (`format: nil`, the default): a date
+/// watermark (`2025-01-21`) as a date, a timestamp one as `2025-01-21T09:30:00Z`.
 public struct IncrementalWindow: Sendable {
     public enum Format: Sendable {
         /// `2025-01-21`
@@ -35,17 +38,20 @@ public struct IncrementalWindow: Sendable {
 
     /// The query parameter that carries the window, e.g. `since`, `$where`, `filter[updated_since]`.
     public var parameter: String
-    public var format: Format
+    /// How the start is written; `nil`: as the last watermark is (a date, or an ISO-8601 timestamp in UTC;
+    /// a date when there is none yet).
+    public var format: Format?
     /// The parameter's value with `{since}` where the formatted start goes, e.g. `:updated_at > '{since}'`.
     /// Default: `{since}`, the start alone.
     public var template: String
+    /// Whether a first run (no watermark yet) sends no window and loads everything (default), or the lookback only.
     public var fullLoadFirst: Bool
     /// Where the end of a scheduler's window goes (e.g. `until`); `nil`: the end is not sent.
     public var endParameter: String?
     /// Send parameters only for a scheduler's window (`--window-start`/`--window-end`); without one, extract everything.
     public var windowOnly: Bool
 
-    public init(parameter: String = "since", format: Format = .date, template: String = "{since}", fullLoadFirst: Bool = false,
+    public init(parameter: String = "since", format: Format? = nil, template: String = "{since}", fullLoadFirst: Bool = true,
                 endParameter: String? = nil, windowOnly: Bool = false) {
         self.parameter = parameter
         self.format = format
@@ -73,23 +79,34 @@ public struct IncrementalWindow: Sendable {
             throw IngestError("the incremental template \"\(template)\" of the parameter \"\(parameter)\" has no {since}",
                               fix: "write {since} where the window's start goes, e.g. :updated_at > '{since}'")
         }
+        let format = self.format ?? Self.format(of: context.lastWatermark)
         if let window = context.window {
-            return [(parameter, filled(window.start))] + (endParameter.map { [($0, formatted(window.end))] } ?? [])
+            return [(parameter, filled(window.start, format))] + (endParameter.map { [($0, Self.formatted(window.end, format))] } ?? [])
         }
         if windowOnly { return [] }
         guard let start = try start(runTime: context.runTime, lookbackDays: context.lookbackDays, lastWatermark: context.lastWatermark) else {
             return []
         }
-        return [(parameter, filled(start))]
+        return [(parameter, filled(start, format))]
     }
 
-    /// The template with `start` in the window's format at `{since}`.
-    func filled(_ start: Date) -> String {
-        template.replacingOccurrences(of: "{since}", with: formatted(start))
+    /// The template with `start` in `format` at `{since}`.
+    func filled(_ start: Date, _ format: Format) -> String {
+        template.replacingOccurrences(of: "{since}", with: Self.formatted(start, format))
     }
 
-    /// `start` in the window's format.
+    /// The format of a watermark's text: `.dateTime` for a timestamp, else (a date, or none yet) `.date`.
+    static func format(of watermark: String?) -> Format {
+        guard let watermark, watermark.count > 10, date(watermark) != nil else { return .date }
+        return .dateTime
+    }
+
+    /// `start` in the window's format (`nil`: a date).
     public func formatted(_ start: Date) -> String {
+        Self.formatted(start, format ?? .date)
+    }
+
+    static func formatted(_ start: Date, _ format: Format) -> String {
         switch format {
         case .date:
             return CalendarDate(start).description

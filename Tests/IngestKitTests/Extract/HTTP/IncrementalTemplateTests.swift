@@ -60,9 +60,27 @@ import Testing
         let extractor = RESTExtractor(
             baseURL: server.baseURL, path: "/items", paginator: .pageNumber(size: 5),
             incremental: IncrementalWindow(parameter: "filter[updated_since]"), limits: fast)
-        let artifacts = try await extractAll(extractor, testContext(runTime: runTime))
+        // A recent watermark: the window is the 7-day lookback, written as the watermark is (a date).
+        let artifacts = try await extractAll(extractor, testContext(lastWatermark: "2025-03-30", runTime: runTime))
         #expect(await server.requests.map { $0.query["page"] ?? "" } == ["1", "2", "3"], "the third page has 2 records: the last")
         #expect(artifacts.count == 3)
+    }
+
+    /// Written the obvious way, `IncrementalWindow(parameter:)` loads everything on a first run, and then writes the
+    /// window's start as the watermark is: a timestamp watermark gives a timestamp, a date one a date.
+    @Test func theDefaultWindowLoadsEverythingFirstAndThenFollowsTheWatermarksFormat() async throws {
+        let server = try await TestServer.start { _, _, _ in .json(#"[{"id": "I1"}]"#) }
+        defer { Task { await server.stop() } }
+        let extractor = RESTExtractor(baseURL: server.baseURL, path: "/items", incremental: IncrementalWindow(parameter: "filter[updated_since]"),
+                                      limits: fast)
+        _ = try await extractAll(extractor, testContext(runTime: runTime))
+        _ = try await extractAll(extractor, testContext(lastWatermark: "2025-03-10T08:09:10Z", runTime: runTime))
+        _ = try await extractAll(extractor, testContext(lastWatermark: "2025-03-10", runTime: runTime))
+        let sent = await server.requests.map { $0.query["filter[updated_since]"] }
+        #expect(sent == [nil, "2025-03-10T08:09:10Z", "2025-03-10"], "\(sent)")
+        // The lookback-only first run is a choice: `fullLoadFirst: false`.
+        let lookbackOnly = IncrementalWindow(parameter: "since", fullLoadFirst: false)
+        #expect(try lookbackOnly.start(runTime: runTime, lookbackDays: 7, lastWatermark: nil).map { CalendarDate($0).description } == "2025-03-24")
     }
 
     @Test func formatsTheAPIWants() throws {

@@ -8,7 +8,7 @@ let restItemsDataset = Dataset(
     table: ItemsTable.self,
     extractor: RESTExtractor(
         baseURLVariable: "ITEMS_BASE_URL", path: "/v1/items", auth: .apiKeyQuery(name: "key", variable: "ITEMS_KEY"),
-        paginator: .nextURL(path: "next"), recordsPath: "results", incremental: IncrementalWindow(parameter: "since"),
+        paginator: .nextURL(path: "next"), recordsPath: "results", incremental: IncrementalWindow(parameter: "since", fullLoadFirst: false),
         limits: HTTPLimits(timeout: .seconds(60), retry: fastRetry)),
     parse: .parser(ItemsParser()),
     watermark: .latest(\.day))
@@ -149,7 +149,7 @@ let restItemsDataset = Dataset(
     }
 
     @Test func theWindowIsTheEarlierOfWatermarkAndLookback() throws {
-        let window = IncrementalWindow(parameter: "since")
+        let window = IncrementalWindow(parameter: "since", fullLoadFirst: false)
         let runTime = try #require(ISO8601DateFormatter().date(from: "2025-03-31T12:00:00Z"))
         func since(_ watermark: String?, lookback: Int = 7) throws -> String? {
             try window.start(runTime: runTime, lookbackDays: lookback, lastWatermark: watermark).map { CalendarDate($0).description }
@@ -159,7 +159,7 @@ let restItemsDataset = Dataset(
         #expect(try since("2025-01-10") == "2025-01-10", "old watermark: nothing after it is skipped")
         #expect(try since("2025-01-10T08:00:00Z") == "2025-01-10")
         #expect(try since("2025-03-30", lookback: 0) == "2025-03-30")
-        #expect(try IncrementalWindow(fullLoadFirst: true).start(runTime: runTime, lookbackDays: 7, lastWatermark: nil) == nil)
+        #expect(try IncrementalWindow().start(runTime: runTime, lookbackDays: 7, lastWatermark: nil) == nil, "the default: a full load first")
         #expect(throws: IngestError.self) { try since("yesterday") }
     }
 }
