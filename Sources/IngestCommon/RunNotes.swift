@@ -22,6 +22,7 @@ public final class RunNotes: Sendable {
         /// Retries by cause, in the order the causes first came.
         var retries: [(cause: String, count: Int)] = []
         var totalNotReached: String?
+        var declaredTotal: Int?
     }
 
     private let state = Mutex(State())
@@ -58,6 +59,14 @@ public final class RunNotes: Sendable {
         current?.state.withLock { $0.totalNotReached = text }
         notice(text)
     }
+
+    /// Notes the number of records the source said it holds for the run (an API's total, reached).
+    package static func declaredTotal(_ total: Int) {
+        current?.state.withLock { $0.declaredTotal = total }
+    }
+
+    /// The records the source said it holds for the run, when it said so and the run read them all.
+    public var declaredTotal: Int? { state.withLock { $0.declaredTotal } }
 
     private func add(_ text: String) {
         state.withLock { state in

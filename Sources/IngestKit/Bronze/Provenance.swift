@@ -62,12 +62,16 @@ public struct RunManifest: Sendable, Codable {
     public var ingestDate: String
     public var createdAt: String
     public var artifacts: [Provenance]
+    /// The records the source said it holds for this run (an API's total, all read); `nil` when it said nothing.
+    /// The gate of a staged run reads it: a window the source declared empty is not a parser fault.
+    public var declaredTotal: Int?
 
     enum CodingKeys: String, CodingKey {
         case source, dataset, artifacts
         case runId = "run_id"
         case ingestDate = "ingest_date"
         case createdAt = "created_at"
+        case declaredTotal = "declared_total"
     }
 
     public var totalBytes: Int { artifacts.reduce(0) { $0 + $1.size } }

@@ -39,8 +39,9 @@ extension Pipeline {
             throw error
         }
         let artifacts = await collected.items
-        let manifest = RunManifest(source: dataset.source, dataset: dataset.name, runId: runId, ingestDate: ingestDate,
+        var manifest = RunManifest(source: dataset.source, dataset: dataset.name, runId: runId, ingestDate: ingestDate,
                                    createdAt: LocalTimestamp(Date()).description, artifacts: artifacts)
+        manifest.declaredTotal = RunNotes.current?.declaredTotal
         _ = try await bronze.writeManifest(manifest)
         if replacing { try await bronze.removeStrays(of: manifest) }
         report.counts.artifacts = artifacts.count

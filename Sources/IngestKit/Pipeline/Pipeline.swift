@@ -255,6 +255,15 @@ package struct Pipeline: Sendable {
                         (gateContext.freshnessColumn, gateContext.newestAgeHours) = try await newestAge(dataset, table: table)
                     }
                     report.totalNotReached = RunNotes.current?.totalNotReached
+                    gateContext.declaredTotal = RunNotes.current?.declaredTotal
+                    if gateContext.declaredTotal == nil, report.run.windowStart != nil, report.counts.parsed < dataset.gate.minRowsParsed, let bronze {
+                        // The extract ran in another process: its manifest says what the source declared.
+                        gateContext.declaredTotal = try? await bronze.manifest(runId: runId).declaredTotal
+                    }
+                    if SuccessGate.isDeclaredEmptyWindow(report, gateContext), dataset.gate.minRowsParsed > 0 {
+                        RunNotes.notice("the window \(report.run.windowStart ?? "") – \(report.run.windowEnd ?? "") is empty: the source's total for it is 0, "
+                                        + "so min rows parsed (\(dataset.gate.minRowsParsed)) does not apply")
+                    }
                     var failures = staged ? Self.stagedFailures(report) : []
                     failures += dataset.gate.failures(of: report, context: gateContext)
                     report.gate = .init(passed: failures.isEmpty, failures: failures)

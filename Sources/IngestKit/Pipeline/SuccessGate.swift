@@ -53,12 +53,20 @@ public struct SuccessGate: Sendable {
         public var newestAgeHours: Double?
         /// The freshness column.
         public var freshnessColumn: String?
+        /// The records the source said it holds for the run (an API's total, all read); `nil` when it said nothing.
+        /// A scheduler's window the source declared empty (0) passes `minRowsParsed`: there was nothing to parse.
+        public var declaredTotal: Int?
 
         public init(lastSuccessRowsParsed: Int? = nil, newestAgeHours: Double? = nil, freshnessColumn: String? = nil) {
             self.lastSuccessRowsParsed = lastSuccessRowsParsed
             self.newestAgeHours = newestAgeHours
             self.freshnessColumn = freshnessColumn
         }
+    }
+
+    /// A scheduler's window for which the source said it holds no records, and none were read.
+    static func isDeclaredEmptyWindow(_ report: RunReport, _ context: Context) -> Bool {
+        report.run.windowStart != nil && context.declaredTotal == 0 && report.counts.parsed == 0
     }
 
     private static func percent(_ value: Double) -> String { String(format: "%g%%", (value * 1000).rounded() / 10) }
@@ -71,8 +79,15 @@ public struct SuccessGate: Sendable {
         }
         if report.ran(.load) {
             let parsed = report.counts.parsed, rejected = report.counts.rejected
-            if parsed < minRowsParsed {
-                failures.append("min rows parsed: \(parsed) records parsed (at least \(minRowsParsed) expected): check that the parser navigates to the right JSON path")
+            if parsed < minRowsParsed, !Self.isDeclaredEmptyWindow(report, context) {
+                if let start = report.run.windowStart {
+                    failures.append("min rows parsed: \(parsed) records parsed in the window \(start) – \(report.run.windowEnd ?? "…") (at least \(minRowsParsed) expected), "
+                                    + "and the source declared no total for it: if it had no records then, declare gate: SuccessGate(minRowsParsed: 0) "
+                                    + "on the dataset (or a total path on its extractor, so an empty window is known as empty); "
+                                    + "otherwise check that the parser navigates to the right JSON path")
+                } else {
+                    failures.append("min rows parsed: \(parsed) records parsed (at least \(minRowsParsed) expected): check that the parser navigates to the right JSON path")
+                }
             }
             if rejected > 0 {
                 let ratio = Double(rejected) / Double(parsed + rejected)

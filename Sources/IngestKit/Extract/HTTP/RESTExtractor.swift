@@ -225,6 +225,7 @@ public struct RESTExtractor: Extractor {
             let expectedTotal = total.flatMap { path in json.flatMap { path.string(in: $0) } }.flatMap { Int($0) }
             if let total, let expected = expectedTotal, count != nil, recordsRead >= expected {
                 stopped("the API's total of \(expected) record(s) at \"\(total)\" was reached after \(pageIndex) page(s)")
+                RunNotes.declaredTotal(expected)
                 break
             }
             if pageIndex == 1, let expected = expectedTotal, let window = limits.maxConcurrentRequests, window > 1,
