@@ -159,7 +159,9 @@ held=""
 until [ -n "$held" ]; do
     kill -0 "$victim" 2>/dev/null || { echo "FAILED: the holder finished before it could be killed"; cat "$kill_home/out.txt"; exit 1; }
     [ $SECONDS -lt $deadline ] || { echo "FAILED: the holder never took its lease"; exit 1; }
-    held=$(psql_direct -c "SELECT holder_run_id FROM staging.dataset_leases WHERE dataset = 'acme_portal.orders' AND released_at IS NULL")
+    # Held, and its ledger row written (a run writes it just after it takes the lease): killed from then on, its row must be closed.
+    held=$(psql_direct -c "SELECT l.holder_run_id FROM staging.dataset_leases l JOIN staging.ingestion_state s ON s.run_id = l.holder_run_id
+                           WHERE l.dataset = 'acme_portal.orders' AND l.released_at IS NULL AND s.status = 'running'")
     [ -n "$held" ] || sleep 0.05
 done
 kill -9 "$victim"
