@@ -211,7 +211,7 @@ step "the $guide ingestctl commands of Docs/AddingASource.md ran on city_permits
 
 # 6. The generated tests, and the repository's DiscoveryTests with the new source in (every folder registered,
 #    each .env.example equal to `ingestctl env`: the root one untouched, the new folder's its own).
-swift test --skip-build --filter "CityPermitsTests|CityPortalTests|CityExportsTests" 2>&1 | tail -4
+scripts/test-source.sh CityPermits CityPortal CityExports 2>&1 | tail -4   # the one command `ingestctl new` prints
 swift test --skip-build --filter DiscoveryTests > "$work/discovery.txt" 2>&1 \
   || { grep -E "✘|Expectation failed|error" "$work/discovery.txt" >&2; echo "new-user-test: DiscoveryTests failed with the new sources in" >&2; exit 1; }
 tail -2 "$work/discovery.txt"

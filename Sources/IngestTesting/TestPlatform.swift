@@ -35,7 +35,9 @@ public struct TestPlatform: Sendable {
     /// databases) is set by scripts/test.sh; PostgreSQL tests fail (never skip) without it.
     public static func postgresBaseURL() throws -> String {
         guard let url = ProcessInfo.processInfo.environment["INGEST_TEST_POSTGRES_URL"], !url.isEmpty else {
-            throw IngestError("INGEST_TEST_POSTGRES_URL is not set", fix: "run the tests with scripts/test.sh, which starts PostgreSQL on loopback")
+            throw IngestError("INGEST_TEST_POSTGRES_URL is not set, so the PostgreSQL case has no server",
+                              fix: "run one source's tests with scripts/test-source.sh <Name> (or the whole suite with scripts/test.sh): both start a "
+                                  + "private PostgreSQL on loopback; or set INGEST_TEST_POSTGRES_URL to a server where the user may create databases")
         }
         return url
     }

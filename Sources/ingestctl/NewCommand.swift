@@ -124,7 +124,7 @@ struct NewCommand: IngestCommand {
             next:
               swift package purge-cache && touch Package.swift && swift build   # a checkout that built before (SwiftPM caches the folder list)
             \(tryIt)
-              swift test --filter \(scaffold.module)Tests
+              scripts/test-source.sh \(scaffold.module)                          # its tests, on SQLite and a private PostgreSQL
               swift run ingestctl env \(source)                                   # the source's variables (\(scaffold.folder)/.env.example)
             """)
     }
