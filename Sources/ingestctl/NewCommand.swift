@@ -118,7 +118,7 @@ struct NewCommand: IngestCommand {
             """ : "  swift run ingestctl run \(source).\(dataset)"
         print("""
 
-            primary key: \(scaffold.key.column) (a guess from the sample: confirm it in \(scaffold.folder)/\(scaffold.datasetType)Table.swift)
+            primary key: \(scaffold.key.column) (a guess from the sample: confirm it in \(scaffold.folder)/\(scaffold.datasetType)Table.swift)\(scaffold.kind == .rest ? scaffold.pagingNotes.map { "\n" + $0 }.joined() : "")
             columns: \(scaffold.shape.fields.map { "\($0.column) \($0.type.rawValue)" }.joined(separator: ", "))
 
             next:

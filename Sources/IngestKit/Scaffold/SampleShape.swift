@@ -45,8 +45,28 @@ public struct SampleShape: Sendable, Hashable {
     public var fields: [InferredField]
     /// The field guessed as the primary key (see `guessKey`), or `nil` when none qualifies.
     public var key: InferredField?
-    /// A top-level key of a wrapped body that looks like a next-page link (`next`), for the paginator.
+    /// Where a wrapped body keeps its next-page link, for the paginator: a top-level key (`next`, `next_page`, …) or a
+    /// well-known nested place (`links.next`, `paging.next`, `_links.next.href`, `["@odata.nextLink"]`, …).
     public var nextLinkKey: String?
+    /// The API's total at a well-known place (`meta.total`, `total_count`, `totalCount`, `count`) and where, when the sample gives one.
+    public var declaredTotal: DeclaredTotal?
+
+    /// An API's total in a sample: where it is and its value.
+    public struct DeclaredTotal: Sendable, Hashable {
+        public var path: String
+        public var value: Int
+    }
+    /// A next-page cursor (not a link) at a well-known place (`meta.next_cursor`, `next_cursor`): the scaffold cannot
+    /// tell which query parameter takes it.
+    public var nextCursorPath: String?
+
+    /// Well-known places of a next-page link that `.nextURL(path:)` follows, in the order they are tried.
+    static let nextLinkPaths = ["next", "next_page", "nextPage", "next_url", "next_page_url", "links.next.href", "links.next",
+                                "paging.next", "_links.next.href", #"["@odata.nextLink"]"#]
+    /// Well-known places of a next-page cursor.
+    static let nextCursorPaths = ["meta.next_cursor", "next_cursor", "meta.cursor.next"]
+    /// Well-known places of the API's total: those a run checks (`PageCompleteness`).
+    static var totalPaths: [String] { PageCompleteness.wellKnownTotals }
 
     /// Reads a sample response body; `dataset` names the dataset for the `<name>_id` key guess.
     /// Throws an `IngestError` naming what is wrong when the body is not JSON or holds no records.
@@ -74,7 +94,19 @@ public struct SampleShape: Sendable, Hashable {
             }
             records = .key(key)
             items = array
-            nextLinkKey = keys.first { ["next", "next_page", "nextPage", "next_url"].contains($0) && (object[$0]?.string != nil || object[$0] == .null) }
+            // A link (a string, or null on a last page) at a well-known place; a nested `links.next` that is an object is
+            // HAL's or JSON:API's `{"href": …}`, tried as `links.next.href` first.
+            nextLinkKey = Self.nextLinkPaths.first { text in
+                guard let value = (try? JSONPath(text))?.values(in: tree).first else { return false }
+                return value.string != nil || value == .null
+            }
+            nextCursorPath = Self.nextCursorPaths.first { text in (try? JSONPath(text))?.string(in: tree).map { !$0.isEmpty } ?? false }
+            for text in Self.totalPaths {
+                if let path = try? JSONPath(text), case .number? = path.value(in: tree), let value = path.string(in: tree).flatMap({ Int($0) }) {
+                    declaredTotal = DeclaredTotal(path: text, value: value)
+                    break
+                }
+            }
         default:
             throw IngestError("the sample response is \(tree.kindName), not records",
                               fix: "point --from-url at a list endpoint: a JSON array, or an object holding one")

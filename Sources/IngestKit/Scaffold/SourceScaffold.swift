@@ -140,16 +140,71 @@ public struct SourceScaffold: Sendable {
         return files
     }
 
-    /// The fixture: the sample response (a next link set to null, so the test stops after it).
+    /// The fixture: the sample response as a whole API of one page, so the generated test passes as it is: its next
+    /// links and cursors at the well-known places set to null (the test stops after it), and a total there set to
+    /// the records it holds (the run's completeness check compares them).
     public func fixture() -> File {
         if kind.isTable { return tableFixture() }
         var bytes = sample
-        if let next = shape.nextLinkKey, case .object(var object) = (try? JSONTree.parse(sample)) ?? .null, object[next] != .null {
-            object[next] = .null
-            bytes = JSONTree.object(object).data()
+        if case .object = (try? JSONTree.parse(sample)) ?? .null, var tree = try? JSONTree.parse(sample) {
+            let original = tree
+            for text in SampleShape.nextLinkPaths + SampleShape.nextCursorPaths {
+                tree = Self.replacing(text, in: tree) { _ in .null }
+            }
+            if let total = shape.declaredTotal {
+                tree = Self.replacing(total.path, in: tree) { _ in .number(Decimal(shape.recordCount)) }
+            }
+            if tree != original { bytes = tree.data() }
         }
         // An API may echo the token (a next link with `?api_key=…`): the fixture is committed, so it is masked in every encoding.
         return File(path: "\(folder)/Tests/Fixtures/\(dataset).json", text: Redactor.shared.redact(String(decoding: bytes, as: UTF8.self)))
+    }
+
+    /// `tree` with the value at `path` (keys only; an existing non-null value) replaced by `change(value)`.
+    static func replacing(_ path: String, in tree: JSONTree, _ change: (JSONTree) -> JSONTree) -> JSONTree {
+        guard let steps = try? JSONPath(path).steps else { return tree }
+        func replace(_ tree: JSONTree, _ rest: ArraySlice<JSONPath.Step>) -> JSONTree {
+            guard case .key(let key)? = rest.first, case .object(var object) = tree, let child = object[key] else { return tree }
+            if rest.count == 1 {
+                guard child != .null else { return tree }
+                object[key] = change(child)
+            } else {
+                object[key] = replace(child, rest.dropFirst())
+            }
+            return .object(object)
+        }
+        return replace(tree, steps[...])
+    }
+
+    /// What the scaffold chose for the pages and why, and what it found but could not use: printed by `ingestctl new`.
+    public var pagingNotes: [String] {
+        var notes: [String] = []
+        switch request.paging {
+        case .offset(let offset, let limit, _)?:
+            notes.append("paginator: offset and limit in the query parameters \(offset) and \(limit) of the sampled URL")
+        case .pageNumber(let parameter, _, _, _)?:
+            notes.append("paginator: a page number in the query parameter \(parameter) of the sampled URL")
+        case nil:
+            if let next = shape.nextLinkKey {
+                notes.append("paginator: .nextURL(path: \(literal(next))), the sample's next-page link")
+            } else {
+                notes.append("paginator: .single, one request: the sample has no next-page link at a well-known place and the URL no page parameter")
+            }
+        }
+        if let cursor = shape.nextCursorPath, shape.nextLinkKey == nil {
+            notes.append("WARNING: the sample has a next-page cursor at \(cursor), which the scaffold cannot follow (it cannot tell the query "
+                         + "parameter that takes it): declare paginator: .cursor(path: \(literal(cursor)), parameter: \"<the API's cursor parameter>\") "
+                         + "in the dataset, or a run fails when it finds the cursor on its last page")
+        }
+        if let total = shape.declaredTotal {
+            if total.value > shape.recordCount, shape.nextLinkKey == nil, request.paging == nil, shape.nextCursorPath == nil {
+                notes.append("WARNING: the sample says the API holds \(total.value) records (at \(total.path)) but holds \(shape.recordCount), with no "
+                             + "next-page link or page parameter the scaffold could follow: declare the dataset's paginator; a run fails while it reads fewer")
+            } else {
+                notes.append("total: the API's \(total.path) (\(total.value) in the sample); a run that reads fewer records fails")
+            }
+        }
+        return notes
     }
 
     /// Every file of a new source: the source file, the dataset's files, the fixture and the folder's `.env.example`.

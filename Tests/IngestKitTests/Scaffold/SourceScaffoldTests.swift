@@ -81,6 +81,46 @@ import Testing
         #expect(dataset.contains(#"watermark: .latest(\.updatedAt)"#), "the window starts from the watermark: \(dataset)")
     }
 
+    /// A next link nested where JSON:API (`links.next`), OData (`@odata.nextLink`) or HAL-style bodies keep it is followed,
+    /// and the fixture is a whole API of one page: its next link null and its total the records it holds.
+    @Test(arguments: [
+        (#"{"data": [{"id": "1"}, {"id": "2"}], "links": {"next": "https://api.example.com/v1/items?page[cursor]=abc"}, "meta": {"total": 3000}}"#,
+         "links.next", "meta.total"),
+        (#"{"value": [{"id": "1"}, {"id": "2"}], "@odata.nextLink": "https://api.example.com/v1/items?$skiptoken=2", "@odata.count": 9}"#,
+         #"["@odata.nextLink"]"#, nil),
+        (#"{"items": [{"id": "1"}, {"id": "2"}], "_links": {"next": {"href": "https://api.example.com/v1/items?page=2"}}, "total_count": 40}"#,
+         "_links.next.href", "total_count"),
+    ] as [(String, String, String?)])
+    func aNestedNextLinkIsFollowedAndTheFixtureIsOnePage(_ body: String, _ next: String, _ total: String?) throws {
+        let sample = Data(body.utf8)
+        let scaffold = try SourceScaffold(source: "shop", dataset: "items", request: SampleRequest(url: "https://api.example.com/v1/items"),
+                                          shape: SampleShape(json: sample, dataset: "items"), sample: sample)
+        #expect(scaffold.shape.nextLinkKey == next)
+        let dataset = try file(scaffold, "/ItemsDataset.swift")
+        #expect(dataset.contains("paginator: .nextURL(path: \(String(reflecting: next)))"), "\(dataset)")
+        #expect(scaffold.pagingNotes.first == "paginator: .nextURL(path: \(String(reflecting: next))), the sample's next-page link")
+        let fixture = try JSONTree.parse(Data(try file(scaffold, "/Fixtures/items.json").utf8))
+        #expect(try JSONPath(next).string(in: fixture) == nil, "the fixture's next link is null: \(fixture)")
+        if let total {
+            #expect(try JSONPath(total).string(in: fixture) == "2", "the fixture's total is its records: \(fixture)")
+            #expect(scaffold.pagingNotes.contains { $0.hasPrefix("total: the API's \(total)") }, "\(scaffold.pagingNotes)")
+        }
+    }
+
+    /// What the scaffold cannot follow it says loudly: a cursor without its parameter, a total beyond the one page.
+    @Test func aCursorOrATotalItCannotReachIsAWarning() throws {
+        func notes(_ body: String) throws -> [String] {
+            let sample = Data(body.utf8)
+            return try SourceScaffold(source: "shop", dataset: "items", request: SampleRequest(url: "https://api.example.com/v1/items"),
+                                      shape: SampleShape(json: sample, dataset: "items"), sample: sample).pagingNotes
+        }
+        let cursor = try notes(#"{"data": [{"id": "1"}], "meta": {"next_cursor": "eyJpZCI6MX0", "total": 10}}"#)
+        #expect(cursor.contains { $0.hasPrefix("WARNING: the sample has a next-page cursor at meta.next_cursor") && $0.contains(".cursor(path: \"meta.next_cursor\"") }, "\(cursor)")
+        let short = try notes(#"{"results": [{"id": "1"}, {"id": "2"}], "count": 500}"#)
+        #expect(short.first == "paginator: .single, one request: the sample has no next-page link at a well-known place and the URL no page parameter")
+        #expect(short.contains { $0.hasPrefix("WARNING: the sample says the API holds 500 records (at count) but holds 2") }, "\(short)")
+    }
+
     @Test func theTokenIsInNoFile() throws {
         for kind in SourceScaffold.Kind.allCases {
             for file in try socrata(kind: kind).newSourceFiles() {
