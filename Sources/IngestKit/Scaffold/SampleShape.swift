@@ -120,8 +120,46 @@ public struct SampleShape: Sendable, Hashable {
         var collector = FieldCollector()
         let order = Self.orderedKeys(of: data, records: records)
         for object in objects { collector.add(object, path: [], order: order) }
-        fields = ScaffoldNames.uniqueColumns(collector.fields(recordCount: objects.count))
+        var collected = collector.fields(recordCount: objects.count)
+        if case .key("data") = records, Self.isJSONAPI(objects) { collected = Self.jsonAPIFields(collected, objects: objects) }
+        fields = ScaffoldNames.uniqueColumns(collected)
         key = Self.guessKey(fields, dataset: dataset, objects: objects)
+    }
+
+    /// JSON:API resource objects: every record has a `type` and an `attributes` object.
+    static func isJSONAPI(_ objects: [[String: JSONTree]]) -> Bool {
+        objects.allSatisfy { $0["type"]?.string != nil && $0["attributes"]?.object != nil }
+    }
+
+    /// JSON:API's envelope read as a row: `attributes.x` is the column `x`, `relationships.<name>.data.id` is
+    /// `<name>_id` (a to-many `relationships.<name>.data` stays one `jsonb` column `<name>`), `id` stays, a `type`
+    /// that is the same in every record and the resource's `links` and other relationship members go.
+    /// A name an attribute shares with a top-level member keeps its `attributes_` prefix.
+    static func jsonAPIFields(_ fields: [InferredField], objects: [[String: JSONTree]]) -> [InferredField] {
+        let constantType = Set(objects.compactMap { $0["type"]?.string }).count == 1
+        let topLevel = Set(fields.filter { $0.path.count == 1 }.map(\.column))
+        return fields.compactMap { field in
+            var field = field
+            let path = field.path
+            switch path.first {
+            case "type" where path.count == 1 && constantType, "links":
+                return nil
+            case "attributes":
+                let column = ScaffoldNames.column(for: Array(path.dropFirst()))
+                if !topLevel.contains(column) { field.column = column }
+            case "relationships":
+                if path.count == 4, path[2] == "data", path[3] == "id" {
+                    field.column = ScaffoldNames.column(for: [path[1]]) + "_id"
+                } else if path.count == 3, path[2] == "data", field.type == .jsonb {
+                    field.column = ScaffoldNames.column(for: [path[1]])
+                } else {
+                    return nil
+                }
+            default:
+                break
+            }
+            return field
+        }
     }
 
     /// The primary-key guess: a field `id`, else `<dataset>_id` (or its singular), else one ending

@@ -412,7 +412,7 @@ public struct SourceScaffold: Sendable {
             } else {
                 let type = ScaffoldNames.typeName(ScaffoldNames.column(for: [child.key])) + "Fields"
                 lines.append("\(indent)    var \(property): \(type)?")
-                nested.append(itemStruct(child, name: type, indent: indent + "    ", doc: ["`\(child.key)`, flattened into the row as `\(ScaffoldNames.column(for: [child.key]))_…` columns."]))
+                nested.append(itemStruct(child, name: type, indent: indent + "    ", doc: ["`\(child.key)`, read into the row's columns (see the parse function)."]))
             }
         }
         lines.append("")

@@ -60,6 +60,30 @@ import Testing
         #expect(shape.key?.column == "id")
     }
 
+    /// JSON:API's envelope is read as the row: attributes without a prefix, `id` kept, the constant `type` and the
+    /// resource's `links` dropped, a to-one relationship as `<name>_id`, a to-many one as one `jsonb` column.
+    @Test func aJSONAPIResourceIsFlattenedWithoutItsEnvelope() throws {
+        let shape = try shape("""
+            {"data": [
+              {"id": "1", "type": "orders", "attributes": {"total": "12.500", "id": "A-1", "status": "open"},
+               "relationships": {"carrier": {"data": {"type": "carriers", "id": "c9"}, "links": {"related": "https://x/c9"}},
+                                 "tags": {"data": [{"type": "tags", "id": "t1"}]}},
+               "links": {"self": "https://x/orders/1"}},
+              {"id": "2", "type": "orders", "attributes": {"total": "3.100", "id": "A-2"},
+               "relationships": {"carrier": {"data": {"type": "carriers", "id": "c8"}}, "tags": {"data": []}}}
+            ], "links": {"next": "https://x/orders?page[cursor]=abc"}, "meta": {"total": 3000}}
+            """, dataset: "orders")
+        #expect(shape.fields.map(\.column) == ["id", "attributes_id", "total", "status", "carrier_id", "tags"], "\(shape.fields.map(\.column))")
+        #expect(shape.fields.first { $0.column == "carrier_id" }?.path == ["relationships", "carrier", "data", "id"])
+        #expect(shape.fields.first { $0.column == "tags" }?.type == .jsonb)
+        #expect(shape.key?.column == "id")
+        #expect(shape.nextLinkKey == "links.next")
+        #expect(shape.declaredTotal?.path == "meta.total" && shape.declaredTotal?.value == 3000)
+        // A `type` that differs between records is data: it stays.
+        let mixed = try self.shape(#"{"data": [{"id": "1", "type": "a", "attributes": {"x": 1}}, {"id": "2", "type": "b", "attributes": {"x": 2}}]}"#)
+        #expect(mixed.fields.map(\.column) == ["id", "type", "x"])
+    }
+
     @Test func mixedKindsAndObjectsThatAreSometimesScalars() throws {
         let shape = try shape("""
             [{"id": "1", "code": 7, "when": "2024-01-01", "extra": {"a": 1}, "big": 123456789012345678901234567890},
