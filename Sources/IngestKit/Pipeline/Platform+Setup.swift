@@ -26,7 +26,7 @@ extension Platform {
             if warehouse.dialect == .postgres {
                 let leases = try await warehouse.ensureCatalog((PostgresDatasetLease.schema, PostgresDatasetLease.table), PostgresDatasetLease.createStatements)
                 steps.append(SetupStep(name: "\(PostgresDatasetLease.schema).\(PostgresDatasetLease.table)", statements: leases.count))
-                let publishes = try await warehouse.ensureCatalog((ModelPublishes.schema, ModelPublishes.table), ModelPublishes.createStatements)
+                let publishes = try await warehouse.ensureCatalog((ModelPublishes.schema, ModelPublishes.table), ModelPublishes.createStatements(.postgres))
                 steps.append(SetupStep(name: "\(ModelPublishes.schema).\(ModelPublishes.table)", statements: publishes.count))
             }
             for table in tables {
