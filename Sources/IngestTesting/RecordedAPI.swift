@@ -85,7 +85,6 @@ public final class RecordedAPI: Sendable {
     public static func start(_ routes: [Route], origin: String? = nil, port: Int = 0,
                              requiredHeaders: [(name: String, value: String)] = []) async throws -> RecordedAPI {
         let state = ServedRoutes()
-        let box = BaseURL()
         let required = requiredHeaders.map { RequiredHeader(name: $0.name, value: $0.value) }
         let server = try await LoopbackHTTPServer.start(port: port) { request in
             if let missing = required.first(where: { request.header($0.name) != $0.value }) {
@@ -114,12 +113,11 @@ public final class RecordedAPI: Sendable {
                 return chosen
             }
             var body = routes[index].body
-            if let origin, let base = box.value, origin != base {
-                body = Self.rewrite(origin, to: base, in: body)
+            if let origin, origin != request.baseURL {
+                body = Self.rewrite(origin, to: request.baseURL, in: body)
             }
             return .init(status: 200, headers: [("Content-Type", routes[index].contentType)], body: body)
         }
-        box.set(server.baseURL)
         return RecordedAPI(server: server, state: state)
     }
 
@@ -180,11 +178,4 @@ private struct RequiredHeader: Sendable {
 /// How often each route was served, and the requests no route answered.
 private final class ServedRoutes: Sendable {
     let lock = Mutex<(served: [Int: Int], unmatched: [String])>(([:], []))
-}
-
-/// The server's base URL, known once it listens (the handler is made before).
-private final class BaseURL: Sendable {
-    private let stored = Mutex<String?>(nil)
-    var value: String? { stored.withLock { $0 } }
-    func set(_ url: String) { stored.withLock { $0 = url } }
 }

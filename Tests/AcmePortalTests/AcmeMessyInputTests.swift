@@ -21,7 +21,6 @@ import Testing
         }
 
         init(_ pages: @escaping @Sendable (_ page: Int, _ baseURL: String) -> LoopbackHTTPServer.Response) async throws {
-            let box = BaseURL()
             let log = Log()
             self.log = log
             server = try await LoopbackHTTPServer.start { request in
@@ -30,18 +29,12 @@ import Testing
                 guard request.header("Authorization") == "Bearer \(AcmeMessyInputTests.token)" else {
                     return .json(#"{"detail": "Invalid or missing bearer token."}"#, status: 401)
                 }
-                return pages(page, await box.value)
+                return pages(page, request.baseURL)
             }
-            await box.set(server.baseURL)
         }
 
         func stop() async { await server.stop() }
         var requests: Int { get async { await log.pages.count } }
-    }
-
-    actor BaseURL {
-        var value = ""
-        func set(_ url: String) { value = url }
     }
 
     /// `{"count", "page", "next", "results"}` with the demo API's orders `range` (indexes from 0).

@@ -28,9 +28,8 @@ import Testing
         let server = try await LoopbackHTTPServer.start { request in
             if await outage.failing { return .json(#"{"detail": "Invalid or missing bearer token."}"#, status: 401) }
             await seen.add(request)
-            return api.respond(to: request, baseURL: "http://127.0.0.1:\(await seen.port)")
+            return api.respond(to: request, baseURL: request.baseURL)
         }
-        await seen.set(port: server.port)
         let test = try await TestPlatform.make(kind, ["ACME_PORTAL_BASE_URL": server.baseURL, "ACME_PORTAL_API_TOKEN": Self.token])
         func run(_ start: String, _ end: String) async throws -> RunReport {
             try await test.platform.run("acme_portal.orders", in: registry, options: RunOptions(window: try window(start, end)))

@@ -26,9 +26,8 @@ public enum MessyOrdersAPI {
                 return .json(#"{"detail": "Invalid or missing bearer token."}"#, status: 401)
             }
             guard request.path == "/v1/orders" else { return .json(#"{"detail": "Not found."}"#, status: 404) }
-            return .json(await box.page(Int(request.query["page"] ?? "1") ?? 1))
+            return .json(await box.page(Int(request.query["page"] ?? "1") ?? 1, baseURL: request.baseURL))
         }
-        await box.set(baseURL: server.baseURL)
         let test = try await TestPlatform.make(kind, ["ACME_PORTAL_BASE_URL": server.baseURL, "ACME_PORTAL_API_TOKEN": token])
         return (test, Server(server: server, box: box))
     }
@@ -73,12 +72,10 @@ public enum MessyOrdersAPI {
 
 private actor PagesBox {
     var pages: [[String]]
-    var baseURL = ""
     init(pages: [[String]]) { self.pages = pages }
-    func set(baseURL: String) { self.baseURL = baseURL }
     func set(pages: [[String]]) { self.pages = pages }
 
-    func page(_ number: Int) -> String {
+    func page(_ number: Int, baseURL: String) -> String {
         let items = (1...max(1, pages.count)).contains(number) && !pages.isEmpty ? pages[number - 1] : []
         let next = number < pages.count ? "\"\(baseURL)/v1/orders?page=\(number + 1)\"" : "null"
         let count = pages.reduce(0) { $0 + $1.count }

@@ -32,7 +32,7 @@ struct ModelPublishes: Sendable {
     static func key(_ relation: (schema: String, name: String)) -> String { relation.schema + "." + relation.name }
 
     /// When this build started: the server's clock (`timestamptz` text) on PostgreSQL, on SQLite this machine's
-    /// (`YYYY-MM-DD HH:MM:SS.ffffff`, compared as text).
+    /// (`localNow()`, compared as text).
     let builtAt: String
     let invocationId: String
     let dialect: SQLDialect
@@ -53,13 +53,9 @@ struct ModelPublishes: Sendable {
         return ModelPublishes(builtAt: now, invocationId: invocationId, dialect: dialect)
     }
 
-    /// This machine's clock in UTC with microseconds, fixed width so text order is time order.
-    static func localNow() -> String {
-        let now = Date().timeIntervalSince1970
-        let seconds = Int(now.rounded(.down))
-        let micros = Int(((now - Double(seconds)) * 1_000_000).rounded(.down))
-        return LocalTimestamp(Date(timeIntervalSince1970: Double(seconds))).description.prefix(19) + "." + String(format: "%06d", micros)
-    }
+    /// This machine's clock in UTC with microseconds (`LocalTimestamp`'s text: a whole second has no fraction and
+    /// is a prefix of the same second's later times, so text order is time order).
+    static func localNow() -> String { LocalTimestamp(Date()).description }
 
     /// Locks `models` (published names, `schema.name`) until the transaction ends and returns those a newer build published.
     func lock(_ models: [String], in session: any SQLSession) async throws -> Set<String> {

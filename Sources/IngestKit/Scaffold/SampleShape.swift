@@ -60,11 +60,14 @@ public struct SampleShape: Sendable, Hashable {
     /// tell which query parameter takes it.
     public var nextCursorPath: String?
 
-    /// Well-known places of a next-page link that `.nextURL(path:)` follows, in the order they are tried.
-    static let nextLinkPaths = ["next", "next_page", "nextPage", "next_url", "next_page_url", "links.next.href", "links.next",
-                                "paging.next", "_links.next.href", #"["@odata.nextLink"]"#]
-    /// Well-known places of a next-page cursor.
-    static let nextCursorPaths = ["meta.next_cursor", "next_cursor", "meta.cursor.next"]
+    /// Well-known places of a next-page link that `.nextURL(path:)` follows: those a run checks on its last page
+    /// (`PageCompleteness`), and a few more top-level names. (A `links.next` that is an object is no link: its
+    /// `links.next.href` is.)
+    static let nextLinkPaths = PageCompleteness.wellKnownNextPages.filter { $0.paginator.hasPrefix(".nextURL") }.map(\.path)
+        + ["next_page", "nextPage", "next_url"]
+    /// Well-known places of a next-page cursor: those a run checks, and `meta.cursor.next`.
+    static let nextCursorPaths = PageCompleteness.wellKnownNextPages.filter { $0.paginator.hasPrefix(".cursor") }.map(\.path)
+        + ["meta.cursor.next"]
     /// Well-known places of the API's total: those a run checks (`PageCompleteness`).
     static var totalPaths: [String] { PageCompleteness.wellKnownTotals }
 
@@ -95,7 +98,7 @@ public struct SampleShape: Sendable, Hashable {
             records = .key(key)
             items = array
             // A link (a string, or null on a last page) at a well-known place; a nested `links.next` that is an object is
-            // HAL's or JSON:API's `{"href": …}`, tried as `links.next.href` first.
+            // HAL's or JSON:API's `{"href": …}`: no link itself, its `links.next.href` is.
             nextLinkKey = Self.nextLinkPaths.first { text in
                 guard let value = (try? JSONPath(text))?.values(in: tree).first else { return false }
                 return value.string != nil || value == .null

@@ -15,6 +15,8 @@ public final class LoopbackHTTPServer: Sendable {
         public var headers: [(String, String)]
         /// The request's body (a PUT's bytes for a forwarding proxy, an OAuth2 token request's form).
         public var body = Data()
+        /// The server's own base URL, `http://127.0.0.1:<port>`: for answers that link back to it (absolute next links).
+        public var baseURL = ""
 
         public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
@@ -130,7 +132,8 @@ private final class HTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             for item in components?.queryItems ?? [] { query[item.name] = item.value ?? "" }
             let request = LoopbackHTTPServer.Request(
                 method: head.method.rawValue, path: components?.path ?? head.uri, query: query,
-                headers: head.headers.map { ($0.name, $0.value) }, body: body)
+                headers: head.headers.map { ($0.name, $0.value) }, body: body,
+                baseURL: "http://127.0.0.1:\(context.channel.localAddress?.port ?? 0)")
             let keepAlive = head.isKeepAlive
             let version = head.version
             let handler = self.handler

@@ -26,12 +26,7 @@ public struct AcmeDemoAPI: Sendable {
 
     public func start(port: Int = 0) async throws -> LoopbackHTTPServer {
         let api = self
-        let box = BaseURLBox()
-        let server = try await LoopbackHTTPServer.start(port: port) { request in
-            api.respond(to: request, baseURL: await box.value)
-        }
-        await box.set(server.baseURL)
-        return server
+        return try await LoopbackHTTPServer.start(port: port) { request in api.respond(to: request, baseURL: request.baseURL) }
     }
 
     func respond(to request: LoopbackHTTPServer.Request, baseURL: String) -> LoopbackHTTPServer.Response {
@@ -132,9 +127,4 @@ public struct AcmeDemoAPI: Sendable {
         let text = String(value)
         return text.count >= 6 ? text : String(repeating: "0", count: 6 - text.count) + text
     }
-}
-
-private actor BaseURLBox {
-    var value = ""
-    func set(_ url: String) { value = url }
 }

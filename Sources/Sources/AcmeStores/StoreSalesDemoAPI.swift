@@ -21,12 +21,7 @@ public struct StoreSalesDemoAPI: Sendable {
 
     public func start(port: Int = 0) async throws -> LoopbackHTTPServer {
         let api = self
-        let box = BaseURLBox()
-        let server = try await LoopbackHTTPServer.start(port: port) { request in
-            api.respond(to: request, baseURL: await box.value)
-        }
-        await box.set(server.baseURL)
-        return server
+        return try await LoopbackHTTPServer.start(port: port) { request in api.respond(to: request, baseURL: request.baseURL) }
     }
 
     func respond(to request: LoopbackHTTPServer.Request, baseURL: String) -> LoopbackHTTPServer.Response {
@@ -53,9 +48,4 @@ public struct StoreSalesDemoAPI: Sendable {
         let cents = (n * 7919 + store.count * 131) % 50_000
         return #"{"id": "\#(prefix)-\#(String(format: "%06d", n))", "sold_at": "2025-\#(String(format: "%02d", n % 12 + 1))-\#(String(format: "%02d", n % 28 + 1))T\#(String(format: "%02d", n % 24)):00:00Z", "sku": "SKU-\#(n % 40)", "quantity": \#(n % 4 + 1), "amount": "\#(cents / 100).\#(String(format: "%02d", cents % 100))"}"#
     }
-}
-
-private actor BaseURLBox {
-    var value = ""
-    func set(_ url: String) { value = url }
 }

@@ -75,13 +75,8 @@ import Testing
     /// Against a real server: a role allowed 2 connections, a warehouse of 4; 12 statements at once all run.
     @Test func aWarehouseWhoseServerIsFullRunsOnTheConnectionsItHas() async throws {
         let test = try await TestPlatform.make(.postgres)
-        let role = "shared_\(UUID().uuidString.prefix(8).lowercased())"
-        let url = try #require(test.settings["WAREHOUSE_URL"].flatMap { URLComponents(string: $0) })
-        try await test.withWarehouse { try await $0.execute("CREATE ROLE \(role) LOGIN PASSWORD 'shared-pw' CONNECTION LIMIT 2") }
-        var limited = url
-        limited.user = role
-        limited.password = "shared-pw"
-        let warehouse = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(limited.string!), connections: 4,
+        let role = try await test.connectionLimitedRole(2)
+        let warehouse = try await PostgresWarehouse.connect(try WarehouseConfiguration.parsePostgres(role.url), connections: 4,
                                                              budget: PostgresBudget())
         let seen = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<12 {
@@ -95,7 +90,7 @@ import Testing
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
         await warehouse.close()
-        try await test.withWarehouse { try await $0.execute("DROP ROLE \(role)") }
+        try await role.drop()
         #expect(seen.count == 12 && seen.allSatisfy { (1...2).contains($0) }, "\(seen)")
     }
 

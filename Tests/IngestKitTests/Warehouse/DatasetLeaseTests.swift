@@ -150,19 +150,14 @@ import Testing
     @Test func aRunRefusedForTheConnectionLimitFailsToStartAndSaysWhatToDo() async throws {
         let test = try await TestPlatform.make(.postgres, ["INGEST_PG_CONNECT_WAIT_SECONDS": "1"])
         // A role allowed one connection, held by someone else: the server answers 53300 as at max_connections.
-        let role = "limited_\(UUID().uuidString.prefix(8).lowercased())"
-        let url = try #require(test.settings["WAREHOUSE_URL"].flatMap { URLComponents(string: $0) })
-        try await test.withWarehouse { try await $0.execute("CREATE ROLE \(role) LOGIN PASSWORD 'limited-pw' CONNECTION LIMIT 1") }
-        var limited = url
-        limited.user = role
-        limited.password = "limited-pw"
+        let role = try await test.connectionLimitedRole(1)
         var settings = test.settings.values
-        settings["WAREHOUSE_URL"] = limited.string
+        settings["WAREHOUSE_URL"] = role.url
         let platform = try Platform(settings: Settings(values: settings))
         let other = try await platform.openWarehouse()
         let report = try await platform.run("fixture.items", in: SourceRegistry([FixtureSource()]))
         await other.close()
-        try await test.withWarehouse { try await $0.execute("DROP ROLE \(role)") }
+        try await role.drop()
         #expect(report.status == "failed")
         #expect(report.steps.isEmpty, "no step ran: \(report.steps)")
         let error = report.error ?? ""

@@ -21,11 +21,10 @@ final class TestServer: Sendable {
         let log = RequestLog()
         let server = try await LoopbackHTTPServer.start { request in
             let call = await log.begin(request)
-            let response = await handler(request, call, await log.baseURL)
+            let response = await handler(request, call, request.baseURL)
             await log.end()
             return response
         }
-        await log.set(baseURL: server.baseURL)
         return TestServer(server: server, log: log)
     }
 
@@ -39,9 +38,6 @@ actor RequestLog {
     private(set) var arrivals: [ContinuousClock.Instant] = []
     private(set) var inFlight = 0
     private(set) var maxInFlight = 0
-    private(set) var baseURL = ""
-
-    func set(baseURL: String) { self.baseURL = baseURL }
 
     func begin(_ request: LoopbackHTTPServer.Request) -> Int {
         requests.append(request)
